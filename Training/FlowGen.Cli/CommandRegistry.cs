@@ -1,0 +1,12 @@
+// The list of `flowgen` commands. Add one line per command.
+using System.CommandLine;
+
+namespace FlowGen.Cli;
+
+internal static class CommandRegistry
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}
