@@ -21,11 +21,12 @@ if ! dotnet build FlowGen.sln -c Release -v quiet -nologo; then
   exit 1
 fi
 
-run() { # name, project, extra args...
+run() { # name, project, extra args... A run that crashes (non-zero exit, no failures in its TRX) counts as one failure.
   local name=$1 proj=$2; shift 2
   dotnet test "$proj" -c Release --no-build --nologo -v quiet \
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" "$@" \
-    | grep -vE '^\s*$' | tail -n 40
+    | grep -vE '^\s*$|TestAdapterPath|test files matched' | tail -n 40
+  echo "${PIPESTATUS[0]}" > "$results/$name.rc"
 }
 
 for proj in Tests/FlowGen.*.Tests/FlowGen.*.Tests.csproj; do
@@ -38,14 +39,21 @@ done
 
 python3 - "$results" <<'PY'
 import sys, glob, re
+import os
 p = f = s = 0
-for path in glob.glob(sys.argv[1] + "/*.trx"):
-    text = open(path, encoding="utf-8", errors="replace").read()
-    m = re.search(r"<Counters ([^>]*)/>", text)
-    if not m: continue
-    c = dict(re.findall(r'(\w+)="(\d+)"', m.group(1)))
-    p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
-    s += int(c.get("notExecuted", 0))
+for rc_path in glob.glob(sys.argv[1] + "/*.rc"):
+    name = rc_path[:-3]
+    rc = int(open(rc_path).read().strip() or 1)
+    c = {}
+    if os.path.exists(name + ".trx"):
+        text = open(name + ".trx", encoding="utf-8", errors="replace").read()
+        m = re.search(r"<Counters ([^>]*)/>", text)
+        if m: c = dict(re.findall(r'(\w+)="(\d+)"', m.group(1)))
+    failed = int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
+    if rc != 0 and failed == 0:
+        print(f"{os.path.basename(name)}: test run exited with {rc} without reporting a failed test (crash?)")
+        failed = 1
+    p += int(c.get("passed", 0)); f += failed; s += int(c.get("notExecuted", 0))
 line = f"{p} passed, {f} failed" + (f", {s} skipped" if s else "")
 print(line)
 sys.exit(1 if f else 0)
