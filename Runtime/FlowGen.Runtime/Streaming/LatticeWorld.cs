@@ -1,0 +1,104 @@
+// An infinite heightfield made of flow patches on a half-overlapping lattice, blended so that no seam
+// shows. Patch (i, j) has its top-left pixel at (i*S, j*S) with stride S = P/2 and is drawn from the
+// flow as sample index j·2³² + i of the world seed, so a pixel depends only on the seed and the
+// four patches covering it: never on request order, chunking or thread count.
+//
+// Blending: each patch is weighted by w(u)w(v), w(u) = sin²(π(u+½)/P), so the weights of the two
+// patches covering a pixel along an axis sum to one (sin² + cos²). Averaging independent patches that way
+// would lower the variance mid-way between patch centres (to Σw² = ½ in 1-D), a grid pattern in the
+// statistics; dividing by sqrt(Σw²) keeps the variance constant (variance-preserving blending, as in
+// Heitz & Neyret 2018, "High-performance by-example noise using a histogram-preserving blending operator").
+namespace FlowGen.Runtime.Streaming;
+
+/// <summary>A seamless infinite world from a patch flow. Thread-safe; each call allocates its own scratch.</summary>
+public sealed class LatticeWorld : IWorldSource
+{
+    private readonly IPatchSampler _sampler;
+    private readonly ulong _seed;
+    private readonly int _p;
+    private readonly int _stride;
+    private readonly float[] _window;
+
+    /// <summary>Creates the world of <paramref name="seed"/> from <paramref name="sampler"/> (patch size even, ≥ 4).</summary>
+    public LatticeWorld(IPatchSampler sampler, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(sampler);
+        if (sampler.PatchSize < 4 || sampler.PatchSize % 2 != 0)
+            throw new ArgumentException($"Patch size must be even and at least 4 (got {sampler.PatchSize}).", nameof(sampler));
+        _sampler = sampler;
+        _seed = seed;
+        _p = sampler.PatchSize;
+        _stride = _p / 2;
+        _window = new float[_p];
+        for (int u = 0; u < _p; u++)
+        {
+            double s = Math.Sin(Math.PI * (u + 0.5) / _p);
+            _window[u] = (float)(s * s);
+        }
+    }
+
+    /// <inheritdoc />
+    public double PixelSizeMetres => _sampler.PixelSizeMetres;
+
+    /// <summary>Only level 0: coarser levels need the multi-scale models (see README, "Worlds").</summary>
+    public int MaxLod => 0;
+
+    /// <summary>Largest |pixel coordinate| supported: lattice indices must fit in 32 bits.</summary>
+    public long CoordinateLimit => (long)int.MaxValue / 2 * _stride;
+
+    /// <inheritdoc />
+    public void Fill(long x0, long y0, int width, int height, int lod, Span<float> destination, CancellationToken cancellationToken)
+    {
+        if (lod != 0) throw new ArgumentOutOfRangeException(nameof(lod), lod, "This world has level of detail 0 only.");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        if ((long)width * height > destination.Length)
+            throw new ArgumentException($"Destination holds {destination.Length} values; {width}x{height} needs {(long)width * height}.", nameof(destination));
+        long limit = CoordinateLimit;
+        if (x0 < -limit || y0 < -limit || x0 + width > limit || y0 + height > limit)
+            throw new ArgumentOutOfRangeException(nameof(x0), $"Rectangle ({x0}, {y0}, {width}x{height}) leaves the world's coordinate range ±{limit}.");
+        FillCore(x0, y0, width, height, destination, cancellationToken);
+    }
+
+    private void FillCore(long x0, long y0, int width, int height, Span<float> destination, CancellationToken cancellationToken)
+    {
+        // Lattice patches touching the rectangle: i from floor(x0/S) - 1 to floor((x0+w-1)/S).
+        int i0 = (int)(FloorDiv(x0, _stride) - 1), i1 = (int)FloorDiv(x0 + width - 1, _stride);
+        int j0 = (int)(FloorDiv(y0, _stride) - 1), j1 = (int)FloorDiv(y0 + height - 1, _stride);
+        int nx = i1 - i0 + 1, pp = _p * _p;
+        var row = new float[(long)nx * pp];
+        var sum = new float[(long)width * height];
+        var sumSq = new float[(long)width * height];
+        for (int j = j0; j <= j1; j++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // Indices j·2³² + i are consecutive along a lattice row (signed i, |i| < 2³¹), so one batched call draws it.
+            _sampler.Sample(row, _seed, ((long)j << 32) + i0, nx);
+            long py = (long)j * _stride;
+            int yStart = (int)Math.Max(0, py - y0), yEnd = (int)Math.Min(height, py + _p - y0);
+            for (int k = 0; k < nx; k++)
+            {
+                long px = (long)(i0 + k) * _stride;
+                int xStart = (int)Math.Max(0, px - x0), xEnd = (int)Math.Min(width, px + _p - x0);
+                var patch = row.AsSpan(k * pp, pp);
+                for (int y = yStart; y < yEnd; y++)
+                {
+                    int v = (int)(y0 + y - py);
+                    float wy = _window[v];
+                    var src = patch.Slice(v * _p, _p);
+                    int o = y * width;
+                    for (int x = xStart; x < xEnd; x++)
+                    {
+                        int u = (int)(x0 + x - px);
+                        float w = wy * _window[u];
+                        sum[o + x] += w * src[u];
+                        sumSq[o + x] += w * w;
+                    }
+                }
+            }
+        }
+        for (int t = 0; t < width * height; t++) destination[t] = sum[t] / MathF.Sqrt(sumSq[t]);
+    }
+
+    private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+}
