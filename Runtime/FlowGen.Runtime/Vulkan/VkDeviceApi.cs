@@ -1,6 +1,6 @@
 // Device-level Vulkan commands, resolved per VkDevice through vkGetDeviceProcAddr (no loader trampoline).
 // Split by part: this file has device, queue, command-buffer and synchronisation commands; the other
-// VkDeviceApi.*.cs files add memory/buffer, pipelines, graphics and swapchain commands.
+// VkDeviceApi.*.cs files add memory/buffer, pipeline, compute, graphics and swapchain commands.
 namespace FlowGen.Runtime.Vulkan;
 
 internal sealed unsafe partial class VkDeviceApi
@@ -26,7 +26,7 @@ internal sealed unsafe partial class VkDeviceApi
     public delegate* unmanaged<nint, uint, ulong*, int> vkResetFences;
     public delegate* unmanaged<nint, VkSemaphoreCreateInfo*, void*, ulong*, int> vkCreateSemaphore;
     public delegate* unmanaged<nint, ulong, void*, void> vkDestroySemaphore;
-    public delegate* unmanaged<nint, uint, uint, uint, uint, VkMemoryBarrier*, uint, void*, uint, VkImageMemoryBarrier*, void> vkCmdPipelineBarrier;
+    public delegate* unmanaged<nint, uint, uint, uint, uint, VkMemoryBarrier*, uint, VkBufferMemoryBarrier*, uint, VkImageMemoryBarrier*, void> vkCmdPipelineBarrier;
 
     public VkDeviceApi(nint device, delegate* unmanaged<nint, byte*, nint> getDeviceProcAddr, bool swapchain)
     {
@@ -50,10 +50,11 @@ internal sealed unsafe partial class VkDeviceApi
         vkResetFences = (delegate* unmanaged<nint, uint, ulong*, int>)Require("vkResetFences");
         vkCreateSemaphore = (delegate* unmanaged<nint, VkSemaphoreCreateInfo*, void*, ulong*, int>)Require("vkCreateSemaphore");
         vkDestroySemaphore = (delegate* unmanaged<nint, ulong, void*, void>)Require("vkDestroySemaphore");
-        vkCmdPipelineBarrier = (delegate* unmanaged<nint, uint, uint, uint, uint, VkMemoryBarrier*, uint, void*, uint, VkImageMemoryBarrier*, void>)Require("vkCmdPipelineBarrier");
+        vkCmdPipelineBarrier = (delegate* unmanaged<nint, uint, uint, uint, uint, VkMemoryBarrier*, uint, VkBufferMemoryBarrier*, uint, VkImageMemoryBarrier*, void>)Require("vkCmdPipelineBarrier");
         LoadMemory();
         LoadPipeline();
         LoadGraphics();
+        LoadCompute();
         if (swapchain) LoadWsi();
     }
 
