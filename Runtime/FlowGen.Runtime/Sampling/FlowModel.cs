@@ -1,0 +1,239 @@
+// The public entry point for engine code: load an ONNX flow once, then draw seeded samples (or run the
+// graph on arbitrary inputs). One compiled plan per (model, MaxBatch) and one arena, reused by every call.
+//
+// Thread safety: every member may be called from any thread. Sample and Run on one instance are
+// serialised by an internal lock (they share the arena); for parallel throughput use one FlowModel per
+// thread, or a larger MaxBatch. Dispose must not race with a call in flight.
+using System.Runtime.InteropServices;
+using FlowGen.Runtime.Cpu;
+using FlowGen.Runtime.Graph;
+using FlowGen.Runtime.Onnx;
+
+namespace FlowGen.Runtime;
+
+/// <summary>A loaded normalizing-flow model (any supported ONNX graph) with seeded sampling.</summary>
+public sealed class FlowModel : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly IPlanExecutor _executor;
+    private readonly float[] _latents;      // staging for z, MaxBatch samples, allocated once
+    private readonly int _zIndex = -1, _xIndex = -1;
+    private bool _disposed;
+
+    private FlowModel(ModelGraph graph, FlowModelOptions options, IReadOnlyDictionary<string, ConstTensor>? constantInputs = null)
+    {
+        if (options.MaxBatch < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxBatch must be at least 1");
+        if (options.Threads < 0) throw new ArgumentOutOfRangeException(nameof(options), "Threads must be 0 (all) or positive");
+        Source = graph.Source;
+        Metadata = new ModelMetadata(graph.Metadata, graph.Source);
+        var plan = GraphCompiler.Compile(graph, options.MaxBatch, options.MaxMemoryBytes, constantInputs);
+        Inputs = plan.Inputs.Select(Info).ToArray();
+        Outputs = plan.Outputs.Select(Info).ToArray();
+        MaxBatch = options.MaxBatch;
+        OperatorCounts = plan.SourceOpCounts;
+        Plan = plan;
+        (_zIndex, _xIndex, SampleShape, SampleLength, NotSamplingReason) = FindSamplingContract(plan, Metadata);
+        _latents = _zIndex >= 0 ? new float[checked(MaxBatch * SampleLength)] : [];
+        int threads = options.Threads == 0 ? Environment.ProcessorCount : options.Threads;
+        _executor = threads == 1 ? new CpuExecutor(plan, WorkerPool.Serial) : new CpuExecutor(plan, new WorkerPool(threads), ownsPool: true);
+    }
+
+    /// <summary>Loads and compiles a model file. Throws <see cref="OnnxModelException"/> for files FlowGen refuses.</summary>
+    public static FlowModel Load(string path, FlowModelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return new FlowModel(OnnxReader.ReadFile(path), options ?? new FlowModelOptions());
+    }
+
+    /// <summary>Loads a model from bytes; <paramref name="sourceName"/> names it in errors.</summary>
+    public static FlowModel Load(ReadOnlySpan<byte> bytes, FlowModelOptions? options = null, string sourceName = "<model bytes>") =>
+        new(OnnxReader.Read(bytes, sourceName), options ?? new FlowModelOptions());
+
+    internal static FlowModel Load(ReadOnlySpan<byte> bytes, FlowModelOptions options, string sourceName, IReadOnlyDictionary<string, ConstTensor> constantInputs) =>
+        new(OnnxReader.Read(bytes, sourceName), options, constantInputs);
+
+    /// <summary>The file the model came from (or the name given for bytes).</summary>
+    public string Source { get; }
+
+    public ModelMetadata Metadata { get; }
+    public IReadOnlyList<ModelTensorInfo> Inputs { get; }
+    public IReadOnlyList<ModelTensorInfo> Outputs { get; }
+    public int MaxBatch { get; }
+
+    /// <summary>Operator counts in the file (before folding and fusion).</summary>
+    public IReadOnlyDictionary<string, int> OperatorCounts { get; }
+
+    /// <summary>Shape of one sample (C, H, W for FlowGen models), empty when the graph is not a sampling graph.</summary>
+    public IReadOnlyList<int> SampleShape { get; }
+
+    /// <summary>Floats per sample (product of <see cref="SampleShape"/>).</summary>
+    public int SampleLength { get; }
+
+    /// <summary>True when the graph follows the sampling contract (input z, output x, same size per sample).</summary>
+    public bool CanSample => _zIndex >= 0;
+
+    internal ExecutionPlan Plan { get; }
+    private string? NotSamplingReason { get; }
+
+    /// <summary>
+    /// Writes samples <paramref name="firstIndex"/> .. firstIndex+count-1 into <paramref name="dest"/> (count × SampleLength
+    /// floats). Latents come from <see cref="LatentGenerator"/> keyed by (seed, sample index), scaled by temperature; sample i
+    /// is the same whichever call or batch produced it. Allocates nothing.
+    /// </summary>
+    public void Sample(Span<float> dest, ulong seed, long firstIndex, int count, float temperature, SampleUnits units = SampleUnits.Model)
+    {
+        if (!CanSample) throw new FlowGenException($"not a sampling graph: {NotSamplingReason}", Source);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstIndex);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (!float.IsFinite(temperature) || temperature < 0) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be finite and non-negative");
+        if ((long)count * SampleLength > dest.Length) throw new ArgumentException($"destination holds {dest.Length} floats, {count} samples need {(long)count * SampleLength}", nameof(dest));
+        if (firstIndex > long.MaxValue - count) throw new ArgumentOutOfRangeException(nameof(firstIndex));
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            SampleCore(dest, seed, firstIndex, count, temperature, units);
+        }
+    }
+
+    private void SampleCore(Span<float> dest, ulong seed, long firstIndex, int count, float temperature, SampleUnits units)
+    {
+        float scale = (float)Metadata.Scale, offset = (float)Metadata.Offset;
+        for (int done = 0; done < count;)
+        {
+            int batch = Math.Min(MaxBatch, count - done);
+            for (int i = 0; i < batch; i++)
+                LatentGenerator.FillCore(_latents.AsSpan(i * SampleLength, SampleLength), seed, (ulong)(firstIndex + done + i), temperature);
+            _executor.SetInput(_zIndex, MemoryMarshal.AsBytes(_latents.AsSpan(0, batch * SampleLength)));
+            _executor.Run(batch);
+            var x = MemoryMarshal.Cast<byte, float>(_executor.GetOutput(_xIndex, batch));
+            var d = dest.Slice(done * SampleLength, batch * SampleLength);
+            if (units == SampleUnits.Physical)
+                for (int i = 0; i < d.Length; i++) d[i] = x[i] * scale + offset;
+            else x.CopyTo(d);
+            done += batch;
+        }
+    }
+
+    /// <summary>
+    /// Runs a graph with one float32 input and one float32 output on <paramref name="batch"/> samples without allocating:
+    /// <paramref name="input"/> and <paramref name="output"/> hold batch × per-sample elements.
+    /// </summary>
+    public void Run(ReadOnlySpan<float> input, Span<float> output, int batch)
+    {
+        if (Inputs.Count != 1 || Outputs.Count != 1 || Inputs[0].Type != ElementType.Float32 || Outputs[0].Type != ElementType.Float32)
+            throw new InvalidOperationException("Run(input, output, batch) needs a graph with one float32 input and one float32 output");
+        if (batch < 1 || batch > MaxBatch) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be in 1..{MaxBatch}");
+        long inCount = Plan.Inputs[0].ElementCount(batch), outCount = Plan.Outputs[0].ElementCount(batch);
+        if (input.Length != inCount) throw new ArgumentException($"input must hold {inCount} floats for batch {batch}", nameof(input));
+        if (output.Length < outCount) throw new ArgumentException($"output must hold {outCount} floats for batch {batch}", nameof(output));
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _executor.SetInput(0, MemoryMarshal.AsBytes(input));
+            _executor.Run(batch);
+            MemoryMarshal.Cast<byte, float>(_executor.GetOutput(0, batch)).CopyTo(output);
+        }
+    }
+
+    /// <summary>Runs the graph on named inputs (all of them, same leading batch size) and returns every output by name.</summary>
+    public IReadOnlyDictionary<string, TensorData> Run(IReadOnlyDictionary<string, TensorData> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        foreach (var name in inputs.Keys)
+            if (!Inputs.Any(i => i.Name == name)) throw new ArgumentException($"the model has no input '{name}' (inputs: {string.Join(", ", Inputs.Select(i => i.Name))})");
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            int batch = -1;
+            for (int k = 0; k < Plan.Inputs.Count; k++)
+            {
+                var pv = Plan.Inputs[k];
+                if (!inputs.TryGetValue(pv.Name, out var t)) throw new ArgumentException($"input '{pv.Name}' is missing");
+                if (t.Type != pv.Type) throw new ArgumentException($"input '{pv.Name}' is {ElementTypes.Name(t.Type)}, the model expects {ElementTypes.Name(pv.Type)}");
+                if (t.Shape.Length != pv.Shape.Length) throw new ArgumentException($"input '{pv.Name}' has rank {t.Shape.Length}, the model expects {pv.Shape.Length}");
+                for (int d = 0; d < t.Shape.Length; d++)
+                {
+                    var sd = pv.Shape[d];
+                    if (sd.IsStatic)
+                    {
+                        if (t.Shape[d] != sd.Const) throw new ArgumentException($"input '{pv.Name}' dimension {d} is {t.Shape[d]}, the model expects {sd.Const}");
+                    }
+                    else
+                    {
+                        int n = t.Shape[d];
+                        if (batch >= 0 && n != batch) throw new ArgumentException($"input '{pv.Name}' has batch {n}, another input has {batch}");
+                        batch = n;
+                    }
+                }
+            }
+            if (batch < 0) batch = 1;
+            if (batch < 1 || batch > MaxBatch) throw new ArgumentException($"batch {batch} is outside 1..{MaxBatch} (load the model with a larger MaxBatch)");
+            for (int k = 0; k < Plan.Inputs.Count; k++)
+                _executor.SetInput(k, Bytes(inputs[Plan.Inputs[k].Name]));
+            _executor.Run(batch);
+            var result = new Dictionary<string, TensorData>(StringComparer.Ordinal);
+            for (int k = 0; k < Plan.Outputs.Count; k++)
+            {
+                var pv = Plan.Outputs[k];
+                var shape = pv.Shape.Select(d => checked((int)d.At(batch))).ToArray();
+                var bytes = _executor.GetOutput(k, batch);
+                result[pv.Name] = pv.Type switch
+                {
+                    ElementType.Float32 => TensorData.FromFloats(shape, MemoryMarshal.Cast<byte, float>(bytes).ToArray()),
+                    ElementType.Int64 => TensorData.FromLongs(shape, MemoryMarshal.Cast<byte, long>(bytes).ToArray()),
+                    _ => TensorData.FromBools(shape, Array.ConvertAll(bytes.ToArray(), b => b != 0)),
+                };
+            }
+            return result;
+        }
+    }
+
+    private static ReadOnlySpan<byte> Bytes(TensorData t) => t.Data switch
+    {
+        float[] f => MemoryMarshal.AsBytes(f.AsSpan()),
+        long[] l => MemoryMarshal.AsBytes(l.AsSpan()),
+        bool[] b => Array.ConvertAll(b, v => v ? (byte)1 : (byte)0),
+        _ => throw new ArgumentException("unsupported tensor data"),
+    };
+
+    private static ModelTensorInfo Info(PlanValue v) =>
+        new(v.Name, v.Type, v.Shape.Select(d => d.IsStatic ? d.Const : -1L).ToArray());
+
+    /// <summary>The sampling contract: input z and output x of equal per-sample size, both batch-leading.</summary>
+    private static (int, int, int[], int, string?) FindSamplingContract(ExecutionPlan plan, ModelMetadata meta)
+    {
+        int z = IndexOf(plan.Inputs, "z"), x = IndexOf(plan.Outputs, "x");
+        if (z < 0) return (-1, -1, [], 0, "the graph has no float32 input named 'z'");
+        if (x < 0) return (-1, -1, [], 0, "the graph has no float32 output named 'x'");
+        if (plan.Inputs.Count != 1) return (-1, -1, [], 0, "sampling needs 'z' to be the only input (conditional models are not supported yet)");
+        var zs = plan.Inputs[z].Shape;
+        var xs = plan.Outputs[x].Shape;
+        if (zs.Length < 1 || zs[0] != SymDim.Batch || !SymShape.IsStatic(zs[1..]))
+            return (-1, -1, [], 0, "'z' must have a leading batch dimension and static sample dimensions");
+        if (xs.Length < 1 || xs[0] != SymDim.Batch || !SymShape.IsStatic(xs[1..]))
+            return (-1, -1, [], 0, "'x' must have a leading batch dimension and static sample dimensions");
+        long zLen = xsCount(zs), xLen = xsCount(xs);
+        if (zLen != xLen) return (-1, -1, [], 0, $"'z' holds {zLen} values per sample but 'x' {xLen}");
+        var shape = xs[1..].Select(d => (int)d.Const).ToArray();
+        if (meta.Shape is { } ms && !ms.SequenceEqual(shape))
+            return (-1, -1, [], 0, $"metadata flowgen.shape [{string.Join(",", ms)}] differs from output x [{string.Join(",", shape)}]");
+        return (z, x, shape, checked((int)xLen), null);
+
+        static long xsCount(SymDim[] s) => s[1..].Aggregate(1L, (a, d) => a * d.Const);
+        static int IndexOf(IReadOnlyList<PlanValue> vs, string name)
+        {
+            for (int i = 0; i < vs.Count; i++) if (vs[i].Name == name && vs[i].Type == ElementType.Float32) return i;
+            return -1;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _executor.Dispose();
+        }
+    }
+}

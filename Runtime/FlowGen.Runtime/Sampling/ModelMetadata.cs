@@ -1,0 +1,79 @@
+// Typed view of the FlowGen model contract (metadata_props keys `flowgen.*`), plus every raw key.
+// Keys a model omits get the documented defaults; a key that is present but malformed is an error.
+using System.Globalization;
+
+namespace FlowGen.Runtime;
+
+/// <summary>What the model file says about itself (FlowGen model contract, DESIGN.md).</summary>
+public sealed class ModelMetadata
+{
+    internal ModelMetadata(IReadOnlyDictionary<string, string> raw, string source)
+    {
+        Raw = raw;
+        string? Get(string key) => raw.TryGetValue(key, out var v) ? v : null;
+        double? Number(string key)
+        {
+            if (Get(key) is not { } s) return null;
+            if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) || !double.IsFinite(d))
+                throw new OnnxModelException(source, null, $"metadata '{key}' = '{s}' is not a finite number");
+            return d;
+        }
+
+        Version = Get("flowgen.version");
+        Kind = Get("flowgen.kind");
+        if (Kind is not (null or "heightmap" or "texture"))
+            throw new OnnxModelException(source, null, $"metadata 'flowgen.kind' = '{Kind}' is not heightmap or texture");
+        if (Get("flowgen.shape") is { } shape)
+        {
+            var parts = shape.Split(',');
+            var dims = new int[parts.Length];
+            for (int i = 0; i < parts.Length; i++)
+                if (!int.TryParse(parts[i].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out dims[i]) || dims[i] < 1 || dims[i] > 1 << 16)
+                    throw new OnnxModelException(source, null, $"metadata 'flowgen.shape' = '{shape}' is not \"C,H,W\" with positive sizes");
+            if (dims.Length != 3) throw new OnnxModelException(source, null, $"metadata 'flowgen.shape' = '{shape}' is not \"C,H,W\"");
+            Shape = dims;
+        }
+        Scale = Number("flowgen.scale") ?? 1.0;
+        Offset = Number("flowgen.offset") ?? 0.0;
+        PixelSizeMetres = Number("flowgen.pixel_size_m");
+        DefaultTemperature = (float)(Number("flowgen.default_temperature") ?? 1.0);
+        if (DefaultTemperature < 0) throw new OnnxModelException(source, null, "metadata 'flowgen.default_temperature' is negative");
+        Arch = Get("flowgen.arch");
+        TrainCommand = Get("flowgen.train.command");
+        TrainDataSha256 = Get("flowgen.train.data_sha256");
+        TrainSteps = Number("flowgen.train.steps") is { } steps ? (long)steps : null;
+        TrainTestBitsPerDim = Number("flowgen.train.test_bpd");
+    }
+
+    /// <summary>Every metadata_props entry, FlowGen's and others'.</summary>
+    public IReadOnlyDictionary<string, string> Raw { get; }
+
+    /// <summary>`flowgen.version`, null for models not exported by FlowGen.</summary>
+    public string? Version { get; }
+
+    /// <summary>`flowgen.kind`: "heightmap", "texture" or null.</summary>
+    public string? Kind { get; }
+
+    /// <summary>`flowgen.shape`: (C, H, W) of one sample, or null.</summary>
+    public IReadOnlyList<int>? Shape { get; }
+
+    /// <summary>`flowgen.scale`: physical = model × Scale + Offset (default 1).</summary>
+    public double Scale { get; }
+
+    /// <summary>`flowgen.offset` (default 0).</summary>
+    public double Offset { get; }
+
+    /// <summary>`flowgen.pixel_size_m`: ground distance between heightmap pixels, metres.</summary>
+    public double? PixelSizeMetres { get; }
+
+    /// <summary>`flowgen.default_temperature` (default 1).</summary>
+    public float DefaultTemperature { get; }
+
+    public string? Arch { get; }
+    public string? TrainCommand { get; }
+    public string? TrainDataSha256 { get; }
+    public long? TrainSteps { get; }
+
+    /// <summary>`flowgen.train.test_bpd`: held-out bits per dimension at export.</summary>
+    public double? TrainTestBitsPerDim { get; }
+}
