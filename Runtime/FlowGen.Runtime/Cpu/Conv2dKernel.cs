@@ -16,6 +16,7 @@ internal sealed unsafe class Conv2dKernel
     private readonly float* _weight;   // [Cout, Cin/g, kH, kW]
     private readonly float* _bias;     // [Cout] or null
     private readonly DirectJob _direct;
+    private readonly Conv2dKernelBlocked? _blocked;  // stride-1 fast path; null: direct convolution
 
     /// <summary>Prepares a convolution; <paramref name="bias"/> is [Cout] or empty.</summary>
     public Conv2dKernel(in Conv2dShape shape, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
@@ -35,6 +36,7 @@ internal sealed unsafe class Conv2dKernel
         _biasArray = PinnedCopy(bias, out _bias);
         if (bias.Length == 0) _bias = null;
         _direct = new DirectJob(this);
+        _blocked = Conv2dKernelBlocked.TryCreate(shape, weight, bias, act, alpha);
     }
 
     /// <summary>The weights as given, [Cout, Cin/g, kH, kW] (for the trainer's gradient kernels).</summary>
@@ -50,7 +52,7 @@ internal sealed unsafe class Conv2dKernel
     public long ScratchFloats(int batch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
-        return 0;
+        return _blocked?.ScratchFloats(batch) ?? 0;
     }
 
     /// <summary>Runs the convolution on <paramref name="batch"/> samples. x and y must not overlap;
@@ -61,12 +63,17 @@ internal sealed unsafe class Conv2dKernel
         ArgumentNullException.ThrowIfNull(pool);
         if (batch == 0) return;
         if (x == null || y == null) throw new ArgumentNullException(x == null ? nameof(x) : nameof(y));
+        if (scratch == null && ScratchFloats(batch) > 0) throw new ArgumentNullException(nameof(scratch), "This convolution needs scratch memory (ScratchFloats).");
         RunCore(x, y, batch, scratch, pool);
     }
 
     private void RunCore(float* x, float* y, int batch, float* scratch, WorkerPool pool)
     {
-        _ = scratch;
+        if (_blocked is not null)
+        {
+            _blocked.Run(x, y, batch, scratch, pool);
+            return;
+        }
         _direct.X = x;
         _direct.Y = y;
         pool.For(_direct, batch * _shape.OutChannels);

@@ -1,0 +1,59 @@
+// The register-blocked inner kernel shared by GemmKernel and Conv2dKernel: a 4 x (4 registers) tile of
+// C, i.e. 4 rows by 4 "segments" of TV.Count columns, 16 accumulators. A is a packed panel [k][4]
+// (broadcast one element per row); B is addressed per segment as seg[v] + koff[p], so the same kernel
+// runs a GEMM (koff[p] = p * ldb) and a convolution over shifted views of the padded input
+// (koff = ci*plane + kh*dil*Wp + kw*dil: implicit im2col, nothing copied). Each accumulator sums
+// p = 0..k-1 in order from its Init value, so an output never depends on the tiling around it.
+using System.Runtime.CompilerServices;
+
+namespace FlowGen.Runtime.Cpu;
+
+internal static unsafe class GemmMicroKernel
+{
+    /// <summary>Rows of C per tile (A panels are packed in groups of this many rows, zero-padded).</summary>
+    public const int Rows = 4;
+
+    /// <summary>Segments (registers of columns) per tile.</summary>
+    public const int Segments = 4;
+
+    /// <summary>Computes one 4 x 4-register tile, tile[r][v] = init[r] + sum_p a[p*4+r] * B_v[koff[p]], into
+    /// <paramref name="tile"/> ([4][4][TV.Count] floats); <paramref name="init"/> is 4 floats or null for zeros.
+    /// The result goes to memory rather than to a callback so that no accumulator is live across a call
+    /// (all vector registers are caller-saved: the JIT would spill them inside the loop).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile<TV, TOps>(float* a, int k, int* koff, float* b0, float* b1, float* b2, float* b3, float* init, float* tile)
+        where TV : struct where TOps : struct, IGemmVector<TV>
+    {
+        TV i0 = TOps.Zero, i1 = TOps.Zero, i2 = TOps.Zero, i3 = TOps.Zero;
+        if (init != null)
+        {
+            i0 = TOps.Splat(init[0]); i1 = TOps.Splat(init[1]); i2 = TOps.Splat(init[2]); i3 = TOps.Splat(init[3]);
+        }
+        TV c00 = i0, c01 = i0, c02 = i0, c03 = i0;
+        TV c10 = i1, c11 = i1, c12 = i1, c13 = i1;
+        TV c20 = i2, c21 = i2, c22 = i2, c23 = i2;
+        TV c30 = i3, c31 = i3, c32 = i3, c33 = i3;
+        for (int p = 0; p < k; p++)
+        {
+            int o = koff[p];
+            TV x0 = TOps.Load(b0 + o), x1 = TOps.Load(b1 + o), x2 = TOps.Load(b2 + o), x3 = TOps.Load(b3 + o);
+            TV w = TOps.Splat(a[0]);
+            c00 = TOps.MulAdd(w, x0, c00); c01 = TOps.MulAdd(w, x1, c01); c02 = TOps.MulAdd(w, x2, c02); c03 = TOps.MulAdd(w, x3, c03);
+            w = TOps.Splat(a[1]);
+            c10 = TOps.MulAdd(w, x0, c10); c11 = TOps.MulAdd(w, x1, c11); c12 = TOps.MulAdd(w, x2, c12); c13 = TOps.MulAdd(w, x3, c13);
+            w = TOps.Splat(a[2]);
+            c20 = TOps.MulAdd(w, x0, c20); c21 = TOps.MulAdd(w, x1, c21); c22 = TOps.MulAdd(w, x2, c22); c23 = TOps.MulAdd(w, x3, c23);
+            w = TOps.Splat(a[3]);
+            c30 = TOps.MulAdd(w, x0, c30); c31 = TOps.MulAdd(w, x1, c31); c32 = TOps.MulAdd(w, x2, c32); c33 = TOps.MulAdd(w, x3, c33);
+            a += Rows;
+        }
+        int n = TOps.Count;
+        TOps.Store(tile, c00); TOps.Store(tile + n, c01); TOps.Store(tile + 2 * n, c02); TOps.Store(tile + 3 * n, c03);
+        tile += 4 * n;
+        TOps.Store(tile, c10); TOps.Store(tile + n, c11); TOps.Store(tile + 2 * n, c12); TOps.Store(tile + 3 * n, c13);
+        tile += 4 * n;
+        TOps.Store(tile, c20); TOps.Store(tile + n, c21); TOps.Store(tile + 2 * n, c22); TOps.Store(tile + 3 * n, c23);
+        tile += 4 * n;
+        TOps.Store(tile, c30); TOps.Store(tile + n, c31); TOps.Store(tile + 2 * n, c32); TOps.Store(tile + 3 * n, c33);
+    }
+}
