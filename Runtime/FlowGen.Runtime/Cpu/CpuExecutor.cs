@@ -12,7 +12,7 @@ internal sealed unsafe class CpuExecutor : IPlanExecutor
     private readonly bool _ownsPool;
     private readonly CpuOp[] _ops;
     private readonly PlanValue[] _batchDependent; // values whose contents are shape arithmetic on the batch size
-    private readonly byte* _arena;
+    private byte* _arena;
     private readonly long _bytes;
     private int _boundBatch = -1;
 
@@ -21,14 +21,24 @@ internal sealed unsafe class CpuExecutor : IPlanExecutor
         Plan = plan;
         _pool = pool;
         _ownsPool = ownsPool;
-        _bytes = plan.ArenaBytes;
-        _arena = (byte*)NativeMemory.AlignedAlloc((nuint)_bytes, 64);
+        // Operators are created first (they need the arena's address, not its contents) so the kernels'
+        // scratch can be part of the same allocation, after the plan's buffers.
+        _arena = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(64, plan.ArenaBytes), 64);
         try
         {
+            _ops = plan.Steps.Select(s => CpuOps.Create(s, _arena)).ToArray();
+            long scratch = _ops.Select(o => o.ScratchBytes(plan.MaxBatch)).DefaultIfEmpty(0).Max();
+            if (scratch > 0)
+            {
+                NativeMemory.AlignedFree(_arena);
+                _arena = (byte*)NativeMemory.AlignedAlloc((nuint)checked(plan.ArenaBytes + scratch), 64);
+                _ops = plan.Steps.Select(s => CpuOps.Create(s, _arena)).ToArray();
+                foreach (var op in _ops) op.Scratch = _arena + plan.ArenaBytes;
+            }
+            _bytes = plan.ArenaBytes + scratch;
             NativeMemory.Clear(_arena, (nuint)_bytes);
             foreach (var v in plan.Values)
                 if (v.Const is { } c && v.AliasOf is null) c.Data.CopyTo(new Span<byte>(_arena + v.Offset, c.Data.Length));
-            _ops = plan.Steps.Select(s => CpuOps.Create(s, _arena)).ToArray();
             _batchDependent = plan.Values.Where(v => v.SymValues is not null).ToArray();
         }
         catch

@@ -41,6 +41,12 @@ internal abstract unsafe class CpuOp
 
     protected virtual void OnBind() { }
 
+    /// <summary>Kernel scratch this operator needs at the plan's maximum batch; the executor provides it, shared by all steps.</summary>
+    public virtual long ScratchBytes(int maxBatch) => 0;
+
+    /// <summary>Start of the shared scratch region (set by the executor before the first run).</summary>
+    public byte* Scratch { get; set; }
+
     public abstract void Execute(WorkerPool pool);
 
     protected static long Product(ReadOnlySpan<int> dims)

@@ -8,6 +8,9 @@ internal static unsafe class CpuOps
     public static CpuOp Create(PlanStep step, byte* arena) => step.OpType switch
     {
         "Elementwise" => new ElementwiseOp(step, arena),
+        "Conv" => new ConvOp(step, arena),
+        "MatMul" => new MatMulOp(step, arena),
+        "Gemm" => new GemmOp(step, arena),
         "Less" or "Greater" or "Equal" => new CompareOp(step, arena),
         "Where" => new WhereOp(step, arena),
         "Softmax" => new SoftmaxOp(step, arena),

@@ -7,7 +7,7 @@ internal static partial class OpRules
 {
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
-        "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Exp", "Log", "Neg", "Abs", "Relu",
+        "Conv", "MatMul", "Gemm", "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Exp", "Log", "Neg", "Abs", "Relu",
         "LeakyRelu", "Sigmoid", "Tanh", "Softplus", "Softmax", "Clip", "Min", "Max", "Where", "Less", "Greater",
         "Equal", "Cast", "Reshape", "Flatten", "Transpose", "Concat", "Split", "Slice", "Gather", "Squeeze",
         "Unsqueeze", "Expand", "Identity", "Constant", "ConstantOfShape", "Shape", "ReduceSum", "ReduceMean",

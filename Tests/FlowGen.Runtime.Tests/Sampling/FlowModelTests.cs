@@ -85,12 +85,13 @@ public class FlowModelTests
         m.Run(z, y, 8);
         m.Sample(x, 5, 0, 20, 0.9f);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++)
+        for (int i = 0; i < 40; i++)
         {
             m.Sample(x, 5, i, 20, 0.9f);
             m.Run(z, y, 8);
         }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // allowance: the worker pool's one-time lazy lock object (see GlowLikeModelTests); per-call allocation would be 80x this
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 48);
     }
 
     [Fact]
