@@ -1,0 +1,25 @@
+// The realism statistics by name: how each is computed as a distance between two summaries, and how it
+// is shown (unit and display scale). Terrain and texture statistics share this shape so the console
+// table, the HTML report and the temperature sweep iterate one list.
+namespace FlowGen.Training.Evaluation;
+
+/// <summary>One distance between two patch-set summaries; lower means more alike, 0 = identical.</summary>
+public sealed record RealismStatistic<TSummary>(
+    string Name, string Unit, double DisplayScale, Func<TSummary, TSummary, double> Distance);
+
+public static class TerrainStatistics
+{
+    /// <summary>The terrain realism statistics of issue 5, in report order.</summary>
+    public static IReadOnlyList<RealismStatistic<TerrainSummary>> All { get; } =
+    [
+        new("slope W1", "°", 1, (a, b) => Wasserstein.Distance1(a.Slope, b.Slope)),
+        new("Laplacian W1", "1e-4 m⁻¹", 1e4, (a, b) => Wasserstein.Distance1(a.Laplacian, b.Laplacian)),
+        new("profile curvature W1", "1e-4 m⁻¹", 1e4, (a, b) => Wasserstein.Distance1(a.ProfileCurvature, b.ProfileCurvature)),
+        new("plan curvature W1", "1e-4 m⁻¹", 1e4, (a, b) => Wasserstein.Distance1(a.PlanCurvature, b.PlanCurvature)),
+        new("skewness W1", "", 1, (a, b) => Wasserstein.Distance1(a.Skewness, b.Skewness)),
+        new("hypsometric integral W1", "", 1, (a, b) => Wasserstein.Distance1(a.Hypsometric, b.Hypsometric)),
+        new("pit density |Δ|", "km⁻²", 1, (a, b) => Math.Abs(a.PitsPerKm2 - b.PitsPerKm2)),
+        new("power spectrum MSLR", "", 1, (a, b) => RadialPowerSpectrum.MeanSquaredLogRatio(a.Spectrum, b.Spectrum)),
+        new("spectral slope |Δβ|", "", 1, (a, b) => Math.Abs(a.Spectrum.Beta - b.Spectrum.Beta)),
+    ];
+}

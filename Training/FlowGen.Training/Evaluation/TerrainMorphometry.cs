@@ -1,0 +1,118 @@
+// Per-pixel and per-patch land-surface measures of one heightmap patch (metres, square pixels of
+// `pixelSize` metres). Derivatives use 3x3 stencils, so only interior pixels contribute.
+//   slope: Horn (1981) gradient, degrees.      Laplacian: 5-point stencil, 1/m.
+//   profile / plan curvature: second derivative of z along / across the gradient direction from the
+//     Zevenbergen & Thorne (1987) quadratic (d2z/du2 with u = gradient or contour direction), 1/m;
+//     undefined (skipped) where the gradient vanishes. Sign: positive = concave up (valley-like).
+//   skewness: third standardised moment of the patch's elevations (narrow valleys, broad ridges: < 0).
+//   hypsometric integral: (mean - min) / (max - min).
+//   pits: strict local minima (all 8 neighbours higher) among interior pixels.
+namespace FlowGen.Training.Evaluation;
+
+public static class TerrainMorphometry
+{
+    /// <summary>Slope angle of every interior pixel (degrees), Horn's 3x3 gradient.</summary>
+    public static void Slopes(ReadOnlySpan<float> z, int height, int width, double pixelSize, List<double> output)
+    {
+        for (int r = 1; r < height - 1; r++)
+            for (int c = 1; c < width - 1; c++)
+            {
+                var (p, q) = HornGradient(z, width, r, c, pixelSize);
+                output.Add(Math.Atan(Math.Sqrt(p * p + q * q)) * (180.0 / Math.PI));
+            }
+    }
+
+    /// <summary>5-point Laplacian of every interior pixel (1/m).</summary>
+    public static void Laplacians(ReadOnlySpan<float> z, int height, int width, double pixelSize, List<double> output)
+    {
+        double inv = 1.0 / (pixelSize * pixelSize);
+        for (int r = 1; r < height - 1; r++)
+            for (int c = 1; c < width - 1; c++)
+            {
+                int i = r * width + c;
+                output.Add(((double)z[i - 1] + z[i + 1] + z[i - width] + z[i + width] - 4.0 * z[i]) * inv);
+            }
+    }
+
+    /// <summary>Profile and plan curvature of every interior pixel with a non-zero gradient (1/m).</summary>
+    public static void Curvatures(ReadOnlySpan<float> z, int height, int width, double pixelSize,
+        List<double> profile, List<double> plan)
+    {
+        double h = pixelSize, h2 = pixelSize * pixelSize;
+        for (int r = 1; r < height - 1; r++)
+            for (int c = 1; c < width - 1; c++)
+            {
+                int i = r * width + c;
+                double z5 = z[i];
+                double zxx = ((double)z[i - 1] + z[i + 1] - 2 * z5) / h2;
+                double zyy = ((double)z[i - width] + z[i + width] - 2 * z5) / h2;
+                double zxy = ((double)z[i + width + 1] - z[i + width - 1] - z[i - width + 1] + z[i - width - 1]) / (4 * h2);
+                double zx = ((double)z[i + 1] - z[i - 1]) / (2 * h);
+                double zy = ((double)z[i + width] - z[i - width]) / (2 * h);
+                double g2 = zx * zx + zy * zy;
+                if (g2 <= 1e-18) continue;  // flat: no gradient direction
+                profile.Add((zxx * zx * zx + 2 * zxy * zx * zy + zyy * zy * zy) / g2);
+                plan.Add((zxx * zy * zy - 2 * zxy * zx * zy + zyy * zx * zx) / g2);
+            }
+    }
+
+    /// <summary>Sample skewness of the patch's elevations, or NaN for a constant patch.</summary>
+    public static double Skewness(ReadOnlySpan<float> z)
+    {
+        double mean = 0;
+        foreach (float v in z) mean += v;
+        mean /= z.Length;
+        double m2 = 0, m3 = 0;
+        foreach (float v in z)
+        {
+            double d = v - mean;
+            m2 += d * d;
+            m3 += d * d * d;
+        }
+        m2 /= z.Length;
+        m3 /= z.Length;
+        return m2 <= 1e-24 ? double.NaN : m3 / Math.Pow(m2, 1.5);
+    }
+
+    /// <summary>Hypsometric integral (mean - min) / (max - min), or NaN for a constant patch.</summary>
+    public static double HypsometricIntegral(ReadOnlySpan<float> z)
+    {
+        double min = double.MaxValue, max = double.MinValue, mean = 0;
+        foreach (float v in z)
+        {
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+            mean += v;
+        }
+        mean /= z.Length;
+        return max - min <= 1e-12 ? double.NaN : (mean - min) / (max - min);
+    }
+
+    /// <summary>Number of interior pixels lower than all 8 neighbours.</summary>
+    public static int Pits(ReadOnlySpan<float> z, int height, int width)
+    {
+        int count = 0;
+        for (int r = 1; r < height - 1; r++)
+            for (int c = 1; c < width - 1; c++)
+            {
+                int i = r * width + c;
+                float v = z[i];
+                if (v < z[i - width - 1] && v < z[i - width] && v < z[i - width + 1] && v < z[i - 1] &&
+                    v < z[i + 1] && v < z[i + width - 1] && v < z[i + width] && v < z[i + width + 1])
+                    count++;
+            }
+        return count;
+    }
+
+    /// <summary>Horn's (1981) weighted 3x3 gradient (dz/dx, dz/dy) at an interior pixel.</summary>
+    public static (double Dx, double Dy) HornGradient(ReadOnlySpan<float> z, int width, int r, int c, double pixelSize)
+    {
+        int i = r * width + c;
+        double a = z[i - width - 1], b = z[i - width], cc = z[i - width + 1];
+        double d = z[i - 1], f = z[i + 1];
+        double g = z[i + width - 1], hh = z[i + width], ii = z[i + width + 1];
+        double dx = (cc + 2 * f + ii - (a + 2 * d + g)) / (8 * pixelSize);
+        double dy = (g + 2 * hh + ii - (a + 2 * b + cc)) / (8 * pixelSize);
+        return (dx, dy);
+    }
+}
