@@ -2,7 +2,7 @@
 // the per-pixel and per-patch measures (TerrainMorphometry), pit density and the power spectrum.
 namespace FlowGen.Training.Evaluation;
 
-public sealed class TerrainSummary
+public sealed class TerrainSummary : ISpectrumSummary
 {
     private TerrainSummary() { }
 

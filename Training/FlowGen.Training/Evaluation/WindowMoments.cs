@@ -23,7 +23,8 @@ internal static class WindowMoments
             for (int c = 0; c < cols; c++) v[r * cols + c] = z[r * stride + col0 + c] - offset;
 
         // Window means m[r, c] and E[m^2].
-        var prefix = Prefix(v, rows, cols);
+        var prefix = new double[(rows + 1) * (cols + 1)];
+        Prefix(v, rows, cols, prefix);
         var m = new double[nr * nc];
         double mm = 0;
         for (int r = 0; r < nr; r++)
@@ -51,16 +52,19 @@ internal static class WindowMoments
                 emw[a1 * p + a2] = smw / n;
             }
 
+        // One task per row lag; each (a, b) entry belongs to exactly one lag, so the result does not
+        // depend on scheduling.
         var second = new double[d * d];
-        var product = new double[rows * cols];
-        for (int dr = -(p - 1); dr <= p - 1; dr++)
+        Parallel.For(-(p - 1), p, () => (new double[rows * cols], new double[(rows + 1) * (cols + 1)]), (dr, _, buffers) =>
+        {
+            var (product, pp) = buffers;
             for (int dc = -(p - 1); dc <= p - 1; dc++)
             {
                 Array.Clear(product);
                 for (int r = Math.Max(0, -dr); r < Math.Min(rows, rows - dr); r++)
                     for (int c = Math.Max(0, -dc); c < Math.Min(cols, cols - dc); c++)
                         product[r * cols + c] = v[r * cols + c] * v[(r + dr) * cols + c + dc];
-                var pp = Prefix(product, rows, cols);
+                Prefix(product, rows, cols, pp);
                 for (int a1 = Math.Max(0, -dr); a1 < Math.Min(p, p - dr); a1++)
                     for (int a2 = Math.Max(0, -dc); a2 < Math.Min(p, p - dc); a2++)
                     {
@@ -68,15 +72,17 @@ internal static class WindowMoments
                         second[a * d + b] = Box(pp, cols + 1, a1, a2, nr, nc) / n - emw[b] - emw[a] + mm;
                     }
             }
+            return buffers;
+        }, _ => { });
 
         var mean = new double[d];
         for (int a = 0; a < d; a++) mean[a] = ew[a] - meanOfMeans;
         return (mean, second);
     }
 
-    private static double[] Prefix(double[] x, int rows, int cols)
+    // s[(r + 1, c + 1)] = sum of x over [0, r] x [0, c]; row 0 and column 0 of s stay zero.
+    private static void Prefix(double[] x, int rows, int cols, double[] s)
     {
-        var s = new double[(rows + 1) * (cols + 1)];
         for (int r = 0; r < rows; r++)
         {
             double run = 0;
@@ -86,7 +92,6 @@ internal static class WindowMoments
                 s[(r + 1) * (cols + 1) + c + 1] = s[r * (cols + 1) + c + 1] + run;
             }
         }
-        return s;
     }
 
     // Sum of x over rows [r, r + h), cols [c, c + w).

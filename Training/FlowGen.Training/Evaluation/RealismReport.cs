@@ -1,0 +1,74 @@
+// Realism of several patch sources (the model, the baselines) as distances to real training-split
+// patches, next to the floor (a second, independent draw of training patches: the distance that is
+// sampling noise alone) and, for information, the same distances to the held-out split (on one DEM the
+// two splits differ, so that column mostly measures the split's shift).
+namespace FlowGen.Training.Evaluation;
+
+/// <summary>A named set of patches in physical units, e.g. "generated", "Gaussian", "fBm".</summary>
+public sealed record PatchSource(string Name, PatchSet Patches);
+
+/// <summary>One source's distances, in the order of the report's statistics.</summary>
+public sealed record RealismRow(string Source, IReadOnlyList<double> Distances);
+
+public sealed class RealismReport<TSummary> where TSummary : ISpectrumSummary
+{
+    /// <summary>Row name of the floor: training draw vs training draw.</summary>
+    public const string FloorName = "floor (train vs train)";
+    /// <summary>Row name of the held-out real patches compared with the training ones.</summary>
+    public const string HeldOutName = "held-out real";
+
+    private RealismReport(IReadOnlyList<RealismStatistic<TSummary>> statistics, IReadOnlyList<RealismRow> versusTrain,
+        IReadOnlyList<RealismRow> versusHeldOut, IReadOnlyDictionary<string, TSummary> summaries)
+    {
+        Statistics = statistics;
+        VersusTrain = versusTrain;
+        VersusHeldOut = versusHeldOut;
+        Summaries = summaries;
+    }
+
+    public IReadOnlyList<RealismStatistic<TSummary>> Statistics { get; }
+    /// <summary>Floor, held-out real, then each candidate: distances to the training reference draw.</summary>
+    public IReadOnlyList<RealismRow> VersusTrain { get; }
+    /// <summary>Each candidate (and the training draw): distances to the held-out patches.</summary>
+    public IReadOnlyList<RealismRow> VersusHeldOut { get; }
+    /// <summary>Summary of every set by name ("train", "held-out real", candidates), for charts.</summary>
+    public IReadOnlyDictionary<string, TSummary> Summaries { get; }
+
+    public RealismRow Row(string source) => VersusTrain.Single(r => r.Source == source);
+
+    /// <summary>
+    /// Compares <paramref name="candidates"/> with <paramref name="trainReference"/>; <paramref name="trainFloor"/>
+    /// must be an independent draw of the same size from the same split.
+    /// </summary>
+    public static RealismReport<TSummary> Compute(IReadOnlyList<RealismStatistic<TSummary>> statistics,
+        Func<PatchSet, TSummary> summarise, PatchSet trainReference, PatchSet trainFloor, PatchSet heldOut,
+        IReadOnlyList<PatchSource> candidates)
+    {
+        ArgumentNullException.ThrowIfNull(statistics);
+        ArgumentNullException.ThrowIfNull(summarise);
+        ArgumentNullException.ThrowIfNull(candidates);
+        foreach (var set in new[] { trainReference, trainFloor, heldOut }.Concat(candidates.Select(c => c.Patches)))
+            if (set.Height != trainReference.Height || set.Width != trainReference.Width || set.Count == 0)
+                throw new ArgumentException("all patch sets must be non-empty and of one patch size");
+        if (candidates.Select(c => c.Name).Distinct().Count() != candidates.Count)
+            throw new ArgumentException("candidate names must be distinct");
+
+        var train = summarise(trainReference);
+        var floor = summarise(trainFloor);
+        var held = summarise(heldOut);
+        var summaries = new Dictionary<string, TSummary> { ["train"] = train, [HeldOutName] = held };
+        var versusTrain = new List<RealismRow> { Row(FloorName, floor, train, statistics), Row(HeldOutName, held, train, statistics) };
+        var versusHeld = new List<RealismRow> { Row("train", train, held, statistics) };
+        foreach (var candidate in candidates)
+        {
+            var s = summarise(candidate.Patches);
+            summaries[candidate.Name] = s;
+            versusTrain.Add(Row(candidate.Name, s, train, statistics));
+            versusHeld.Add(Row(candidate.Name, s, held, statistics));
+        }
+        return new RealismReport<TSummary>(statistics, versusTrain, versusHeld, summaries);
+    }
+
+    private static RealismRow Row(string name, TSummary a, TSummary b, IReadOnlyList<RealismStatistic<TSummary>> statistics) =>
+        new(name, statistics.Select(s => s.Distance(a, b)).ToArray());
+}
