@@ -71,9 +71,10 @@ public sealed class DemPatchSampler
         return new PatchSet(data, count, p, p);
     }
 
-    /// <summary>Model units of the recipe: per-patch mean removed, divided by <see cref="Sigma"/>.</summary>
-    public PatchSet ToModelUnits(PatchSet metres)
+    /// <summary>Model units of the recipe: per-patch mean removed, divided by <paramref name="scale"/> (default <see cref="Sigma"/>).</summary>
+    public PatchSet ToModelUnits(PatchSet metres, double? scale = null)
     {
+        double s = scale ?? Sigma;
         var data = metres.Data.ToArray();
         int len = metres.PatchLength;
         for (int n = 0; n < metres.Count; n++)
@@ -82,7 +83,7 @@ public sealed class DemPatchSampler
             double mean = 0;
             foreach (float v in patch) mean += v;
             mean /= len;
-            for (int k = 0; k < len; k++) patch[k] = (float)((patch[k] - mean) / Sigma);
+            for (int k = 0; k < len; k++) patch[k] = (float)((patch[k] - mean) / s);
         }
         return new PatchSet(data, metres.Count, metres.Height, metres.Width);
     }

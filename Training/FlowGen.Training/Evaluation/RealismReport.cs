@@ -10,16 +10,24 @@ public sealed record PatchSource(string Name, PatchSet Patches);
 /// <summary>One source's distances, in the order of the report's statistics.</summary>
 public sealed record RealismRow(string Source, IReadOnlyList<double> Distances);
 
-public sealed class RealismReport<TSummary> where TSummary : ISpectrumSummary
+/// <summary>Names of the rows every report has.</summary>
+public static class RealismRows
 {
     /// <summary>Row name of the floor: training draw vs training draw.</summary>
     public const string FloorName = "floor (train vs train)";
     /// <summary>Row name of the held-out real patches compared with the training ones.</summary>
     public const string HeldOutName = "held-out real";
+}
 
-    private RealismReport(IReadOnlyList<RealismStatistic<TSummary>> statistics, IReadOnlyList<RealismRow> versusTrain,
-        IReadOnlyList<RealismRow> versusHeldOut, IReadOnlyDictionary<string, TSummary> summaries)
+public sealed class RealismReport<TSummary> where TSummary : ISpectrumSummary
+{
+
+    private readonly Func<PatchSet, TSummary> _summarise;
+
+    private RealismReport(IReadOnlyList<RealismStatistic<TSummary>> statistics, Func<PatchSet, TSummary> summarise,
+        IReadOnlyList<RealismRow> versusTrain, IReadOnlyList<RealismRow> versusHeldOut, IReadOnlyDictionary<string, TSummary> summaries)
     {
+        _summarise = summarise;
         Statistics = statistics;
         VersusTrain = versusTrain;
         VersusHeldOut = versusHeldOut;
@@ -35,6 +43,14 @@ public sealed class RealismReport<TSummary> where TSummary : ISpectrumSummary
     public IReadOnlyDictionary<string, TSummary> Summaries { get; }
 
     public RealismRow Row(string source) => VersusTrain.Single(r => r.Source == source);
+
+    /// <summary>Distances of a further patch set (e.g. the model at another temperature) to the training reference.</summary>
+    public IReadOnlyList<double> DistancesToTrain(PatchSet patches)
+    {
+        var s = _summarise(patches);
+        var train = Summaries["train"];
+        return Statistics.Select(st => st.Distance(s, train)).ToArray();
+    }
 
     /// <summary>
     /// Compares <paramref name="candidates"/> with <paramref name="trainReference"/>; <paramref name="trainFloor"/>
@@ -56,8 +72,8 @@ public sealed class RealismReport<TSummary> where TSummary : ISpectrumSummary
         var train = summarise(trainReference);
         var floor = summarise(trainFloor);
         var held = summarise(heldOut);
-        var summaries = new Dictionary<string, TSummary> { ["train"] = train, [HeldOutName] = held };
-        var versusTrain = new List<RealismRow> { Row(FloorName, floor, train, statistics), Row(HeldOutName, held, train, statistics) };
+        var summaries = new Dictionary<string, TSummary> { ["train"] = train, [RealismRows.HeldOutName] = held };
+        var versusTrain = new List<RealismRow> { Row(RealismRows.FloorName, floor, train, statistics), Row(RealismRows.HeldOutName, held, train, statistics) };
         var versusHeld = new List<RealismRow> { Row("train", train, held, statistics) };
         foreach (var candidate in candidates)
         {
@@ -66,7 +82,7 @@ public sealed class RealismReport<TSummary> where TSummary : ISpectrumSummary
             versusTrain.Add(Row(candidate.Name, s, train, statistics));
             versusHeld.Add(Row(candidate.Name, s, held, statistics));
         }
-        return new RealismReport<TSummary>(statistics, versusTrain, versusHeld, summaries);
+        return new RealismReport<TSummary>(statistics, summarise, versusTrain, versusHeld, summaries);
     }
 
     private static RealismRow Row(string name, TSummary a, TSummary b, IReadOnlyList<RealismStatistic<TSummary>> statistics) =>

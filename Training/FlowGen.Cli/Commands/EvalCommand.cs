@@ -1,0 +1,102 @@
+// `flowgen eval [MODEL] --data FILE`: the model's realism against real patches and the baselines,
+// as a console table and optionally a self-contained HTML report. Without MODEL it reports the
+// real patches and the baselines alone (the yardstick a model has to beat).
+using System.CommandLine;
+using FlowGen.Training.Evaluation;
+using Spectre.Console;
+
+namespace FlowGen.Cli;
+
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<string?>("model") { Arity = ArgumentArity.ZeroOrOne, Description = "model file (.onnx); omit to evaluate the baselines alone" };
+        var data = new Option<string>("--data") { Required = true, Description = "real data: DEM (.npz/.npy) for heightmap models" };
+        var count = new Option<int>("--count") { DefaultValueFactory = _ => 1024, Description = "patches per compared set" };
+        var temperature = new Option<float?>("--temperature") { Description = "sampling temperature (default: the model's default temperature)" };
+        var sweep = new Option<bool>("--sweep") { Description = "also report the statistics at T = 0.6 .. 1.0 and recommend a default temperature" };
+        var report = new Option<string?>("--report") { Description = "write a self-contained HTML report here" };
+        var patch = new Option<int?>("--patch") { Description = "patch size without a model (default 32); must match the model's if given" };
+        var pixel = new Option<double?>("--pixel-size") { Description = "metres per pixel (default: the model's flowgen.pixel_size_m, else 90)" };
+        var density = new Option<string?>("--density") { Description = "density graph x -> (z, log_det) (default: MODEL's stem + .density.onnx when present)" };
+        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 2024UL, Description = "seed of every draw" };
+        var command = new Command("eval", "Compare a model's samples with real patches and with Gaussian and fBm baselines")
+        {
+            model, data, count, temperature, sweep, report, patch, pixel, density, seed,
+        };
+        command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model), pr.GetValue(data)!, pr.GetValue(count), pr.GetValue(temperature),
+            pr.GetValue(sweep), pr.GetValue(report), pr.GetValue(patch), pr.GetValue(pixel), pr.GetValue(density), pr.GetValue(seed))));
+        return command;
+    }
+
+    private static int Run(string? modelPath, string dataPath, int count, float? temperature, bool sweep, string? reportPath,
+        int? patch, double? pixelSize, string? densityPath, ulong seed)
+    {
+        if (count < 16) throw new ArgumentException("--count must be at least 16");
+        if (sweep && modelPath is null) throw new ArgumentException("--sweep needs a model");
+        using var model = modelPath is null ? null : FlowPatchModel.Load(modelPath, densityPath);
+        if (model is not null)
+        {
+            DataKinds.CheckMatch(DataKinds.OfModel(model.Metadata.Kind, modelPath!), modelPath!, dataPath);
+            if (patch is { } p && p != model.PatchSize)
+                throw new EvaluationException($"--patch {p} does not match the model's {model.PatchSize}x{model.PatchSize} patches", modelPath);
+        }
+        else if (DataKinds.Of(dataPath) != DataKind.Heightmap)
+            throw new EvaluationException("texture evaluation needs a texture model", dataPath);
+
+        var options = new TerrainEvaluationOptions
+        {
+            DataPath = dataPath,
+            PatchSize = patch ?? 32,
+            PixelSizeM = pixelSize ?? model?.Metadata.PixelSizeMetres ?? 90.0,
+            Count = count,
+            Temperature = temperature ?? model?.Metadata.DefaultTemperature ?? 1f,
+            Sweep = sweep,
+            Seed = seed,
+        };
+        var result = TerrainEvaluation.Run(options, model, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]"));
+        Print(result);
+        if (reportPath is not null)
+        {
+            HtmlReport.Write(reportPath, result);
+            AnsiConsole.MarkupLine($"report: [bold]{Markup.Escape(reportPath)}[/]");
+        }
+        return Cli.Ok;
+    }
+
+    private static void Print<TSummary>(EvaluationResult<TSummary> result) where TSummary : ISpectrumSummary
+    {
+        var bpd = new Table().Title("held-out bits/dim").AddColumns("source", "bits/dim", Markup.Escape(result.BitsPerQuantumLabel), "note");
+        foreach (var row in result.BitsPerDim)
+            bpd.AddRow(Markup.Escape(row.Source), row.Value?.ToString("F4") ?? "-", row.BitsPerQuantum?.ToString("F4") ?? "-", Markup.Escape(row.Note ?? ""));
+        AnsiConsole.Write(bpd);
+
+        var realism = result.Realism;
+        AnsiConsole.Write(DistanceTable("distance to real training patches (lower is better; floor = sampling noise)", realism.Statistics, realism.VersusTrain));
+        AnsiConsole.Write(DistanceTable("distance to held-out patches (for information: includes the split's shift)", realism.Statistics, realism.VersusHeldOut));
+        if (result.Sweep is { } sweep)
+        {
+            var t = new Table().Title("temperature sweep: distance to training patches").AddColumn("T");
+            foreach (var s in realism.Statistics) t.AddColumn(Header(s.Name, s.Unit));
+            t.AddColumn("score");
+            foreach (var row in sweep.Rows)
+                t.AddRow([row.Temperature.ToString("F1"), .. row.Distances.Select((d, i) => Format(d * realism.Statistics[i].DisplayScale)), row.Score.ToString("F3")]);
+            AnsiConsole.Write(t);
+            AnsiConsole.MarkupLine($"recommended default temperature: [bold]{sweep.Recommended:F1}[/]");
+        }
+    }
+
+    private static Table DistanceTable<TSummary>(string title, IReadOnlyList<RealismStatistic<TSummary>> statistics, IReadOnlyList<RealismRow> rows)
+    {
+        var table = new Table().Title(Markup.Escape(title)).AddColumn("statistic");
+        foreach (var row in rows) table.AddColumn(Markup.Escape(row.Source));
+        for (int i = 0; i < statistics.Count; i++)
+            table.AddRow([Markup.Escape(Header(statistics[i].Name, statistics[i].Unit)), .. rows.Select(r => Format(r.Distances[i] * statistics[i].DisplayScale))]);
+        return table;
+    }
+
+    private static string Header(string name, string unit) => unit.Length == 0 ? name : $"{name} ({unit})";
+
+    private static string Format(double v) => Math.Abs(v) >= 100 ? v.ToString("F0") : Math.Abs(v) >= 0.01 || v == 0 ? v.ToString("F3") : v.ToString("E2");
+}

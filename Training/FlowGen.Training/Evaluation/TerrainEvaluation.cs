@@ -1,0 +1,110 @@
+// `flowgen eval` for heightmaps, as a library call (the CLI and the bundling step both use it):
+// real training/held-out patches of a DEM with the reference split, the two baselines (full-covariance
+// Gaussian, fitted fBm), the model's samples when a model is given, held-out bits/dim, the realism
+// report, sample sets for the grids, and optionally the temperature sweep.
+namespace FlowGen.Training.Evaluation;
+
+public sealed record TerrainEvaluationOptions
+{
+    /// <summary>DEM file (NPZ member `elevation` or 2-D NPY), metres.</summary>
+    public required string DataPath { get; init; }
+    /// <summary>Patch size when no model fixes it.</summary>
+    public int PatchSize { get; init; } = 32;
+    /// <summary>Ground distance between pixels. Default 90 m: the bundled DEM's 3 arc-second grid, as the reference uses.</summary>
+    public double PixelSizeM { get; init; } = 90.0;
+    /// <summary>Patches per compared set (each training draw, held-out, model, each baseline).</summary>
+    public int Count { get; init; } = 1024;
+    /// <summary>Held-out patches for bits/dim (the reference uses 2048).</summary>
+    public int BitsPerDimCount { get; init; } = 2048;
+    public float Temperature { get; init; } = 1.0f;
+    public bool Sweep { get; init; }
+    public ulong Seed { get; init; } = 2024;
+}
+
+
+public static class TerrainEvaluation
+{
+    public const string GaussianName = "Gaussian";
+    public const string FractalNoiseName = "fBm";
+
+    public static EvaluationResult<TerrainSummary> Run(TerrainEvaluationOptions options, IPatchModel? model = null, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Count, 16);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BitsPerDimCount, 1);
+        if (!(options.PixelSizeM > 0)) throw new ArgumentOutOfRangeException(nameof(options), "pixel size must be positive");
+        if (options.Sweep && model is null) throw new ArgumentException("a temperature sweep needs a model");
+        log ??= _ => { };
+        int patch = model?.PatchSize ?? options.PatchSize;
+        var dem = DemGrid.Load(options.DataPath);
+        var sampler = new DemPatchSampler(dem, patch);
+        ulong seed = options.Seed;
+        log($"data {dem.Rows}x{dem.Columns}, train columns [0, {sampler.SplitColumn}), sigma {sampler.Sigma:F4} m");
+
+        var trainA = sampler.Crops(DemSplit.Train, options.Count, seed);
+        var trainB = sampler.Crops(DemSplit.Train, options.Count, seed + 1);
+        var heldOut = sampler.Crops(DemSplit.HeldOut, options.Count, seed + 2);
+
+        log("fitting the full-covariance Gaussian on all training windows");
+        var gaussian = GaussianBaseline.FitDem(sampler);
+        log("fitting fBm to the training spectrum");
+        var fbm = FractalNoiseBaseline.Fit(trainA);
+
+        var candidates = new List<PatchSource>();
+        if (model is not null)
+        {
+            log($"sampling {options.Count} patches from {model.Name} at T = {options.Temperature}");
+            candidates.Add(new PatchSource(model.Name, model.Sample(options.Count, seed + 3, options.Temperature)));
+        }
+        candidates.Add(new PatchSource(GaussianName, gaussian.Sample(options.Count, seed + 4).Affine(sampler.Sigma, 0)));
+        candidates.Add(new PatchSource(FractalNoiseName, fbm.Sample(options.Count, seed + 5)));
+
+        log("computing realism statistics");
+        var report = RealismReport<TerrainSummary>.Compute(TerrainStatistics.All,
+            p => TerrainSummary.Compute(p, options.PixelSizeM), trainA, trainB, heldOut, candidates);
+
+        log($"held-out bits/dim on {options.BitsPerDimCount} patches");
+        var bpdCrops = sampler.Crops(DemSplit.HeldOut, options.BitsPerDimCount, seed + 6);
+        var bpd = new List<BitsPerDimRow>();
+        if (model is not null) bpd.Add(ModelBitsPerDim(model, sampler, bpdCrops));
+        double g = gaussian.BitsPerDim(sampler.ToModelUnits(bpdCrops));
+        bpd.Add(new BitsPerDimRow(GaussianName, g, g + Math.Log2(sampler.Sigma), "fitted on all training windows"));
+        bpd.Add(new BitsPerDimRow(FractalNoiseName, null, null, "no tractable density (samples only)"));
+
+        TemperatureSweep? sweep = null;
+        if (options.Sweep)
+        {
+            log("temperature sweep " + string.Join(", ", TemperatureSweep.DefaultTemperatures));
+            sweep = TemperatureSweep.Run(report, t => model!.Sample(options.Count, seed + 7, t), TemperatureSweep.DefaultTemperatures, GaussianName);
+        }
+
+        var samples = new List<PatchSource> { new("train", trainA), new(RealismRows.HeldOutName, heldOut) };
+        samples.AddRange(candidates);
+        return new EvaluationResult<TerrainSummary>
+        {
+            Description = $"Data {options.DataPath}: {dem.Rows}x{dem.Columns} px at {options.PixelSizeM} m; train = columns [0, {sampler.SplitColumn}), " +
+                $"held-out = the rest; {patch}x{patch} patches, sigma = {sampler.Sigma:F4} m; {options.Count} patches per set; seed {seed}. " +
+                (model is null ? "No model given: real patches and baselines only. " : $"Model: {model.Name}, T = {options.Temperature}. ") +
+                $"fBm baseline: Hurst {fbm.Hurst:F3} (gain {fbm.Gain:F3}), {fbm.Octaves} octaves.",
+            BitsPerDimNote = "In the reference's model units x = (crop - mean(crop) + u - 0.5) / sigma; bits per metre quantum = bits/dim + log2(sigma).",
+            BitsPerQuantumLabel = "bits per metre quantum",
+            PixelSizeM = options.PixelSizeM,
+            ModelName = model?.Name,
+            BitsPerDim = bpd,
+            Realism = report,
+            Samples = samples,
+            Sweep = sweep,
+        };
+    }
+
+    private static BitsPerDimRow ModelBitsPerDim(IPatchModel model, DemPatchSampler sampler, PatchSet crops)
+    {
+        if (model.NoDensityReason is { } reason) return new BitsPerDimRow(model.Name, null, null, reason);
+        // The model's own units: mean removed, divided by its scale (equal to sigma for the reference recipe).
+        var x = sampler.ToModelUnits(crops, model.Scale);
+        double nll = -model.LogDensity(x).Average();
+        double bpd = nll / (x.PatchLength * Math.Log(2));
+        return new BitsPerDimRow(model.Name, bpd, bpd + Math.Log2(model.Scale),
+            Math.Abs(model.Scale / sampler.Sigma - 1) > 1e-4 ? $"model scale {model.Scale:F4} m differs from this data's sigma {sampler.Sigma:F4} m" : null);
+    }
+}
