@@ -13,7 +13,7 @@ internal static class EvalCommand
     {
         var model = new Argument<string?>("model") { Arity = ArgumentArity.ZeroOrOne, Description = "model file (.onnx); omit to evaluate the baselines alone" };
         var data = new Option<string>("--data") { Required = true, Description = "real data: DEM (.npz/.npy) for heightmap models" };
-        var count = new Option<int>("--count") { DefaultValueFactory = _ => 1024, Description = "patches per compared set" };
+        var count = new Option<int>("--count") { DefaultValueFactory = _ => 2048, Description = "patches per compared set (floors shrink as it grows)" };
         var temperature = new Option<float?>("--temperature") { Description = "sampling temperature (default: the model's default temperature)" };
         var sweep = new Option<bool>("--sweep") { Description = "also report the statistics at T = 0.6 .. 1.0 and recommend a default temperature" };
         var report = new Option<string?>("--report") { Description = "write a self-contained HTML report here" };

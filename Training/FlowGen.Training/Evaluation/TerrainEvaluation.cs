@@ -13,7 +13,7 @@ public sealed record TerrainEvaluationOptions
     /// <summary>Ground distance between pixels. Default 90 m: the bundled DEM's 3 arc-second grid, as the reference uses.</summary>
     public double PixelSizeM { get; init; } = 90.0;
     /// <summary>Patches per compared set (each training draw, held-out, model, each baseline).</summary>
-    public int Count { get; init; } = 1024;
+    public int Count { get; init; } = 2048;
     /// <summary>Held-out patches for bits/dim (the reference uses 2048).</summary>
     public int BitsPerDimCount { get; init; } = 2048;
     public float Temperature { get; init; } = 1.0f;
