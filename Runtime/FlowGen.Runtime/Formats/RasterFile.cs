@@ -39,6 +39,7 @@ public static class RasterFile
             RasterFormat.Png => PngCodec.Read(path, options),
             RasterFormat.Npy => NpyCodec.ReadRaster(path, options),
             RasterFormat.Npz => NpzArchive.ReadRaster(path, options),
+            RasterFormat.Tiff => TiffReader.Read(path, options),
             RasterFormat.Hgt => HgtReader.Read(path, options),
             RasterFormat.Exr => throw new RasterFormatException(path, "OpenEXR files are written by FlowGen, not read"),
             _ when IsRawExtension(path) => Raw16Codec.Read(path, options),
