@@ -1,0 +1,128 @@
+// flowgen-demo as a user runs it, in a child process: headless screenshot and window runs with the
+// validation layer on (no errors, no leaks at teardown), and bad input (no driver, no display, missing
+// or wrong model, bad option) giving one clear message and a non-zero exit, never a crash or a hang.
+using Google.Protobuf;
+using FlowGen.Runtime.Onnx.Proto;
+
+namespace FlowGen.Demo.Tests;
+
+public class DemoProcessTests
+{
+    private static string Model => HeadlessRenderTests.FixtureModel;
+
+    private static void AssertNoCrash(DemoProcess.Result r)
+    {
+        Assert.DoesNotContain("Unhandled exception", r.All);
+        Assert.DoesNotContain("   at ", r.Stderr); // no stack trace
+        Assert.NotEqual(134, r.ExitCode);        // SIGABRT
+        Assert.NotEqual(139, r.ExitCode);        // SIGSEGV
+    }
+
+    [VulkanFact]
+    public void HeadlessScreenshotWithValidationWritesAPngAndReportsNoErrors()
+    {
+        string dir = Directory.CreateTempSubdirectory("flowgen-demo-").FullName;
+        try
+        {
+            string png = Path.Combine(dir, "out.png");
+            var args = new List<string> { "--headless", "--frames", "4", "--screenshot", png, "--width", "200", "--height", "120", "--model", Model,
+                "--view-radius", "1", "--fly-speed", "300", "--bench" };
+            bool validation = TestEnvironment.HasValidationLayer();
+            if (validation) args.Add("--validation");
+            var r = DemoProcess.Run(args);
+            AssertNoCrash(r);
+            Assert.True(r.ExitCode == 0, r.All);
+            var bytes = File.ReadAllBytes(png);
+            Assert.True(bytes.AsSpan(0, 8).SequenceEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }), "not a PNG");
+            Assert.Equal(200, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)));
+            Assert.Equal(120, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));
+            Assert.Single(Directory.GetFiles(dir)); // no temporary file left behind
+            var image = FlowGen.Runtime.Formats.PngCodec.Read(png);
+            Assert.Equal(4, image.Channels);
+            var (min, max) = image.ValidRange(1);
+            Assert.True(max - min > 0.05 * max, "the screenshot is one flat colour");
+            Assert.Contains("bench: frames 4", r.Stdout);
+            Assert.Matches(@"generation \d+(\.\d)? ms/chunk", r.Stdout);
+            if (validation) Assert.Contains("validation: 0 errors", r.Stdout);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [XvfbFact]
+    public void WindowUnderXvfbPresentsResizesAndClosesCleanly()
+    {
+        var args = new List<string> { "--frames", "24", "--resize-test", "--width", "320", "--height", "200", "--model", Model, "--view-radius", "1" };
+        bool validation = TestEnvironment.HasValidationLayer();
+        if (validation) args.Add("--validation");
+        var r = DemoProcess.Run(args, wrapper: TestEnvironment.OnPath("xvfb-run"), timeoutMs: 90_000);
+        AssertNoCrash(r);
+        Assert.True(r.ExitCode == 0, r.All);
+        Assert.Contains("frames 24, swapchain recreations 1, last extent 160x100", r.Stdout);
+        if (validation) Assert.Contains("validation: 0 errors", r.Stdout);
+    }
+
+    [VulkanFact]
+    public void NoDisplayIsAClearErrorNotACrash()
+    {
+        var r = DemoProcess.Run(["--frames", "2", "--model", Model], env: new Dictionary<string, string?> { ["DISPLAY"] = null, ["WAYLAND_DISPLAY"] = null });
+        AssertNoCrash(r);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("cannot open a window", r.Stderr);
+        Assert.Contains("--headless", r.Stderr);
+    }
+
+    [Fact]
+    public void NoVulkanDriverIsAClearErrorNotACrash()
+    {
+        var r = DemoProcess.Run(["--headless", "--model", Model], env: new Dictionary<string, string?> { ["VK_ICD_FILENAMES"] = "/nonexistent/icd.json", ["VK_DRIVER_FILES"] = null });
+        AssertNoCrash(r);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Matches("no Vulkan (driver|loader)", r.Stderr);
+    }
+
+    [Fact]
+    public void MissingModelFileIsNamed()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "flowgen-no-such-model.onnx");
+        var r = DemoProcess.Run(["--headless", "--model", missing]);
+        AssertNoCrash(r);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains(missing, r.Stderr);
+    }
+
+    [Fact]
+    public void TextureModelIsRejectedAsTheWrongKind()
+    {
+        // The fixture with its metadata changed to flowgen.kind = texture: a valid model of the wrong kind.
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Model));
+        var kind = model.MetadataProps.Single(p => p.Key == "flowgen.kind");
+        kind.Value = "texture";
+        string path = Path.Combine(Path.GetTempPath(), $"flowgen-texture-{Environment.ProcessId}.onnx");
+        File.WriteAllBytes(path, model.ToByteArray());
+        try
+        {
+            var r = DemoProcess.Run(["--headless", "--model", path]);
+            AssertNoCrash(r);
+            Assert.Equal(1, r.ExitCode);
+            Assert.Contains(path, r.Stderr);
+            Assert.Contains("texture", r.Stderr);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void UnknownOptionPrintsUsage()
+    {
+        var r = DemoProcess.Run(["--frobnicate"]);
+        AssertNoCrash(r);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("unknown option --frobnicate", r.Stderr);
+        Assert.Contains("--headless", r.Stderr);
+    }
+}
