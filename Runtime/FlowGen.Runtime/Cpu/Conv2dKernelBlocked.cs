@@ -192,6 +192,7 @@ internal sealed unsafe class Conv2dKernelBlocked
     }
 
     // One item = 4 consecutive segments of the batch, all groups and output-channel blocks.
+    [SkipLocalsInit]
     private sealed class TileJob(Conv2dKernelBlocked k) : IParallelJob
     {
         public float* X, Y;
