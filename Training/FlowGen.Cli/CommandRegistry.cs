@@ -8,6 +8,9 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All()
     {
         yield return EvalCommand.Create();
+        yield return Commands.InspectCommand.Create();
+        yield return Commands.RunCommand.Create();
+        yield return Commands.GenerateCommand.Create();
         yield break;
     }
 }

@@ -1,0 +1,35 @@
+// Runs the real `flowgen` executable (flowgen.dll next to the test binaries) as a child process and
+// captures its exit code, stdout and stderr: the CLI is tested exactly as users call it.
+using System.Diagnostics;
+
+namespace FlowGen.Cli.Tests.Commands;
+
+internal static class FlowgenProcess
+{
+    public static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "flowgen.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException($"flowgen {string.Join(' ', args)} did not finish"); }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public static string Fixture(string name)
+    {
+        var dir = AppContext.BaseDirectory;
+        while (dir is not null && !Directory.Exists(Path.Combine(dir, "Tests", "Fixtures"))) dir = Path.GetDirectoryName(dir);
+        return Path.Combine(dir ?? throw new DirectoryNotFoundException("Tests/Fixtures not found"), "Tests", "Fixtures", "glow_ref", name);
+    }
+
+    public static string TempDir()
+    {
+        var d = Path.Combine(Path.GetTempPath(), "flowgen-cli-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(d);
+        return d;
+    }
+}

@@ -1,0 +1,40 @@
+// `flowgen inspect MODEL`: what a model file holds and what it costs — inputs, outputs, operator counts,
+// parameters, FLOPs per sample and the metadata — after FlowGen has compiled it (so a file that inspects
+// cleanly also runs).
+using System.CommandLine;
+using System.Globalization;
+using FlowGen.Runtime;
+using FlowGen.Runtime.Graph;
+
+namespace FlowGen.Cli.Commands;
+
+internal static class InspectCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<string>("MODEL") { Description = "ONNX model file" };
+        var command = new Command("inspect", "Show a model's inputs, outputs, operators, parameters, FLOPs per sample and metadata.") { model };
+        command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, Console.Out)));
+        return command;
+    }
+
+    internal static int Run(string path, TextWriter o)
+    {
+        using var m = FlowModel.Load(path, new FlowModelOptions { MaxBatch = 1, Threads = 1 });
+        var inv = CultureInfo.InvariantCulture;
+        o.WriteLine($"model: {path}");
+        foreach (var i in m.Inputs) o.WriteLine($"input:  {i.Name} {ElementTypes.Name(i.Type)} [{Dims(i.Shape)}]");
+        foreach (var i in m.Outputs) o.WriteLine($"output: {i.Name} {ElementTypes.Name(i.Type)} [{Dims(i.Shape)}]");
+        o.WriteLine($"operators ({m.OperatorCounts.Values.Sum()} nodes): " +
+            string.Join(", ", m.OperatorCounts.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")));
+        o.WriteLine($"compiled steps: {m.Plan.Steps.Count} (after folding and fusion), arena {m.Plan.ArenaBytes.ToString("N0", inv)} bytes at batch 1");
+        o.WriteLine($"parameters: {PlanStatistics.Parameters(m.Plan).ToString("N0", inv)}");
+        o.WriteLine($"FLOPs per sample: {PlanStatistics.Flops(m.Plan, 1).ToString("N0", inv)}");
+        o.WriteLine(m.CanSample ? $"sampling: z -> x, sample shape [{string.Join(",", m.SampleShape)}]" : "sampling: no (not a z -> x sampling graph)");
+        o.WriteLine("metadata:");
+        foreach (var (k, v) in m.Metadata.Raw.OrderBy(p => p.Key, StringComparer.Ordinal)) o.WriteLine($"  {k} = {v}");
+        return Cli.Ok;
+    }
+
+    private static string Dims(IReadOnlyList<long> shape) => string.Join(",", shape.Select(d => d < 0 ? "N" : d.ToString(CultureInfo.InvariantCulture)));
+}
