@@ -60,7 +60,21 @@ public class DemoProcessTests
         var r = DemoProcess.Run(args, wrapper: TestEnvironment.OnPath("xvfb-run"), timeoutMs: 90_000);
         AssertNoCrash(r);
         Assert.True(r.ExitCode == 0, r.All);
-        Assert.Contains("frames 24, swapchain recreations 1, last extent 160x100", r.Stdout);
+        Assert.Contains("frames 24, swapchain recreations 1, last extent 160x100, present mode FIFO", r.Stdout);
+        if (validation) Assert.Contains("validation: 0 errors", r.Stdout);
+    }
+
+    [XvfbFact]
+    public void WindowWithoutVsyncPresentsWithoutWaitingAndReportsTimings()
+    {
+        var args = new List<string> { "--frames", "12", "--no-vsync", "--bench", "--width", "256", "--height", "160", "--model", Model, "--view-radius", "1" };
+        bool validation = TestEnvironment.HasValidationLayer();
+        if (validation) args.Add("--validation");
+        var r = DemoProcess.Run(args, wrapper: TestEnvironment.OnPath("xvfb-run"), timeoutMs: 90_000);
+        AssertNoCrash(r);
+        Assert.True(r.ExitCode == 0, r.All);
+        Assert.Matches(@"frames 12, swapchain recreations 0, last extent 256x160, present mode (MAILBOX|IMMEDIATE)", r.Stdout);
+        Assert.Contains("bench: frames 12", r.Stdout);
         if (validation) Assert.Contains("validation: 0 errors", r.Stdout);
     }
 

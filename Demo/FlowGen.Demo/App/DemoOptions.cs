@@ -27,7 +27,7 @@ internal sealed class DemoOptions
           --workers N            chunk generation threads (default: cores - 1, at least 1)
           --no-vsync             present without waiting for vertical blank (MAILBOX/IMMEDIATE)
           --validation           enable VK_LAYER_KHRONOS_validation; exit code 3 if it reports errors
-          --bench                print frame and generation timings at the end
+          --bench                print frame and generation timings at the end (the first frame loads the whole view)
           --resize-test          (window) halve the window size half-way through --frames, to exercise swapchain recreation
         """;
 

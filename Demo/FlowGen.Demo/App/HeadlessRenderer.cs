@@ -56,8 +56,10 @@ internal sealed class HeadlessRenderer : IDisposable
     /// <summary>CPU time of each rendered frame (update + record + GPU wait), milliseconds.</summary>
     public List<double> FrameMs { get; } = [];
 
-    /// <summary>Renders <paramref name="frames"/> frames; with <paramref name="completeLast"/> the last one
-    /// waits until every chunk in view is loaded (so a screenshot shows the whole view).</summary>
+    /// <summary>Renders <paramref name="frames"/> frames. The first waits until the starting view is loaded
+    /// (a loading screen); with <paramref name="completeLast"/> the last one does too, so a screenshot shows the
+    /// whole view. With a fly speed, frames are paced to <see cref="FrameSeconds"/> of wall time, like a 30 Hz
+    /// display, so streaming sees the camera move at its real speed.</summary>
     public void RenderFrames(int frames, bool completeLast)
     {
         float speed = _options.FlySpeed ?? 0;
@@ -65,12 +67,14 @@ internal sealed class HeadlessRenderer : IDisposable
         {
             long start = Stopwatch.GetTimestamp();
             if (f > 0 && speed > 0) Camera.Move(speed * FrameSeconds, 0, 0);
-            if (completeLast && f == frames - 1) World.Complete(Camera, _renderer!);
+            if (f == 0 || (completeLast && f == frames - 1)) World.Complete(Camera, _renderer!);
             else World.Update(Camera, _renderer!, _options.BudgetMs);
             long serial = 0;
             _target!.Render((cb, fb) => serial = _renderer!.Record(cb, fb, _target.Width, _target.Height, Camera));
             _renderer!.Collect(serial); // Render waited for the frame: everything retired before it is free
             FrameMs.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            var left = TimeSpan.FromSeconds(FrameSeconds) - Stopwatch.GetElapsedTime(start);
+            if (speed > 0 && left > TimeSpan.Zero) Thread.Sleep(left);
         }
     }
 

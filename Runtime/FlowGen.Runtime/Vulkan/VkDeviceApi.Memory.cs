@@ -1,4 +1,4 @@
-// Device memory and buffer commands.
+// Device memory commands: allocation, mapping, memory requirements and binding of buffers and images.
 namespace FlowGen.Runtime.Vulkan;
 
 internal sealed unsafe partial class VkDeviceApi
@@ -7,8 +7,6 @@ internal sealed unsafe partial class VkDeviceApi
     public delegate* unmanaged<nint, ulong, void*, void> vkFreeMemory;
     public delegate* unmanaged<nint, ulong, ulong, ulong, uint, void**, int> vkMapMemory;
     public delegate* unmanaged<nint, ulong, void> vkUnmapMemory;
-    public delegate* unmanaged<nint, VkBufferCreateInfo*, void*, ulong*, int> vkCreateBuffer;
-    public delegate* unmanaged<nint, ulong, void*, void> vkDestroyBuffer;
     public delegate* unmanaged<nint, ulong, VkMemoryRequirements*, void> vkGetBufferMemoryRequirements;
     public delegate* unmanaged<nint, ulong, ulong, ulong, int> vkBindBufferMemory;
 
@@ -18,8 +16,6 @@ internal sealed unsafe partial class VkDeviceApi
         vkFreeMemory = (delegate* unmanaged<nint, ulong, void*, void>)Require("vkFreeMemory");
         vkMapMemory = (delegate* unmanaged<nint, ulong, ulong, ulong, uint, void**, int>)Require("vkMapMemory");
         vkUnmapMemory = (delegate* unmanaged<nint, ulong, void>)Require("vkUnmapMemory");
-        vkCreateBuffer = (delegate* unmanaged<nint, VkBufferCreateInfo*, void*, ulong*, int>)Require("vkCreateBuffer");
-        vkDestroyBuffer = (delegate* unmanaged<nint, ulong, void*, void>)Require("vkDestroyBuffer");
         vkGetBufferMemoryRequirements = (delegate* unmanaged<nint, ulong, VkMemoryRequirements*, void>)Require("vkGetBufferMemoryRequirements");
         vkBindBufferMemory = (delegate* unmanaged<nint, ulong, ulong, ulong, int>)Require("vkBindBufferMemory");
     }

@@ -1,6 +1,6 @@
 // Device-level Vulkan commands, resolved per VkDevice through vkGetDeviceProcAddr (no loader trampoline).
 // Split by part: this file has device, queue, command-buffer and synchronisation commands; the other
-// VkDeviceApi.*.cs files add memory/buffer, pipeline, compute, graphics and swapchain commands.
+// VkDeviceApi.*.cs files add memory, buffer, pipeline, compute, graphics and swapchain commands.
 namespace FlowGen.Runtime.Vulkan;
 
 internal sealed unsafe partial class VkDeviceApi
@@ -52,6 +52,7 @@ internal sealed unsafe partial class VkDeviceApi
         vkDestroySemaphore = (delegate* unmanaged<nint, ulong, void*, void>)Require("vkDestroySemaphore");
         vkCmdPipelineBarrier = (delegate* unmanaged<nint, uint, uint, uint, uint, VkMemoryBarrier*, uint, VkBufferMemoryBarrier*, uint, VkImageMemoryBarrier*, void>)Require("vkCmdPipelineBarrier");
         LoadMemory();
+        LoadBuffer();
         LoadPipeline();
         LoadGraphics();
         LoadCompute();

@@ -1,4 +1,4 @@
-// Blittable mirrors of the memory and buffer structs.
+// Blittable mirrors of the device-memory structs.
 using System.Runtime.InteropServices;
 
 namespace FlowGen.Runtime.Vulkan;
@@ -17,10 +17,3 @@ internal struct VkMemoryRequirements { public ulong size, alignment; public uint
 
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct VkMemoryAllocateInfo { public int sType; public void* pNext; public ulong allocationSize; public uint memoryTypeIndex; }
-
-[StructLayout(LayoutKind.Sequential)]
-internal unsafe struct VkBufferCreateInfo
-{
-    public int sType; public void* pNext; public uint flags; public ulong size; public uint usage; public int sharingMode;
-    public uint queueFamilyIndexCount; public uint* pQueueFamilyIndices;
-}
