@@ -5,9 +5,9 @@ namespace FlowGen.Training.Tests.Evaluation;
 /// <summary>The baselines on the bundled DEM with the reference split (issue 5 quotes -2.05 bits/dim for the Gaussian).</summary>
 public class BaselineOnBundledDemTests
 {
-    private static readonly Lazy<(DemPatchSampler Sampler, GaussianBaseline Gaussian)> Fitted = new(() =>
+    private static readonly Lazy<(GridPatchSampler Sampler, GaussianBaseline Gaussian)> Fitted = new(() =>
     {
-        var sampler = new DemPatchSampler(DemGrid.Load(RepoFiles.Dem), 32);
+        var sampler = new GridPatchSampler(DataGrid.Load(RepoFiles.Dem), 32);
         return (sampler, GaussianBaseline.FitDem(sampler));
     });
 
@@ -30,12 +30,12 @@ public class BaselineOnBundledDemTests
         var reference = new PatchSet(ReadNpyFloats(RepoFiles.Path("Tests", "Fixtures", "glow_ref", "test_x_first256.npy")), 256, 32, 32);
         double referenceBpd = gaussian.BitsPerDim(reference);
         // Ours: 2048 distinct held-out crops with our own dequantisation draw.
-        double ownBpd = gaussian.BitsPerDim(sampler.ToModelUnits(sampler.Crops(DemSplit.HeldOut, 2048, 2024)));
+        double ownBpd = gaussian.BitsPerDim(sampler.ToModelUnits(sampler.Crops(GridSplit.HeldOut, 2048, 2024)));
         Console.WriteLine($"Gaussian held-out bits/dim: reference crops {referenceBpd:F4}, own crops {ownBpd:F4}, entropy {gaussian.EntropyBitsPerDim:F4}");
         Assert.InRange(referenceBpd, -2.12, -1.98);
         Assert.InRange(ownBpd, -2.12, -1.98);
         // The held-out region is flatter than the training one: the model fits training crops better.
-        double trainBpd = gaussian.BitsPerDim(sampler.ToModelUnits(sampler.Crops(DemSplit.Train, 2048, 7)));
+        double trainBpd = gaussian.BitsPerDim(sampler.ToModelUnits(sampler.Crops(GridSplit.Train, 2048, 7)));
         Assert.True(trainBpd < ownBpd + 0.5);
     }
 
@@ -43,7 +43,7 @@ public class BaselineOnBundledDemTests
     public void FractalNoiseMatchesTheTrainingSpectralSlopeAndScale()
     {
         var (sampler, _) = Fitted.Value;
-        var train = sampler.Crops(DemSplit.Train, 512, 11);
+        var train = sampler.Crops(GridSplit.Train, 512, 11);
         var fbm = FractalNoiseBaseline.Fit(train);
         var samples = fbm.Sample(512, 12);
         double target = RadialPowerSpectrum.Compute(train).Beta, got = RadialPowerSpectrum.Compute(samples).Beta;

@@ -55,16 +55,19 @@ public class GaussianBaselineTests
         Assert.Throws<EvaluationException>(() => GaussianBaseline.Fit(new PatchSet(new float[9 * 5], 5, 3, 3)));
     }
 
-    [Fact]
-    public void ExactDemFitEqualsBruteForceOverAllAugmentedWindows()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ExactWindowFitEqualsBruteForceOverAllAugmentedWindows(bool removeMean)
     {
         // A small synthetic DEM: every train window, all 8 symmetries, centred, dequantisation variance
         // 1/12 on the diagonal, in units of sigma; the lag-product moments must reproduce it.
         const int rows = 13, cols = 16, p = 4, d = p * p;
         var z = new float[rows * cols];
         for (int i = 0; i < z.Length; i++) z[i] = (float)Math.Round(300 + 40 * Math.Sin(i * 0.7) + (i % 7) * 5 + i / cols * 3.0);
-        var sampler = new DemPatchSampler(new DemGrid(z, rows, cols, "synthetic"), p);
-        var fit = GaussianBaseline.FitDem(sampler);
+        var sampler = new GridPatchSampler(new DataGrid(z, rows, cols, "synthetic"), p);
+        double scale = removeMean ? sampler.Sigma : 1.0;
+        var fit = GaussianBaseline.FitWindows(sampler, removeMean, scale);
 
         var windows = new List<double[]>();
         for (int r = 0; r + p <= rows; r++)
@@ -77,20 +80,20 @@ public class GaussianBaselineTests
                 {
                     var t = new float[d];
                     Dihedral.Apply(w, t, p, g);
-                    double m = t.Average(v => (double)v);
-                    windows.Add(t.Select(v => (v - m) / sampler.Sigma).ToArray());
+                    double m = removeMean ? t.Average(v => (double)v) : 0;
+                    windows.Add(t.Select(v => (v - m) / scale).ToArray());
                 }
             }
         var x = Matrix<double>.Build.DenseOfRowArrays(windows);
         var mu = x.ColumnSums() / windows.Count;
         var centred = x - Matrix<double>.Build.Dense(windows.Count, d, (_, j) => mu[j]);
         var cov = centred.TransposeThisAndMultiply(centred) / windows.Count
-                  + Matrix<double>.Build.DenseIdentity(d) / (12 * sampler.Sigma * sampler.Sigma);
+                  + Matrix<double>.Build.DenseIdentity(d) / (12 * scale * scale);
         var brute = GaussianBaselineFromMoments(mu, cov);
         // Same density everywhere => same model. Compare log densities at a few probe points.
         for (int k = 0; k < 5; k++)
         {
-            var probe = Enumerable.Range(0, d).Select(i => (float)Math.Sin(k * 13 + i)).ToArray();
+            var probe = Enumerable.Range(0, d).Select(i => (float)(Math.Sin(k * 13 + i) + (removeMean ? 0 : 300))).ToArray();
             Assert.Equal(brute(probe), fit.LogDensity(probe), 6);
         }
     }

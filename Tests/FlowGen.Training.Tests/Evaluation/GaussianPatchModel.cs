@@ -9,6 +9,7 @@ internal sealed class GaussianPatchModel(GaussianBaseline gaussian, double sigma
     public string Name => "Gaussian as model";
     public int PatchSize => gaussian.Height;
     public double Scale => sigma;
+    public double Offset => 0;
     public string? NoDensityReason => null;
 
     public PatchSet Sample(int count, ulong seed, float temperature) => gaussian.Sample(count, seed, temperature).Affine(sigma, 0);

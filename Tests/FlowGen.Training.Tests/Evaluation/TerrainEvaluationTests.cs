@@ -9,9 +9,9 @@ public class TerrainEvaluationTests
 {
     private static readonly Lazy<(EvaluationResult<TerrainSummary> Result, GaussianBaseline Gaussian, double Sigma)> Evaluated = new(() =>
     {
-        var sampler = new DemPatchSampler(DemGrid.Load(RepoFiles.Dem), 32);
+        var sampler = new GridPatchSampler(DataGrid.Load(RepoFiles.Dem), 32);
         var gaussian = GaussianBaseline.FitDem(sampler);
-        var options = new TerrainEvaluationOptions { DataPath = RepoFiles.Dem, Count = 256, BitsPerDimCount = 256, Sweep = true };
+        var options = new EvaluationOptions { DataPath = RepoFiles.Dem, Count = 256, BitsPerDimCount = 256, Sweep = true };
         return (TerrainEvaluation.Run(options, new GaussianPatchModel(gaussian, sampler.Sigma)), gaussian, sampler.Sigma);
     });
 
@@ -62,7 +62,7 @@ public class TerrainEvaluationTests
         Assert.Throws<EvaluationException>(() => DataKinds.OfModel(null, "m.onnx"));
         Assert.Throws<EvaluationException>(() => DataKinds.Of("dem.xyz"));
         // A patch size the DEM cannot hold in its held-out split (81 columns).
-        var big = Assert.Throws<EvaluationException>(() => TerrainEvaluation.Run(new TerrainEvaluationOptions { DataPath = RepoFiles.Dem, PatchSize = 96 }));
+        var big = Assert.Throws<EvaluationException>(() => TerrainEvaluation.Run(new EvaluationOptions { DataPath = RepoFiles.Dem, PatchSize = 96 }));
         Assert.Contains("too small", big.Message);
     }
 

@@ -12,7 +12,7 @@ internal static class EvalCommand
     public static Command Create()
     {
         var model = new Argument<string?>("model") { Arity = ArgumentArity.ZeroOrOne, Description = "model file (.onnx); omit to evaluate the baselines alone" };
-        var data = new Option<string>("--data") { Required = true, Description = "real data: DEM (.npz/.npy) for heightmap models" };
+        var data = new Option<string>("--data") { Required = true, Description = "real data: a DEM (.npz/.npy/.hgt) for heightmap models, an 8-bit grayscale .png for texture models" };
         var count = new Option<int>("--count") { DefaultValueFactory = _ => 2048, Description = "patches per compared set (floors shrink as it grows)" };
         var temperature = new Option<float?>("--temperature") { Description = "sampling temperature (default: the model's default temperature)" };
         var sweep = new Option<bool>("--sweep") { Description = "also report the statistics at T = 0.6 .. 1.0 and recommend a default temperature" };
@@ -36,16 +36,15 @@ internal static class EvalCommand
         if (count < 16) throw new ArgumentException("--count must be at least 16");
         if (sweep && modelPath is null) throw new ArgumentException("--sweep needs a model");
         using var model = modelPath is null ? null : FlowPatchModel.Load(modelPath, densityPath);
+        var kind = DataKinds.Of(dataPath);
         if (model is not null)
         {
             DataKinds.CheckMatch(DataKinds.OfModel(model.Metadata.Kind, modelPath!), modelPath!, dataPath);
             if (patch is { } p && p != model.PatchSize)
                 throw new EvaluationException($"--patch {p} does not match the model's {model.PatchSize}x{model.PatchSize} patches", modelPath);
         }
-        else if (DataKinds.Of(dataPath) != DataKind.Heightmap)
-            throw new EvaluationException("texture evaluation needs a texture model", dataPath);
 
-        var options = new TerrainEvaluationOptions
+        var options = new EvaluationOptions
         {
             DataPath = dataPath,
             PatchSize = patch ?? 32,
@@ -55,14 +54,18 @@ internal static class EvalCommand
             Sweep = sweep,
             Seed = seed,
         };
-        var result = TerrainEvaluation.Run(options, model, message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]"));
-        Print(result);
-        if (reportPath is not null)
-        {
-            HtmlReport.Write(reportPath, result);
-            AnsiConsole.MarkupLine($"report: [bold]{Markup.Escape(reportPath)}[/]");
-        }
+        Action<string> log = message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]");
+        if (kind == DataKind.Heightmap) Report(TerrainEvaluation.Run(options, model, log), reportPath);
+        else Report(TextureEvaluation.Run(options, model, log), reportPath);
         return Cli.Ok;
+    }
+
+    private static void Report<TSummary>(EvaluationResult<TSummary> result, string? reportPath) where TSummary : ISpectrumSummary
+    {
+        Print(result);
+        if (reportPath is null) return;
+        HtmlReport.Write(reportPath, result);
+        AnsiConsole.MarkupLine($"report: [bold]{Markup.Escape(reportPath)}[/]");
     }
 
     private static void Print<TSummary>(EvaluationResult<TSummary> result) where TSummary : ISpectrumSummary

@@ -22,6 +22,7 @@ public sealed class FlowPatchModel : IPatchModel, IDisposable
     public string Name { get; }
     public int PatchSize => _sampler.SampleShape[^1];
     public double Scale => _sampler.Metadata.Scale;
+    public double Offset => _sampler.Metadata.Offset;
     public ModelMetadata Metadata => _sampler.Metadata;
     public string? NoDensityReason { get; }
 

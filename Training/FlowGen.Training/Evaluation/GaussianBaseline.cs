@@ -63,12 +63,19 @@ public sealed class GaussianBaseline
     /// of the mean-removed windows, averaged over the 8 dihedral symmetries (the trainer's augmentation),
     /// plus the dequantisation noise's variance 1/12 m² on the diagonal, divided by sigma².
     /// </summary>
-    public static GaussianBaseline FitDem(DemPatchSampler sampler)
+    public static GaussianBaseline FitDem(GridPatchSampler sampler) => FitWindows(sampler, removeMean: true, sampler.Sigma);
+
+    /// <summary>
+    /// The same exact fit for any grid: per-window mean removed or kept (textures), units divided by
+    /// <paramref name="scale"/> (1 = the grid's own units, e.g. 8-bit levels).
+    /// </summary>
+    public static GaussianBaseline FitWindows(GridPatchSampler sampler, bool removeMean, double scale)
     {
         ArgumentNullException.ThrowIfNull(sampler);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale);
         int p = sampler.PatchSize, d = p * p;
-        var dem = sampler.Dem;
-        var (mean, second) = WindowMoments.Compute(dem.Elevation, dem.Rows, dem.Columns, 0, sampler.SplitColumn, p);
+        var grid = sampler.Grid;
+        var (mean, second) = WindowMoments.Compute(grid.Values, grid.Rows, grid.Columns, 0, sampler.SplitColumn, p, removeMean);
         var maps = new int[8][];
         for (int g = 0; g < 8; g++)
         {
@@ -76,7 +83,7 @@ public sealed class GaussianBaseline
             for (int r = 0; r < p; r++)
                 for (int c = 0; c < p; c++) maps[g][r * p + c] = Dihedral.Source(r, c, p, g);
         }
-        double s2 = sampler.Sigma * sampler.Sigma;
+        double s2 = scale * scale;
         var mu = new double[d];
         for (int a = 0; a < d; a++)
         {
@@ -91,7 +98,7 @@ public sealed class GaussianBaseline
                 for (int g = 0; g < 8; g++) s += second[maps[g][a] * d + maps[g][b]];
                 cov[a * d + b] = (s / 8 - mu[a] * mu[b] + (a == b ? 1.0 / 12 : 0)) / s2;
             }
-        for (int a = 0; a < d; a++) mu[a] /= sampler.Sigma;
+        for (int a = 0; a < d; a++) mu[a] /= scale;
         return new GaussianBaseline(mu, cov, p, p);
     }
 

@@ -13,6 +13,9 @@ public interface IPatchModel
     /// <summary>physical = model units x Scale + Offset (per-patch mean is not modelled for terrain).</summary>
     double Scale { get; }
 
+    /// <summary>See <see cref="Scale"/>.</summary>
+    double Offset { get; }
+
     /// <summary><paramref name="count"/> samples in physical units; sample i depends only on (seed, i, temperature).</summary>
     PatchSet Sample(int count, ulong seed, float temperature);
 

@@ -37,3 +37,20 @@ public static class TerrainStatistics
         new("spectral slope |Δβ|", "", 1, (a, b) => Math.Abs(a.Spectrum.Beta - b.Spectrum.Beta)),
     ];
 }
+
+public static class TextureStatistics
+{
+    /// <summary>The texture realism statistics of issue 5, in report order.</summary>
+    public static IReadOnlyList<RealismStatistic<TextureSummary>> All { get; } =
+    [
+        new("intensity histogram TV", "", 1, (a, b) => TextureSummary.HistogramDistance(a.Histogram, b.Histogram),
+            s => s.Intensity, "intensity"),
+        new("intensity W1", "", 1, (a, b) => Wasserstein.Distance1(a.Intensity, b.Intensity)),
+        new("power spectrum MSLR", "", 1, (a, b) => RadialPowerSpectrum.MeanSquaredLogRatio(a.Spectrum, b.Spectrum)),
+        new("spectral slope |Δβ|", "", 1, (a, b) => Math.Abs(a.Spectrum.Beta - b.Spectrum.Beta)),
+        new("GLCM contrast W1", "", 1, (a, b) => Wasserstein.Distance1(a.Contrast, b.Contrast), s => s.Contrast, "GLCM contrast"),
+        new("GLCM homogeneity W1", "", 1, (a, b) => Wasserstein.Distance1(a.Homogeneity, b.Homogeneity), s => s.Homogeneity, "GLCM homogeneity"),
+        new("GLCM energy W1", "", 1, (a, b) => Wasserstein.Distance1(a.Energy, b.Energy), s => s.Energy, "GLCM energy"),
+        new("GLCM correlation W1", "", 1, (a, b) => Wasserstein.Distance1(a.Correlation, b.Correlation), s => s.Correlation, "GLCM correlation"),
+    ];
+}

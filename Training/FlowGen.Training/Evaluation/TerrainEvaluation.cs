@@ -4,30 +4,12 @@
 // report, sample sets for the grids, and optionally the temperature sweep.
 namespace FlowGen.Training.Evaluation;
 
-public sealed record TerrainEvaluationOptions
-{
-    /// <summary>DEM file (NPZ member `elevation` or 2-D NPY), metres.</summary>
-    public required string DataPath { get; init; }
-    /// <summary>Patch size when no model fixes it.</summary>
-    public int PatchSize { get; init; } = 32;
-    /// <summary>Ground distance between pixels. Default 90 m: the bundled DEM's 3 arc-second grid, as the reference uses.</summary>
-    public double PixelSizeM { get; init; } = 90.0;
-    /// <summary>Patches per compared set (each training draw, held-out, model, each baseline).</summary>
-    public int Count { get; init; } = 2048;
-    /// <summary>Held-out patches for bits/dim (the reference uses 2048).</summary>
-    public int BitsPerDimCount { get; init; } = 2048;
-    public float Temperature { get; init; } = 1.0f;
-    public bool Sweep { get; init; }
-    public ulong Seed { get; init; } = 2024;
-}
-
-
 public static class TerrainEvaluation
 {
     public const string GaussianName = "Gaussian";
     public const string FractalNoiseName = "fBm";
 
-    public static EvaluationResult<TerrainSummary> Run(TerrainEvaluationOptions options, IPatchModel? model = null, Action<string>? log = null)
+    public static EvaluationResult<TerrainSummary> Run(EvaluationOptions options, IPatchModel? model = null, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Count, 16);
@@ -36,14 +18,14 @@ public static class TerrainEvaluation
         if (options.Sweep && model is null) throw new ArgumentException("a temperature sweep needs a model");
         log ??= _ => { };
         int patch = model?.PatchSize ?? options.PatchSize;
-        var dem = DemGrid.Load(options.DataPath);
-        var sampler = new DemPatchSampler(dem, patch);
+        var dem = DataGrid.Load(options.DataPath);
+        var sampler = new GridPatchSampler(dem, patch);
         ulong seed = options.Seed;
         log($"data {dem.Rows}x{dem.Columns}, train columns [0, {sampler.SplitColumn}), sigma {sampler.Sigma:F4} m");
 
-        var trainA = sampler.Crops(DemSplit.Train, options.Count, seed);
-        var trainB = sampler.Crops(DemSplit.Train, options.Count, seed + 1);
-        var heldOut = sampler.Crops(DemSplit.HeldOut, options.Count, seed + 2);
+        var trainA = sampler.Crops(GridSplit.Train, options.Count, seed);
+        var trainB = sampler.Crops(GridSplit.Train, options.Count, seed + 1);
+        var heldOut = sampler.Crops(GridSplit.HeldOut, options.Count, seed + 2);
 
         log("fitting the full-covariance Gaussian on all training windows");
         var gaussian = GaussianBaseline.FitDem(sampler);
@@ -64,7 +46,7 @@ public static class TerrainEvaluation
             p => TerrainSummary.Compute(p, options.PixelSizeM), trainA, trainB, heldOut, candidates);
 
         log($"held-out bits/dim on {options.BitsPerDimCount} patches");
-        var bpdCrops = sampler.Crops(DemSplit.HeldOut, options.BitsPerDimCount, seed + 6);
+        var bpdCrops = sampler.Crops(GridSplit.HeldOut, options.BitsPerDimCount, seed + 6);
         var bpd = new List<BitsPerDimRow>();
         if (model is not null) bpd.Add(ModelBitsPerDim(model, sampler, bpdCrops));
         double g = gaussian.BitsPerDim(sampler.ToModelUnits(bpdCrops));
@@ -97,7 +79,7 @@ public static class TerrainEvaluation
         };
     }
 
-    private static BitsPerDimRow ModelBitsPerDim(IPatchModel model, DemPatchSampler sampler, PatchSet crops)
+    private static BitsPerDimRow ModelBitsPerDim(IPatchModel model, GridPatchSampler sampler, PatchSet crops)
     {
         if (model.NoDensityReason is { } reason) return new BitsPerDimRow(model.Name, null, null, reason);
         // The model's own units: mean removed, divided by its scale (equal to sigma for the reference recipe).

@@ -8,8 +8,11 @@ namespace FlowGen.Training.Evaluation;
 
 internal static class WindowMoments
 {
-    /// <summary>Mean vector [p*p] and second-moment matrix [p*p, p*p] (row-major) of centred windows.</summary>
-    public static (double[] Mean, double[] Second) Compute(float[] z, int rows, int stride, int col0, int cols, int p)
+    /// <summary>
+    /// Mean vector [p*p] and second-moment matrix [p*p, p*p] (row-major) of the windows, each window's own
+    /// mean removed first when <paramref name="centre"/> (terrain) or not (textures: the offset is data).
+    /// </summary>
+    public static (double[] Mean, double[] Second) Compute(float[] z, int rows, int stride, int col0, int cols, int p, bool centre = true)
     {
         int d = p * p, nr = rows - p + 1, nc = cols - p + 1;
         double n = (double)nr * nc;
@@ -30,7 +33,7 @@ internal static class WindowMoments
         for (int r = 0; r < nr; r++)
             for (int c = 0; c < nc; c++)
             {
-                m[r * nc + c] = Box(prefix, cols + 1, r, c, p, p) / d;
+                m[r * nc + c] = centre ? Box(prefix, cols + 1, r, c, p, p) / d : 0.0;
                 mm += m[r * nc + c] * m[r * nc + c];
             }
         mm /= n;
@@ -75,8 +78,15 @@ internal static class WindowMoments
             return buffers;
         }, _ => { });
 
+        // Without centring, the values are still relative to the region mean: restore it in the moments.
         var mean = new double[d];
         for (int a = 0; a < d; a++) mean[a] = ew[a] - meanOfMeans;
+        if (!centre)
+        {
+            for (int a = 0; a < d; a++)
+                for (int b = 0; b < d; b++) second[a * d + b] += offset * (mean[a] + mean[b]) + offset * offset;
+            for (int a = 0; a < d; a++) mean[a] += offset;
+        }
         return (mean, second);
     }
 

@@ -2,16 +2,16 @@ using FlowGen.Training.Evaluation;
 
 namespace FlowGen.Training.Tests.Evaluation;
 
-public class DemPatchSamplerTests
+public class GridPatchSamplerTests
 {
     [Fact]
     public void BundledDemHasTheReferenceSplitAndSigma()
     {
-        var dem = DemGrid.Load(RepoFiles.Dem);
+        var dem = DataGrid.Load(RepoFiles.Dem);
         Assert.Equal((344, 403), (dem.Rows, dem.Columns));
-        Assert.Equal(236f, dem.Elevation.Min());
-        Assert.Equal(1076f, dem.Elevation.Max());
-        var sampler = new DemPatchSampler(dem, 32);
+        Assert.Equal(236f, dem.Values.Min());
+        Assert.Equal(1076f, dem.Values.Max());
+        var sampler = new GridPatchSampler(dem, 32);
         Assert.Equal(322, sampler.SplitColumn);
         // glow_ref.py's sigma_m for this DEM (Tests/Fixtures/glow_ref metadata: 93.68934521017086).
         Assert.Equal(93.68934521017086, sampler.Sigma, 8);
@@ -31,7 +31,7 @@ public class DemPatchSamplerTests
                 double m = w.Average();
                 total += w.Average(v => (v - m) * (v - m));
             }
-        Assert.Equal(Math.Sqrt(total / n), DemPatchSampler.WindowRms(z, rows, cols, 2, 7, p), 10);
+        Assert.Equal(Math.Sqrt(total / n), GridPatchSampler.WindowRms(z, rows, cols, 2, 7, p), 10);
     }
 
     [Fact]
@@ -42,13 +42,13 @@ public class DemPatchSamplerTests
         var z = new float[rows * cols];
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++) z[r * cols + c] = c * 1000 + r;
-        var sampler = new DemPatchSampler(new DemGrid(z, rows, cols, "synthetic"), p);
-        var train = sampler.Crops(DemSplit.Train, 50, 1);
-        var held = sampler.Crops(DemSplit.HeldOut, 50, 1);
+        var sampler = new GridPatchSampler(new DataGrid(z, rows, cols, "synthetic"), p);
+        var train = sampler.Crops(GridSplit.Train, 50, 1);
+        var held = sampler.Crops(GridSplit.HeldOut, 50, 1);
         Assert.All(train.Data.ToArray(), v => Assert.True(Math.Round(v / 1000.0) < sampler.SplitColumn));
         Assert.All(held.Data.ToArray(), v => Assert.True(Math.Round(v / 1000.0) >= sampler.SplitColumn));
-        Assert.Equal(train.Data.ToArray(), sampler.Crops(DemSplit.Train, 50, 1).Data.ToArray());
-        Assert.NotEqual(train.Data.ToArray(), sampler.Crops(DemSplit.Train, 50, 2).Data.ToArray());
+        Assert.Equal(train.Data.ToArray(), sampler.Crops(GridSplit.Train, 50, 1).Data.ToArray());
+        Assert.NotEqual(train.Data.ToArray(), sampler.Crops(GridSplit.Train, 50, 2).Data.ToArray());
         // Dequantisation noise is within half a metre.
         Assert.All(held.Data.ToArray(), v => Assert.InRange(v - Math.Round(v / 1000.0) * 1000 - Math.Round(v - Math.Round(v / 1000.0) * 1000), -0.5, 0.5));
         // Model units: zero mean per patch, scaled by sigma.
@@ -59,8 +59,8 @@ public class DemPatchSamplerTests
     [Fact]
     public void DataTooSmallOrUnreadableIsATypedError()
     {
-        var small = new DemGrid(new float[40 * 30], 40, 30, "small.npy");
-        var e = Assert.Throws<EvaluationException>(() => new DemPatchSampler(small, 32));
+        var small = new DataGrid(new float[40 * 30], 40, 30, "small.npy");
+        var e = Assert.Throws<EvaluationException>(() => new GridPatchSampler(small, 32));
         Assert.Contains("small.npy", e.Message);
         Assert.Contains("too small", e.Message);
 
@@ -68,7 +68,7 @@ public class DemPatchSamplerTests
         File.WriteAllBytes(path, [1, 2, 3, 4, 5]);
         try
         {
-            var bad = Assert.Throws<EvaluationException>(() => DemGrid.Load(path));
+            var bad = Assert.ThrowsAny<FlowGen.Runtime.FlowGenException>(() => DataGrid.Load(path));
             Assert.Contains(path, bad.Message);
         }
         finally

@@ -1,58 +1,59 @@
-// Square patches of a DEM with the reference recipe's spatial split (glow_ref.py `DemPatches`):
+// Square patches of a data grid (a DEM in metres, or an 8-bit texture's integer levels) with the
+// reference recipe's spatial split (glow_ref.py `DemPatches`):
 // train = the left floor(0.8 W) columns, held-out = the rest; crops lie fully inside one split.
 // sigma = sqrt(mean over ALL stride-1 train windows of the per-window population variance);
 // model units x = (crop - mean(crop) + u - 0.5) / sigma with u ~ U[0,1) per pixel (dequantisation of
-// the 1 m integer grid). Physical crops returned here are dequantised too (crop + u - 0.5), because the
-// model was fitted to dequantised data and strict-minimum counts depend on it.
+// the 1 m integer grid; for textures, of the 8-bit levels). Crops returned here are dequantised too
+// (crop + u - 0.5), because models are fitted to dequantised data and strict-minimum counts depend on it.
 namespace FlowGen.Training.Evaluation;
 
-public enum DemSplit { Train, HeldOut }
+public enum GridSplit { Train, HeldOut }
 
-public sealed class DemPatchSampler
+public sealed class GridPatchSampler
 {
     /// <summary>Fraction of columns held out on the right, as in the reference.</summary>
     public const double HeldOutFraction = 0.2;
 
-    public DemPatchSampler(DemGrid dem, int patchSize)
+    public GridPatchSampler(DataGrid dem, int patchSize)
     {
         ArgumentNullException.ThrowIfNull(dem);
         ArgumentOutOfRangeException.ThrowIfLessThan(patchSize, 3);
-        Dem = dem;
+        Grid = dem;
         PatchSize = patchSize;
         SplitColumn = (int)Math.Floor(dem.Columns * (1.0 - HeldOutFraction));
         int heldOutColumns = dem.Columns - SplitColumn;
         if (dem.Rows < patchSize || SplitColumn < patchSize || heldOutColumns < patchSize)
             throw new EvaluationException(
-                $"DEM of {dem.Rows}x{dem.Columns} is too small for {patchSize}x{patchSize} patches " +
+                $"data grid of {dem.Rows}x{dem.Columns} is too small for {patchSize}x{patchSize} patches " +
                 $"(train split {dem.Rows}x{SplitColumn}, held-out split {dem.Rows}x{heldOutColumns})", dem.Source);
-        Sigma = WindowRms(dem.Elevation, dem.Rows, dem.Columns, 0, SplitColumn, patchSize);
+        Sigma = WindowRms(dem.Values, dem.Rows, dem.Columns, 0, SplitColumn, patchSize);
         if (!(Sigma > 0)) throw new EvaluationException("the training split is flat (zero variance in every window)", dem.Source);
     }
 
-    public DemGrid Dem { get; }
+    public DataGrid Grid { get; }
     public int PatchSize { get; }
     /// <summary>First held-out column.</summary>
     public int SplitColumn { get; }
     /// <summary>Global scale of the model units, metres.</summary>
     public double Sigma { get; }
 
-    private int FirstColumn(DemSplit split) => split == DemSplit.Train ? 0 : SplitColumn;
-    private int Columns(DemSplit split) => split == DemSplit.Train ? SplitColumn : Dem.Columns - SplitColumn;
+    private int FirstColumn(GridSplit split) => split == GridSplit.Train ? 0 : SplitColumn;
+    private int Columns(GridSplit split) => split == GridSplit.Train ? SplitColumn : Grid.Columns - SplitColumn;
 
     /// <summary>Number of stride-1 window positions inside a split.</summary>
-    public int WindowCount(DemSplit split) => (Dem.Rows - PatchSize + 1) * (Columns(split) - PatchSize + 1);
+    public int WindowCount(GridSplit split) => (Grid.Rows - PatchSize + 1) * (Columns(split) - PatchSize + 1);
 
     /// <summary>
     /// <paramref name="count"/> dequantised crops in metres. Train: uniform positions with uniform dihedral
     /// augmentation (as the trainer draws them). Held-out: distinct positions (without replacement while
     /// they last), no augmentation. Deterministic in <paramref name="seed"/>.
     /// </summary>
-    public PatchSet Crops(DemSplit split, int count, ulong seed)
+    public PatchSet Crops(GridSplit split, int count, ulong seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         int p = PatchSize, windowsPerRow = Columns(split) - p + 1, windows = WindowCount(split);
-        ulong stream = split == DemSplit.Train ? 1UL : 2UL;
-        var positions = split == DemSplit.Train
+        ulong stream = split == GridSplit.Train ? 1UL : 2UL;
+        var positions = split == GridSplit.Train
             ? Enumerable.Range(0, count).Select(i => CounterRandom.Below(seed, stream, (ulong)i, windows)).ToArray()
             : DistinctPositions(count, windows, seed, stream);
         var data = new float[count * p * p];
@@ -61,8 +62,8 @@ public sealed class DemPatchSampler
         {
             int r0 = positions[n] / windowsPerRow, c0 = FirstColumn(split) + positions[n] % windowsPerRow;
             for (int r = 0; r < p; r++)
-                Dem.Elevation.AsSpan((r0 + r) * Dem.Columns + c0, p).CopyTo(crop.AsSpan(r * p, p));
-            int d = split == DemSplit.Train ? CounterRandom.Below(seed, stream + 16, (ulong)n, 8) : 0;
+                Grid.Values.AsSpan((r0 + r) * Grid.Columns + c0, p).CopyTo(crop.AsSpan(r * p, p));
+            int d = split == GridSplit.Train ? CounterRandom.Below(seed, stream + 16, (ulong)n, 8) : 0;
             var dest = data.AsSpan(n * p * p, p * p);
             Dihedral.Apply(crop, dest, p, d);
             for (int k = 0; k < dest.Length; k++)
