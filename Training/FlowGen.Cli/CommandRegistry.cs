@@ -11,6 +11,7 @@ internal static class CommandRegistry
         yield return Commands.InspectCommand.Create();
         yield return Commands.RunCommand.Create();
         yield return Commands.GenerateCommand.Create();
+        yield return Commands.BenchCommand.Create();
         yield break;
     }
 }

@@ -38,6 +38,7 @@ internal static unsafe class GemmKernel
     {
         var job = GemmJob.Rent();
         job.Set(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        if (2L * m * n * k < Conv2dKernel.ParallelMinFlops) pool = WorkerPool.Serial;  // same split, on the caller
         pool.For(job, job.Items);
         job.Clear();
     }

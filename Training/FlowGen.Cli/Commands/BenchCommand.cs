@@ -1,0 +1,169 @@
+// `flowgen bench MODEL [--batch 1,16,64,256] [--threads N] [--json]`: FlowGen's CPU runtime against
+// ONNX Runtime's CPU provider (2 intra-op threads) on the same model, batches and inputs in the same
+// run. Calls of the two backends are interleaved in rounds so that load from other processes hits
+// both alike. Reports patches/s, median latency, GFLOP/s (FLOPs counted from the compiled graph), the
+// ratio against ORT, and the fraction of the machine's peak, measured in the same run as GemmKernel's
+// throughput on a large square GEMM with the same thread count.
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using FlowGen.Runtime;
+using FlowGen.Runtime.Cpu;
+using FlowGen.Runtime.Graph;
+using FlowGen.Runtime.OnnxRuntime;
+
+namespace FlowGen.Cli.Commands;
+
+internal static class BenchCommand
+{
+    /// <summary>ONNX Runtime's intra-op threads in the comparison (issue 2's reference setting).</summary>
+    public const int OrtThreads = 2;
+
+    public static Command Create()
+    {
+        var model = new Argument<string>("MODEL") { Description = "ONNX model file (one float32 input, one float32 output)" };
+        var batches = new Option<string>("--batch") { DefaultValueFactory = _ => "1,16,64,256", Description = "comma-separated batch sizes" };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0, Description = "FlowGen worker threads (0 = one per processor)" };
+        var json = new Option<bool>("--json") { Description = "print one JSON array on stdout, one object per batch" };
+        var seconds = new Option<double>("--seconds") { DefaultValueFactory = _ => 2.0, Description = "measuring time per backend and batch" };
+        var noOrt = new Option<bool>("--no-ort") { Description = "skip the ONNX Runtime comparison" };
+        var command = new Command("bench", "Benchmark FlowGen's CPU runtime against ONNX Runtime on a model") { model, batches, threads, json, seconds, noOrt };
+        command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, pr.GetValue(batches)!, pr.GetValue(threads), pr.GetValue(json),
+            pr.GetValue(seconds), pr.GetValue(noOrt), Console.Out, Console.Error)));
+        return command;
+    }
+
+    internal sealed record Result(int Batch, double PatchesPerS, double LatencyMsMedian, double Gflops,
+        double? OrtPatchesPerS, double? OrtLatencyMsMedian, double? OrtGflops, double? RatioVsOrt, double? MaxAbsDiffVsOrt,
+        double PeakGflops, double FractionOfPeak, int Threads, int OrtThreads);
+
+    internal static int Run(string path, string batchList, int threads, bool json, double seconds, bool noOrt, TextWriter o, TextWriter err)
+    {
+        var batches = ParseBatches(batchList);
+        if (threads < 0) throw new ArgumentException("--threads must be 0 (one per processor) or positive");
+        if (!(seconds > 0) || seconds > 600) throw new ArgumentException("--seconds must be in (0, 600]");
+        int flowThreads = threads == 0 ? Environment.ProcessorCount : threads;
+        using var model = FlowModel.Load(path, new FlowModelOptions { MaxBatch = batches.Max(), Threads = flowThreads });
+        if (model.Inputs.Count != 1 || model.Outputs.Count != 1)
+            throw new FlowGenException($"bench needs a graph with one input and one output; it has {model.Inputs.Count} and {model.Outputs.Count}", path);
+        int inPer = checked((int)model.Plan.Inputs[0].ElementCount(1)), outPer = checked((int)model.Plan.Outputs[0].ElementCount(1));
+        var sampleDims = model.Inputs[0].Shape.Skip(1).ToArray();
+
+        OrtSession? ort = null;
+        if (!noOrt)
+        {
+            if (OrtSession.IsAvailable) ort = new OrtSession(path, new OrtSessionSettings { IntraOpThreads = OrtThreads });
+            else err.WriteLine($"flowgen bench: ONNX Runtime comparison skipped: {OrtSession.UnavailableReason}");
+        }
+        using var ortScope = ort;
+
+        double peak = MeasurePeakGflops(flowThreads);
+        if (!json) o.WriteLine($"model {path}: {PlanStatistics.Flops(model.Plan, 1) / 1e6:F1} MFLOP/sample; FlowGen {flowThreads} threads, " +
+            $"ONNX Runtime {(ort is null ? "absent" : OrtSession.Version)} CPU provider {OrtThreads} threads; peak (GemmKernel 1024^3, {flowThreads} threads) {peak:F1} GFLOP/s");
+
+        var rng = new Random(1234);
+        var results = new List<Result>();
+        foreach (int batch in batches)
+        {
+            var input = new float[batch * inPer];
+            for (int i = 0; i < input.Length; i++) input[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+            var flowOut = new float[batch * outPer];
+            var ortOut = new float[batch * outPer];
+            long[] ortShape = [batch, .. sampleDims];
+            Action flow = () => model.Run(input, flowOut, batch);
+            Action? ortRun = ort is null ? null : () => ort.Run(model.Inputs[0].Name, input, ortShape, model.Outputs[0].Name, ortOut);
+            var (flowTimes, ortTimes) = Measure(flow, ortRun, seconds);
+            double flops = PlanStatistics.Flops(model.Plan, batch);
+            double lat = Median(flowTimes);
+            double? ortLat = ortRun is null ? null : Median(ortTimes);
+            double? diff = ortRun is null ? null : flowOut.Zip(ortOut, (a, b) => (double)Math.Abs(a - b)).Max();
+            results.Add(new Result(batch, batch / lat, lat * 1e3, flops / lat / 1e9,
+                ortLat is null ? null : batch / ortLat.Value, ortLat * 1e3, ortLat is null ? null : flops / ortLat.Value / 1e9,
+                ortLat is null ? null : ortLat.Value / lat, diff, peak, flops / lat / 1e9 / peak, flowThreads, OrtThreads));
+        }
+
+        if (json) o.WriteLine(JsonSerializer.Serialize(results, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        else PrintTable(results, o);
+        return Cli.Ok;
+    }
+
+    // Warm-up, then rounds alternating the backends (about 50 ms each) until each had `seconds`.
+    private static (List<double> Flow, List<double> Ort) Measure(Action flow, Action? ort, double seconds)
+    {
+        for (int i = 0; i < 3; i++) { flow(); ort?.Invoke(); }
+        var flowTimes = new List<double>();
+        var ortTimes = new List<double>();
+        double flowTotal = 0, ortTotal = 0;
+        while (flowTotal < seconds || (ort is not null && ortTotal < seconds))
+        {
+            flowTotal += Round(flow, flowTimes);
+            if (ort is not null) ortTotal += Round(ort, ortTimes);
+        }
+        return (flowTimes, ortTimes);
+
+        static double Round(Action run, List<double> times)
+        {
+            double spent = 0;
+            do
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                run();
+                double t = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+                times.Add(t);
+                spent += t;
+            } while (spent < 0.05);
+            return spent;
+        }
+    }
+
+    /// <summary>GemmKernel's GFLOP/s on C[1024,1024] = A B (median of several runs): the machine's measured peak.</summary>
+    internal static unsafe double MeasurePeakGflops(int threads)
+    {
+        const int n = 1024;
+        using var pool = threads == 1 ? null : new WorkerPool(threads);
+        var p = pool ?? WorkerPool.Serial;
+        var a = new float[n * n];
+        var b = new float[n * n];
+        var c = new float[n * n];
+        var rng = new Random(7);
+        for (int i = 0; i < a.Length; i++) { a[i] = (float)rng.NextDouble(); b[i] = (float)rng.NextDouble(); }
+        var times = new List<double>();
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            GemmKernel.Run(false, false, n, n, n, 1f, pa, n, pb, n, 0f, pc, n, p);
+            for (int r = 0; r < 7; r++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                GemmKernel.Run(false, false, n, n, n, 1f, pa, n, pb, n, 0f, pc, n, p);
+                times.Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            }
+        }
+        return 2.0 * n * n * n / times.Min() / 1e9;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var s = values.Order().ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : 0.5 * (s[s.Length / 2 - 1] + s[s.Length / 2]);
+    }
+
+    internal static int[] ParseBatches(string list)
+    {
+        var parts = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0) throw new ArgumentException("--batch needs at least one batch size");
+        return parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int b) && b >= 1 && b <= 65536
+            ? b : throw new ArgumentException($"--batch: '{p}' is not a batch size in 1..65536")).ToArray();
+    }
+
+    private static void PrintTable(List<Result> results, TextWriter o)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        o.WriteLine("batch  FlowGen patches/s  median ms  GFLOP/s  %peak | ORT patches/s  median ms  GFLOP/s | FlowGen/ORT  max|diff|");
+        foreach (var r in results)
+            o.WriteLine(string.Format(inv, "{0,5}  {1,17:F0}  {2,9:F3}  {3,7:F1}  {4,5:P0} | {5,13}  {6,9}  {7,7} | {8,11}  {9,9}",
+                r.Batch, r.PatchesPerS, r.LatencyMsMedian, r.Gflops, r.FractionOfPeak,
+                r.OrtPatchesPerS?.ToString("F0", inv) ?? "-", r.OrtLatencyMsMedian?.ToString("F3", inv) ?? "-", r.OrtGflops?.ToString("F1", inv) ?? "-",
+                r.RatioVsOrt is { } x ? x.ToString("F2", inv) + "x" : "-", r.MaxAbsDiffVsOrt?.ToString("G2", inv) ?? "-"));
+    }
+}
