@@ -12,6 +12,7 @@ internal static class CommandRegistry
         yield return Commands.RunCommand.Create();
         yield return Commands.GenerateCommand.Create();
         yield return Commands.BenchCommand.Create();
+        yield return Commands.WorldCommand.Create();
         yield break;
     }
 }

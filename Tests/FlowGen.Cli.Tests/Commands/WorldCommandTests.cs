@@ -1,0 +1,66 @@
+using FlowGen.Runtime.Formats;
+
+namespace FlowGen.Cli.Tests.Commands;
+
+public class WorldCommandTests
+{
+    private static readonly string Model = FlowgenProcess.Fixture("glow_ref_sample.onnx");
+
+    [Fact]
+    public void Shards_assemble_bit_identically_to_a_single_run()
+    {
+        var dir = FlowgenProcess.TempDir();
+        string single = Path.Combine(dir, "single.npy"), sharded = Path.Combine(dir, "sharded.npy");
+        var r = FlowgenProcess.Run("world", Model, "--size", "150x97", "--seed", "11", "--origin", "-70,40", "--out", single);
+        Assert.True(r.Code == 0, r.Err);
+        foreach (var i in new[] { 2, 0, 1 })   // any order, as independent jobs would
+        {
+            r = FlowgenProcess.Run("world", Model, "--size", "150x97", "--seed", "11", "--origin", "-70,40", "--out", sharded, "--shard", $"{i}/3");
+            Assert.True(r.Code == 0, r.Err);
+        }
+        r = FlowgenProcess.Run("world", Model, "--size", "150x97", "--seed", "11", "--origin", "-70,40", "--out", sharded, "--assemble");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(sharded));
+        var world = NpyCodec.Read(single).ToSingleArray();
+        Assert.Equal(150 * 97, world.Length);
+        Assert.All(world, v => Assert.True(float.IsFinite(v)));
+        Assert.True(world.Max() - world.Min() > 10, "a world of metres has relief");
+    }
+
+    [Fact]
+    public void A_missing_or_mismatched_shard_is_a_clear_error_and_writes_nothing()
+    {
+        var dir = FlowgenProcess.TempDir();
+        string output = Path.Combine(dir, "w.png");
+        var r = FlowgenProcess.Run("world", Model, "--size", "64x64", "--out", output, "--shard", "0/2");
+        Assert.Equal(0, r.Code);
+        r = FlowgenProcess.Run("world", Model, "--size", "64x64", "--out", output, "--assemble");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("shard 1 of 2 is missing", r.Err);
+        r = FlowgenProcess.Run("world", Model, "--size", "64x64", "--seed", "5", "--out", output, "--shard", "1/2");
+        Assert.Equal(0, r.Code);
+        r = FlowgenProcess.Run("world", Model, "--size", "64x64", "--out", output, "--assemble");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("other parameters", r.Err);
+        Assert.False(File.Exists(output));
+    }
+
+    [Theory]
+    [InlineData("--size", "-5x5")]
+    [InlineData("--size", "100000x100000")]
+    [InlineData("--shard", "3/3")]
+    [InlineData("--origin", "9223372036854775000,0")]
+    [InlineData("--preset", "unity")]
+    public void Bad_arguments_fail_with_one_line_and_no_output(string option, string value)
+    {
+        var dir = FlowgenProcess.TempDir();
+        string output = Path.Combine(dir, "w.r16");
+        var args = new List<string> { "world", Model, "--out", output };
+        if (option != "--size") args.AddRange(["--size", "100x100"]);
+        args.AddRange([option, value]);
+        var r = FlowgenProcess.Run([.. args]);
+        Assert.Equal(2, r.Code);
+        Assert.StartsWith("flowgen: error:", r.Err);
+        Assert.Empty(Directory.GetFiles(dir));
+    }
+}
