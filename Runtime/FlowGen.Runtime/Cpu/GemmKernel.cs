@@ -1,7 +1,7 @@
 // Single-precision GEMM, row-major: C[M,N] = alpha * op(A) * op(B) + beta * C (BLAS sgemm semantics:
 // beta == 0 overwrites C without reading it). Runs on GemmMicroKernel: C is cut into a fixed grid of
-// items (32 rows x 4 registers of columns, column blocks outermost so consecutive items share a B panel
-// in cache), K in chunks of 128 accumulated into C; columns past the last full register are a scalar
+// items (32 rows x 4 column blocks of 4 registers each; A is packed once per item and chunk, each B panel
+// once per item, chunk and column block), K in chunks of 128 accumulated into C; columns past the last full register are a scalar
 // tail. The grid never depends on the thread count and every element's sum runs over k in the same
 // order, so results are identical for any thread count.
 using System.Runtime.CompilerServices;
@@ -12,7 +12,7 @@ namespace FlowGen.Runtime.Cpu;
 /// <summary>Row-major single-precision matrix multiply with optional transposes.</summary>
 internal static unsafe class GemmKernel
 {
-    private const int KChunk = 128, RowTiles = 8;
+    private const int KChunk = 128, RowTiles = 8, BlocksPerItem = 4;
 
     /// <summary>C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C. op(A) is A[m,k] (lda >= k) or,
     /// transposed, A[k,m] (lda >= m); likewise B. Leading dimensions are in elements.</summary>
@@ -64,8 +64,10 @@ internal static unsafe class GemmKernel
 
         public static GemmJob Rent() => t_job ??= new GemmJob();
 
-        /// <summary>Items: column blocks (plus one scalar tail block when n is not a multiple of the width) x row blocks.</summary>
-        public int Items => (_colBlocks + (_segs * _width < _n ? 1 : 0)) * _rowBlocks;
+        private int ColGroups => (_colBlocks + BlocksPerItem - 1) / BlocksPerItem;
+
+        /// <summary>Items: column groups (plus one scalar tail group when n is not a multiple of the width) x row blocks.</summary>
+        public int Items => (ColGroups + (_segs * _width < _n ? 1 : 0)) * _rowBlocks;
 
         public void Set(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda,
             float* b, int ldb, float beta, float* c, int ldc)
@@ -83,70 +85,96 @@ internal static unsafe class GemmKernel
 
         public void Execute(int index)
         {
-            int colBlock = index / _rowBlocks, rowBlock = index % _rowBlocks;
+            int group = index / _rowBlocks, rowBlock = index % _rowBlocks;
             int i0 = rowBlock * RowTiles * GemmMicroKernel.Rows, i1 = Math.Min(_m, i0 + RowTiles * GemmMicroKernel.Rows);
-            if (colBlock == _colBlocks)
+            if (group == ColGroups)
             {
                 ScalarTail(i0, i1, _segs * _width);
                 return;
             }
             switch (_width)
             {
-                case 16: Block<Vector512<float>, GemmVector512>(colBlock, i0, i1); break;
-                case 8: Block<Vector256<float>, GemmVector256>(colBlock, i0, i1); break;
-                default: Block<Vector128<float>, GemmVector128>(colBlock, i0, i1); break;
+                case 16: Block<Vector512<float>, GemmVector512>(group, i0, i1); break;
+                case 8: Block<Vector256<float>, GemmVector256>(group, i0, i1); break;
+                default: Block<Vector128<float>, GemmVector128>(group, i0, i1); break;
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Block<TV, TOps>(int colBlock, int i0, int i1) where TV : struct where TOps : struct, IGemmVector<TV>
+        private void Block<TV, TOps>(int group, int i0, int i1) where TV : struct where TOps : struct, IGemmVector<TV>
         {
             const int R = GemmMicroKernel.Rows, V = GemmMicroKernel.Segments;
-            int w = TOps.Count, s0 = colBlock * V, valid = Math.Min(V, _segs - s0), j0 = s0 * w;
+            int w = TOps.Count, tiles = (i1 - i0 + R - 1) / R;
+            int cb0 = group * BlocksPerItem, cb1 = Math.Min(_colBlocks, cb0 + BlocksPerItem);
             float* tile = stackalloc float[R * V * 16];
-            float* panelA = stackalloc float[KChunk * R];
+            float* panelA = stackalloc float[RowTiles * KChunk * R];   // 16 KB: [tile][kc][4]
             int* koff = stackalloc int[KChunk];
-            float* panelB = stackalloc float[KChunk * V * 16];   // 32 KB
+            float* panelB = stackalloc float[KChunk * V * 16];          // 32 KB: [kc][4w]
             for (int p0 = 0; p0 < _k || p0 == 0; p0 += KChunk)
             {
-                int kc = Math.Min(KChunk, _k - p0);
-                // B rows of this chunk packed as [kc][4w]: contiguous, and free of the cache-set aliasing a
-                // power-of-two ldb gives when B is read in place.
-                int cols = valid * w;
-                for (int p = 0; p < kc; p++)
-                {
-                    koff[p] = p * V * w;
-                    float* dst = panelB + p * V * w;
-                    if (!_transB) new ReadOnlySpan<float>(_b + (long)(p0 + p) * _ldb + j0, cols).CopyTo(new Span<float>(dst, cols));
-                    else for (int j = 0; j < cols; j++) dst[j] = _b[(long)(j0 + j) * _ldb + p0 + p];
-                }
-                float* b0 = panelB, b1 = panelB + Math.Min(1, valid - 1) * w, b2 = panelB + Math.Min(2, valid - 1) * w, b3 = panelB + Math.Min(3, valid - 1) * w;
+                int kc = Math.Max(0, Math.Min(KChunk, _k - p0));
+                PackA(panelA, i0, i1, p0, kc);
                 float betaEff = p0 == 0 ? _beta : 1f;
-                for (int r0 = i0; r0 < i1; r0 += R)
+                TV alpha = TOps.Splat(_alpha), beta = TOps.Splat(betaEff);
+                for (int cb = cb0; cb < cb1; cb++)
                 {
-                    int rows = Math.Min(R, i1 - r0);
+                    int s0 = cb * V, valid = Math.Min(V, _segs - s0), j0 = s0 * w, cols = valid * w;
+                    // B rows of this chunk packed as [kc][4w]: contiguous, and free of the cache-set aliasing
+                    // a power-of-two ldb gives when B is read in place.
                     for (int p = 0; p < kc; p++)
-                        for (int r = 0; r < R; r++)
-                            panelA[p * R + r] = r < rows ? (_transA ? _a[(long)(p0 + p) * _lda + r0 + r] : _a[(long)(r0 + r) * _lda + p0 + p]) : 0f;
-                    GemmMicroKernel.Tile<TV, TOps>(panelA, Math.Max(kc, 0), koff, b0, b1, b2, b3, null, tile);
-                    TV alpha = TOps.Splat(_alpha), beta = TOps.Splat(betaEff);
-                    for (int r = 0; r < rows; r++)
                     {
-                        float* cr = _c + (long)(r0 + r) * _ldc + j0;
-                        for (int v = 0; v < valid; v++)
+                        koff[p] = p * V * w;
+                        float* dst = panelB + p * V * w;
+                        if (!_transB) new ReadOnlySpan<float>(_b + (long)(p0 + p) * _ldb + j0, cols).CopyTo(new Span<float>(dst, cols));
+                        else for (int j = 0; j < cols; j++) dst[j] = _b[(long)(j0 + j) * _ldb + p0 + p];
+                    }
+                    float* b0 = panelB, b1 = panelB + Math.Min(1, valid - 1) * w, b2 = panelB + Math.Min(2, valid - 1) * w, b3 = panelB + Math.Min(3, valid - 1) * w;
+                    for (int t = 0; t < tiles; t++)
+                    {
+                        int r0 = i0 + t * R, rows = Math.Min(R, i1 - r0);
+                        GemmMicroKernel.Tile<TV, TOps>(panelA + t * KChunk * R, kc, koff, b0, b1, b2, b3, null, tile);
+                        for (int r = 0; r < rows; r++)
                         {
-                            TV acc = TOps.Load(tile + (r * V + v) * w);
-                            TV result = betaEff == 0f
-                                ? GemmVectorMul(alpha, acc)
-                                : TOps.MulAdd(alpha, acc, GemmVectorMul(beta, TOps.Load(cr + v * w)));
-                            TOps.Store(cr + v * w, result);
+                            float* cr = _c + (long)(r0 + r) * _ldc + j0;
+                            for (int v = 0; v < valid; v++)
+                            {
+                                TV acc = TOps.Load(tile + (r * V + v) * w);
+                                TV result = betaEff == 0f
+                                    ? TOps.MulAdd(alpha, acc, TOps.Zero)
+                                    : TOps.MulAdd(alpha, acc, TOps.MulAdd(beta, TOps.Load(cr + v * w), TOps.Zero));
+                                TOps.Store(cr + v * w, result);
+                            }
                         }
                     }
                 }
                 if (_k == 0) break;
             }
+        }
 
-            static TV GemmVectorMul(TV x, TV y) => TOps.MulAdd(x, y, TOps.Zero);
+        // Rows [i0, i1) x columns [p0, p0+kc) of op(A) as [tile][kc][4], rows past i1 zero.
+        private void PackA(float* panel, int i0, int i1, int p0, int kc)
+        {
+            const int R = GemmMicroKernel.Rows;
+            int tiles = (i1 - i0 + R - 1) / R;
+            for (int t = 0; t < tiles; t++)
+            {
+                float* dst = panel + t * KChunk * R;
+                for (int r = 0; r < R; r++)
+                {
+                    int i = i0 + t * R + r;
+                    if (i >= i1)
+                    {
+                        for (int p = 0; p < kc; p++) dst[p * R + r] = 0f;
+                        continue;
+                    }
+                    if (_transA) for (int p = 0; p < kc; p++) dst[p * R + r] = _a[(long)(p0 + p) * _lda + i];
+                    else
+                    {
+                        float* src = _a + (long)i * _lda + p0;
+                        for (int p = 0; p < kc; p++) dst[p * R + r] = src[p];
+                    }
+                }
+            }
         }
 
         // Columns [j0, n): plain float dot products over k ascending.

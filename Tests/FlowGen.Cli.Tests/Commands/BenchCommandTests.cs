@@ -31,7 +31,7 @@ public sealed class BenchCommandTests
             if (ratio.ValueKind == JsonValueKind.Null) continue;   // ONNX Runtime absent: comparison skipped
             double ortLat = item.GetProperty("ort_latency_ms_median").GetDouble();
             Assert.Equal(ortLat / lat, ratio.GetDouble(), 1e-9);
-            Assert.True(item.GetProperty("max_abs_diff_vs_ort").GetDouble() < 1e-3, "FlowGen and ONNX Runtime disagree");
+            Assert.True(item.GetProperty("max_rel_diff_vs_ort").GetDouble() < 1e-3, "FlowGen and ONNX Runtime disagree");
         }
     }
 
