@@ -80,11 +80,13 @@ internal static class EvalCommand
         AnsiConsole.Write(DistanceTable("distance to held-out patches (for information: includes the split's shift)", realism.Statistics, realism.VersusHeldOut));
         if (result.Sweep is { } sweep)
         {
-            var t = new Table().Title("temperature sweep: distance to training patches").AddColumn("T");
-            foreach (var s in realism.Statistics) t.AddColumn(Header(s.Name, s.Unit));
-            t.AddColumn("score");
-            foreach (var row in sweep.Rows)
-                t.AddRow([row.Temperature.ToString("F1"), .. row.Distances.Select((d, i) => Format(d * realism.Statistics[i].DisplayScale)), row.Score.ToString("F3")]);
+            // Statistics down, temperatures across: fits a terminal.
+            var t = new Table().Title("temperature sweep: distance to training patches").AddColumn("statistic");
+            foreach (var row in sweep.Rows) t.AddColumn($"T = {row.Temperature:F1}");
+            for (int i = 0; i < realism.Statistics.Count; i++)
+                t.AddRow([Markup.Escape(Header(realism.Statistics[i].Name, realism.Statistics[i].Unit)), .. sweep.Rows.Select(r => Format(r.Distances[i] * realism.Statistics[i].DisplayScale))]);
+            t.AddRow(["non-finite patches", .. sweep.Rows.Select(r => r.NonFinitePatches.ToString())]);
+            t.AddRow(["score (vs Gaussian)", .. sweep.Rows.Select(r => double.IsPositiveInfinity(r.Score) ? "∞" : r.Score.ToString("F3"))]);
             AnsiConsole.Write(t);
             AnsiConsole.MarkupLine($"recommended default temperature: [bold]{sweep.Recommended:F1}[/]");
         }
@@ -96,6 +98,8 @@ internal static class EvalCommand
         foreach (var row in rows) table.AddColumn(Markup.Escape(row.Source));
         for (int i = 0; i < statistics.Count; i++)
             table.AddRow([Markup.Escape(Header(statistics[i].Name, statistics[i].Unit)), .. rows.Select(r => Format(r.Distances[i] * statistics[i].DisplayScale))]);
+        if (rows.Any(r => r.NonFinitePatches > 0))
+            table.AddRow(["non-finite patches (left out)", .. rows.Select(r => r.NonFinitePatches.ToString())]);
         return table;
     }
 

@@ -58,15 +58,16 @@ public static class HtmlReport
 
         if (result.Sweep is { } sweep)
         {
-            html.Append("<h2>Temperature sweep</h2><p>Distances to training patches at each temperature; score = mean over statistics of (d + floor) / (d<sub>Gaussian</sub> + floor). ")
+            html.Append("<h2>Temperature sweep</h2><p>Distances to training patches at each temperature; score = mean over statistics of (d + floor) / (d<sub>Gaussian</sub> + floor); a temperature with non-finite samples is never recommended. ")
                 .Append(E($"Recommended default temperature: {sweep.Recommended:F1}.")).Append("</p><table id=\"sweep\"><tr><th>T</th>");
             foreach (var s in r.Statistics) html.Append("<th>").Append(E(Header(s.Name, s.Unit))).Append("</th>");
-            html.Append("<th>score</th></tr>");
+            html.Append("<th>non-finite patches</th><th>score</th></tr>");
             foreach (var row in sweep.Rows)
             {
                 html.Append(row.Temperature == sweep.Recommended ? "<tr class=\"best\">" : "<tr>").Append("<td>").Append(row.Temperature.ToString("F1", CultureInfo.InvariantCulture)).Append("</td>");
                 for (int i = 0; i < row.Distances.Count; i++) html.Append("<td>").Append(Format(row.Distances[i] * r.Statistics[i].DisplayScale)).Append("</td>");
-                html.Append("<td>").Append(row.Score.ToString("F3", CultureInfo.InvariantCulture)).Append("</td></tr>");
+                html.Append("<td>").Append(row.NonFinitePatches).Append("</td><td>")
+                    .Append(double.IsPositiveInfinity(row.Score) ? "∞" : row.Score.ToString("F3", CultureInfo.InvariantCulture)).Append("</td></tr>");
             }
             html.Append("</table>");
         }
@@ -112,6 +113,12 @@ public static class HtmlReport
                 string cls = row.Source == RealismRows.FloorName ? " class=\"floor\"" : row.Distances[i] == best ? " class=\"best\"" : "";
                 html.Append("<td").Append(cls).Append('>').Append(Format(row.Distances[i] * statistics[i].DisplayScale)).Append("</td>");
             }
+            html.Append("</tr>");
+        }
+        if (rows.Any(row => row.NonFinitePatches > 0))
+        {
+            html.Append("<tr><td>non-finite patches (left out)</td>");
+            foreach (var row in rows) html.Append("<td>").Append(row.NonFinitePatches).Append("</td>");
             html.Append("</tr>");
         }
         html.Append("</table>");

@@ -40,6 +40,23 @@ public sealed class PatchSet
         return new PatchSet(_data.AsSpan(0, count * PatchLength).ToArray(), count, Height, Width);
     }
 
+    /// <summary>The patches whose values are all finite (a diverging flow can emit inf/NaN); <paramref name="dropped"/> counts the rest.</summary>
+    public PatchSet FinitePatches(out int dropped)
+    {
+        var keep = new List<int>();
+        for (int i = 0; i < Count; i++)
+        {
+            bool finite = true;
+            foreach (float v in Patch(i)) finite &= float.IsFinite(v);
+            if (finite) keep.Add(i);
+        }
+        dropped = Count - keep.Count;
+        if (dropped == 0) return this;
+        var data = new float[keep.Count * PatchLength];
+        for (int k = 0; k < keep.Count; k++) Patch(keep[k]).CopyTo(data.AsSpan(k * PatchLength, PatchLength));
+        return new PatchSet(data, keep.Count, Height, Width);
+    }
+
     /// <summary>Every value mapped by <c>v * scale + offset</c> (model units to physical units and back).</summary>
     public PatchSet Affine(double scale, double offset)
     {

@@ -7,8 +7,11 @@ namespace FlowGen.Training.Evaluation;
 /// <summary>A named set of patches in physical units, e.g. "generated", "Gaussian", "fBm".</summary>
 public sealed record PatchSource(string Name, PatchSet Patches);
 
-/// <summary>One source's distances, in the order of the report's statistics.</summary>
-public sealed record RealismRow(string Source, IReadOnlyList<double> Distances);
+/// <summary>
+/// One source's distances, in the order of the report's statistics, over its patches with finite values;
+/// <paramref name="NonFinitePatches"/> counts the patches left out (inf/NaN samples of a diverging model).
+/// </summary>
+public sealed record RealismRow(string Source, IReadOnlyList<double> Distances, int NonFinitePatches = 0);
 
 /// <summary>Names of the rows every report has.</summary>
 public static class RealismRows
@@ -45,11 +48,13 @@ public sealed class RealismReport<TSummary> where TSummary : ISpectrumSummary
     public RealismRow Row(string source) => VersusTrain.Single(r => r.Source == source);
 
     /// <summary>Distances of a further patch set (e.g. the model at another temperature) to the training reference.</summary>
-    public IReadOnlyList<double> DistancesToTrain(PatchSet patches)
+    public RealismRow DistancesToTrain(string name, PatchSet patches)
     {
-        var s = _summarise(patches);
+        var finite = patches.FinitePatches(out int dropped);
+        if (finite.Count == 0) return new RealismRow(name, Statistics.Select(_ => double.PositiveInfinity).ToArray(), dropped);
+        var s = _summarise(finite);
         var train = Summaries["train"];
-        return Statistics.Select(st => st.Distance(s, train)).ToArray();
+        return new RealismRow(name, Statistics.Select(st => st.Distance(s, train)).ToArray(), dropped);
     }
 
     /// <summary>
@@ -77,10 +82,13 @@ public sealed class RealismReport<TSummary> where TSummary : ISpectrumSummary
         var versusHeld = new List<RealismRow> { Row("train", train, held, statistics) };
         foreach (var candidate in candidates)
         {
-            var s = summarise(candidate.Patches);
+            var finite = candidate.Patches.FinitePatches(out int dropped);
+            if (finite.Count == 0)
+                throw new EvaluationException($"every patch of '{candidate.Name}' has non-finite values (the model diverges)");
+            var s = summarise(finite);
             summaries[candidate.Name] = s;
-            versusTrain.Add(Row(candidate.Name, s, train, statistics));
-            versusHeld.Add(Row(candidate.Name, s, held, statistics));
+            versusTrain.Add(Row(candidate.Name, s, train, statistics) with { NonFinitePatches = dropped });
+            versusHeld.Add(Row(candidate.Name, s, held, statistics) with { NonFinitePatches = dropped });
         }
         return new RealismReport<TSummary>(statistics, summarise, versusTrain, versusHeld, summaries);
     }

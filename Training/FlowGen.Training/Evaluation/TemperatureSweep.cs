@@ -2,11 +2,12 @@
 // temperature, and the temperature to recommend as the model's default. Statistics have different units,
 // so each is put on the Gaussian baseline's scale: score(T) = mean over statistics of
 // (d(T) + floor) / (d_gaussian + floor), where the floor (train vs train) keeps statistics that the
-// Gaussian already matches from dominating. The recommended temperature has the lowest score.
+// Gaussian already matches from dominating. The recommended temperature has the lowest score; a
+// temperature at which any sample is non-finite scores +infinity and is never recommended.
 namespace FlowGen.Training.Evaluation;
 
-/// <summary>Distances to the training split at one temperature, and their combined score.</summary>
-public sealed record TemperatureRow(float Temperature, IReadOnlyList<double> Distances, double Score);
+/// <summary>Distances to the training split at one temperature (over finite samples), and their combined score.</summary>
+public sealed record TemperatureRow(float Temperature, IReadOnlyList<double> Distances, int NonFinitePatches, double Score);
 
 public sealed class TemperatureSweep
 {
@@ -37,9 +38,11 @@ public sealed class TemperatureSweep
         var rows = new List<TemperatureRow>();
         foreach (float t in temperatures)
         {
-            var d = report.DistancesToTrain(sample(t));
-            double score = Enumerable.Range(0, d.Count).Average(i => (d[i] + floor[i]) / (gaussian[i] + floor[i] + 1e-300));
-            rows.Add(new TemperatureRow(t, d, score));
+            var row = report.DistancesToTrain($"T = {t}", sample(t));
+            var d = row.Distances;
+            double score = row.NonFinitePatches > 0 ? double.PositiveInfinity
+                : Enumerable.Range(0, d.Count).Average(i => (d[i] + floor[i]) / (gaussian[i] + floor[i] + 1e-300));
+            rows.Add(new TemperatureRow(t, d, row.NonFinitePatches, double.IsNaN(score) ? double.PositiveInfinity : score));
         }
         return new TemperatureSweep(rows);
     }
