@@ -21,6 +21,7 @@ internal static class GraphCompiler
         {
             if (constantInputs is not null) BindConstantInputs(g, constantInputs);
             var counts = InferAndFold(g);
+            CheckDeclaredOutputs(g);
             RemoveDeadNodes(g);
             Fusion.Run(g);
             return PlanBuilder.Build(g, maxBatch, maxArenaBytes, counts);
@@ -56,6 +57,24 @@ internal static class GraphCompiler
             else if (n.Inputs.All(v => v is null || v.Const is not null) && n.Inputs.Count > 0) CpuFolder.Fold(g, n);
         }
         return counts;
+    }
+
+    /// <summary>A graph output whose declared type or static dims contradict inference means the file is inconsistent.</summary>
+    private static void CheckDeclaredOutputs(ModelGraph g)
+    {
+        foreach (var o in g.Outputs)
+        {
+            if (o.Declared is not { } d) continue;
+            var shape = o.ShapeOrThrow;
+            if (d.ElemType != 0 && d.ElemType != (int)o.Type)
+                throw g.Error(o.Producer, $"graph output '{o.Name}' is declared as ONNX type {d.ElemType} but computes {ElementTypes.Name(o.Type)}");
+            if (d.Dims is not { } dims) continue;
+            if (dims.Length != shape.Length)
+                throw g.Error(o.Producer, $"graph output '{o.Name}' is declared with rank {dims.Length} but has shape {SymShape.Format(shape)}");
+            for (int i = 0; i < dims.Length; i++)
+                if (dims[i] is { } v && shape[i].IsStatic && shape[i].Const != v)
+                    throw g.Error(o.Producer, $"graph output '{o.Name}' is declared with dimension {i} = {v} but has shape {SymShape.Format(shape)}");
+        }
     }
 
     /// <summary>Keeps only nodes that compute something a graph output needs at run time.</summary>

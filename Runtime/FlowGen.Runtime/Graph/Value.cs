@@ -21,6 +21,9 @@ internal sealed class Value
     public Node? Producer { get; set; }
     public List<Node> Consumers { get; } = new();
 
+    /// <summary>For graph outputs: the type and dims the file declares (null dims are symbolic or unknown), checked after inference.</summary>
+    public (int ElemType, long?[]? Dims)? Declared { get; set; }
+
     public bool IsGraphInput { get; set; }
     public bool IsGraphOutput { get; set; }
 

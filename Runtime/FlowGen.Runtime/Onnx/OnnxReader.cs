@@ -90,6 +90,8 @@ internal static class OnnxReader
                 throw new OnnxModelException(source, null, $"graph output '{output.Name}' is not produced by any node");
             if (v.IsGraphOutput) throw new OnnxModelException(source, null, $"graph output '{output.Name}' is listed twice");
             v.IsGraphOutput = true;
+            if (output.Type?.TensorType is { } tt)
+                v.Declared = (tt.ElemType, tt.Shape?.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue : (long?)null).ToArray());
             g.Outputs.Add(v);
         }
         if (g.Outputs.Count == 0) throw new OnnxModelException(source, null, "graph has no outputs");

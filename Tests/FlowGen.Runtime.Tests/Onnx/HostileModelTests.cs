@@ -75,6 +75,15 @@ public class HostileModelTests
     }
 
     [Fact]
+    public void RefusesOutputsThatContradictTheirDeclaration()
+    {
+        var m = new TestModel().Input("x", [-1, 4]).Node("Relu", ["x"], ["y"]).Output("y", [-1, 5]);
+        Assert.Contains("declared with dimension 1 = 5", Refused(m, "Relu_0").Reason);
+        var t = new TestModel().Input("x", [-1, 4]).Node("Less", ["x", "x"], ["y"]).Output("y", [-1, 4]);
+        Assert.Contains("declared as ONNX type 1", Refused(t, "Less_0").Reason);
+    }
+
+    [Fact]
     public void HugeBatchIsRefusedBeforeAllocating()
     {
         var m = new TestModel().Input("x", [-1, 1024, 1024]).Node("Relu", ["x"], ["y"]).Output("y");
