@@ -1,7 +1,8 @@
 // Row-major C = op(A) op(B) + beta C for the training engine (single-threaded: the training ops
-// parallelise over the batch). Every element sums over k in ascending order, so results do not depend
-// on how callers split the work.
+// parallelise over the batch). float runs on the runtime's GEMM kernel; the generic loop below is the
+// double path used by the gradient checks. Results never depend on how callers split the work.
 using System.Numerics;
+using FlowGen.Runtime.Cpu;
 
 namespace FlowGen.Training.Autodiff;
 
@@ -10,6 +11,12 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>C[m,n] = op(A)[m,k] op(B)[k,n] + beta C; op transposes when the flag is set.</summary>
     public static void Run(bool transA, bool transB, int m, int n, int k, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc)
     {
+        if (typeof(T) == typeof(float))
+        {
+            GemmKernel.RunCore(transA, transB, m, n, k, 1f, (float*)a, lda, (float*)b, ldb, float.CreateTruncating(beta),
+                (float*)c, ldc, WorkerPool.Serial);
+            return;
+        }
         int vw = Vector<T>.Count;
         for (int i = 0; i < m; i++)
         {

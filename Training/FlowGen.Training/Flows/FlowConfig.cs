@@ -1,0 +1,61 @@
+// The architecture hyper-parameters of a multi-scale flow (saved in checkpoints and ONNX metadata).
+namespace FlowGen.Training.Flows;
+
+/// <summary>Flow architectures selectable on the command line.</summary>
+public enum FlowArch
+{
+    /// <summary>Glow: ActNorm → LU 1x1 conv → affine coupling (the reference recipe).</summary>
+    Glow,
+
+    /// <summary>RealNVP-style: ActNorm → affine coupling → channel reversal.</summary>
+    RealNvp,
+
+    /// <summary>Neural Spline Flow: ActNorm → LU 1x1 conv → rational-quadratic spline coupling.</summary>
+    Nsf,
+}
+
+/// <summary>Hyper-parameters of <see cref="MultiScaleFlow{T}"/>. Defaults = the reference config (glow_ref.py).</summary>
+public sealed record FlowConfig
+{
+    /// <summary>Architecture.</summary>
+    public FlowArch Arch { get; init; } = FlowArch.Glow;
+
+    /// <summary>Channels of one sample (1 for heightmaps, 3 for RGB textures).</summary>
+    public int InChannels { get; init; } = 1;
+
+    /// <summary>Patch side in pixels (H = W; divisible by 2^Levels).</summary>
+    public int Size { get; init; } = 32;
+
+    /// <summary>Levels L (each starts with a 2x2 squeeze; all but the last factor out half the channels).</summary>
+    public int Levels { get; init; } = 3;
+
+    /// <summary>Flow steps per level K.</summary>
+    public int StepsPerLevel { get; init; } = 4;
+
+    /// <summary>Hidden channels of the coupling networks.</summary>
+    public int Hidden { get; init; } = 64;
+
+    /// <summary>Spline bins K of the NSF coupling.</summary>
+    public int Bins { get; init; } = 8;
+
+    /// <summary>Spline tail bound B (identity outside [-B, B]).</summary>
+    public double TailBound { get; init; } = 4.0;
+
+    /// <summary>Context (conditioning) channels at data resolution; 0 = unconditional.</summary>
+    public int ContextChannels { get; init; }
+
+    /// <summary>Number of dimensions of one sample.</summary>
+    public int Dims => InChannels * Size * Size;
+
+    /// <summary>Throws a FlowGenException-derived error when the combination is invalid.</summary>
+    public void Validate()
+    {
+        if (InChannels < 1 || Levels < 1 || StepsPerLevel < 1 || Hidden < 1 || Bins < 2 || TailBound <= 0 || ContextChannels < 0)
+            throw new FlowConfigException($"Invalid flow configuration: {this}.");
+        if (Size < 2 || Size % (1 << Levels) != 0)
+            throw new FlowConfigException($"Patch size {Size} is not divisible by 2^levels = {1 << Levels}.");
+    }
+}
+
+/// <summary>An invalid flow configuration.</summary>
+public sealed class FlowConfigException(string message) : FlowGen.Runtime.FlowGenException(message);

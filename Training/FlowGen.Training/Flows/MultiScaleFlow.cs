@@ -1,0 +1,154 @@
+// A multi-scale flow (Dinh et al. 2017; Glow): for each level, squeeze 2x2, K flow steps, then (all
+// but the last level) factor out the second half of the channels as z_l with a standard-normal prior.
+// z layout [N, D] = concat(z_0, z_1, …, z_{L-1}), each flattened in (c, h, w) order — glow_ref.py's
+// layout, so weights and latents are interchangeable with the reference. Tensor names follow
+// glow_ref.py's state_dict ("levels.{l}.{k}.actnorm.bias", …).
+using System.Numerics;
+using FlowGen.Training.Autodiff;
+using FlowGen.Training.Data;
+
+namespace FlowGen.Training.Flows;
+
+/// <summary>The Glow / RealNVP / NSF multi-scale flow over [N, C, S, S] patches.</summary>
+public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly List<FlowSequence<T>> _levels = [];
+
+    /// <summary>Builds the flow for <paramref name="config"/>, initialising weights from <paramref name="seed"/>.</summary>
+    public MultiScaleFlow(FlowConfig config, ulong seed)
+    {
+        config.Validate();
+        Config = config;
+        var rng = new Rng(seed);
+        var list = Child("levels", new ModuleList());
+        int c = config.InChannels, s = config.Size, cc = config.ContextChannels;
+        var zs = new List<(int C, int H, int W)>();
+        for (int l = 0; l < config.Levels; l++)
+        {
+            c *= 4;
+            s /= 2;
+            cc *= 4;
+            var level = new FlowSequence<T>();
+            for (int k = 0; k < config.StepsPerLevel; k++) level.Add(k.ToString(), Step(config, c, cc, rng));
+            _levels.Add(list.Add(l.ToString(), level));
+            if (l < config.Levels - 1)
+            {
+                zs.Add((c - c / 2, s, s));
+                c /= 2;
+            }
+            else zs.Add((c, s, s));
+        }
+        LatentShapes = zs;
+    }
+
+    private static FlowSequence<T> Step(FlowConfig cfg, int c, int cc, Rng rng)
+    {
+        var step = new FlowSequence<T>().Add("actnorm", new ActNorm<T>(c));
+        switch (cfg.Arch)
+        {
+            case FlowArch.Glow:
+                step.Add("invconv", new InvConv1x1LU<T>(c, rng));
+                step.Add("coupling", new AffineCouplingTransform<T>(c, cfg.Hidden, rng, cc));
+                break;
+            case FlowArch.RealNvp:
+                step.Add("coupling", new AffineCouplingTransform<T>(c, cfg.Hidden, rng, cc));
+                step.Add("permute", ChannelPermutation<T>.Reverse(c));
+                break;
+            case FlowArch.Nsf:
+                step.Add("invconv", new InvConv1x1LU<T>(c, rng));
+                step.Add("coupling", new SplineCouplingTransform<T>(c, cfg.Hidden, cfg.Bins, cfg.TailBound, rng, cc));
+                break;
+            default:
+                throw new FlowConfigException($"Unknown architecture {cfg.Arch}.");
+        }
+        return step;
+    }
+
+    /// <summary>The configuration.</summary>
+    public FlowConfig Config { get; }
+
+    /// <summary>Per level: the flow steps (sequence of FlowSequence steps).</summary>
+    public IReadOnlyList<FlowSequence<T>> Levels => _levels;
+
+    /// <summary>Shapes (C, H, W) of the factored-out latents z_0 … z_{L-1}.</summary>
+    public IReadOnlyList<(int C, int H, int W)> LatentShapes { get; }
+
+    /// <summary>Density direction: x [N,C,S,S] → (z [N,D], log|det| [N]).</summary>
+    public (Tensor<T> Z, Tensor<T> LogDet) Encode(Tensor<T> x, Tensor<T>? context = null)
+    {
+        CheckInput(x, context);
+        int n = x.Dim(0);
+        Tensor<T> ld = new([n]);
+        var zs = new List<Tensor<T>>();
+        for (int l = 0; l < _levels.Count; l++)
+        {
+            x = Ops.Squeeze2x2(x);
+            if (context is not null) context = Ops.Squeeze2x2(context);
+            var (y, l1) = _levels[l].Forward(x, context);
+            ld = Ops.Add(ld, l1);
+            int c = y.Dim(1);
+            if (l < _levels.Count - 1)
+            {
+                zs.Add(Ops.Reshape(Ops.Slice(y, 1, c / 2, c - c / 2), n, -1));
+                x = Ops.Slice(y, 1, 0, c / 2);
+            }
+            else
+            {
+                zs.Add(Ops.Reshape(y, n, -1));
+                x = y;
+            }
+        }
+        return (Ops.Concat(1, zs.ToArray()), ld);
+    }
+
+    /// <summary>log p(x) in nats per sample: log N(z; 0, I) + log|det|.</summary>
+    public Tensor<T> LogProb(Tensor<T> x, Tensor<T>? context = null)
+    {
+        var (z, ld) = Encode(x, context);
+        var logpz = Ops.AddScalar(Ops.Scale(Ops.Sum(Ops.Square(z), [1]), -0.5), -0.5 * Config.Dims * Math.Log(2 * Math.PI));
+        return Ops.Add(logpz, ld);
+    }
+
+    /// <summary>Sampling direction: z [N,D] → x [N,C,S,S] (no graph is recorded).</summary>
+    public Tensor<T> Decode(Tensor<T> z, Tensor<T>? context = null)
+    {
+        if (z.Rank != 2 || z.Dim(1) != Config.Dims)
+            throw new ArgumentException($"z must be [N,{Config.Dims}], got [{string.Join(",", z.Shape)}].");
+        using var _ = GradMode.NoGrad();
+        int n = z.Dim(0);
+        var ctxs = new List<Tensor<T>?>();
+        for (int l = 0; l < _levels.Count; l++)
+        {
+            if (context is not null) context = Ops.Squeeze2x2(context);
+            ctxs.Add(context);
+        }
+        int[] offs = new int[_levels.Count + 1];
+        for (int l = 0; l < _levels.Count; l++) offs[l + 1] = offs[l] + LatentShapes[l].C * LatentShapes[l].H * LatentShapes[l].W;
+        Tensor<T>? h = null;
+        for (int l = _levels.Count - 1; l >= 0; l--)
+        {
+            var (c, hh, ww) = LatentShapes[l];
+            var zl = Ops.Reshape(Ops.Slice(z, 1, offs[l], offs[l + 1] - offs[l]), n, c, hh, ww);
+            h = h is null ? zl : Ops.Concat(1, h, zl);
+            h = Ops.Unsqueeze2x2(_levels[l].Inverse(h, ctxs[l]));
+        }
+        return h!;
+    }
+
+    private void CheckInput(Tensor<T> x, Tensor<T>? ctx)
+    {
+        var c = Config;
+        if (x.Rank != 4 || x.Dim(1) != c.InChannels || x.Dim(2) != c.Size || x.Dim(3) != c.Size)
+            throw new ArgumentException($"x must be [N,{c.InChannels},{c.Size},{c.Size}], got [{string.Join(",", x.Shape)}].");
+        if ((ctx is null) != (c.ContextChannels == 0))
+            throw new ArgumentException(ctx is null ? "This flow needs a context input." : "This flow takes no context.");
+        if (ctx is not null && (ctx.Rank != 4 || ctx.Dim(0) != x.Dim(0) || ctx.Dim(1) != c.ContextChannels || ctx.Dim(2) != c.Size || ctx.Dim(3) != c.Size))
+            throw new ArgumentException($"context must be [N,{c.ContextChannels},{c.Size},{c.Size}].");
+    }
+
+    /// <summary>A named list of child modules ("0", "1", …).</summary>
+    private sealed class ModuleList : Module<T>
+    {
+        public TM Add<TM>(string name, TM m) where TM : Module<T> => Child(name, m);
+    }
+}
