@@ -1,0 +1,246 @@
+// Training and held-out patches from one raster, exactly as glow_ref.py prepares the Jacksboro DEM:
+//   split: train = columns [0, floor(0.8 W)), test = the rest; a crop lies fully inside one split, so
+//          no train patch overlaps a test patch;
+//   heightmap: x = (crop - mean(crop) + u - 0.5) / sigma, u ~ U[0,1) per pixel (dequantisation of the
+//          integer grid), sigma = sqrt(mean over ALL stride-1 P×P train windows of the per-window
+//          population variance);
+//   texture (8-bit): x = (v + u - 0.5 - 127.5) / sigma, sigma = population std of the train pixels;
+//   train crops: uniform window + uniform dihedral transform (8); held-out: fixed seeded crops and noise.
+// Windows containing nodata are never used.
+using FlowGen.Runtime;
+
+namespace FlowGen.Training.Data;
+
+/// <summary>What a dataset's values are (decides the normalisation and the model contract's units).</summary>
+public enum DataKind
+{
+    /// <summary>Elevations in metres on an integer (1 m) grid.</summary>
+    Heightmap,
+
+    /// <summary>8-bit image intensities.</summary>
+    Texture,
+}
+
+/// <summary>Bad training data: names the file and the problem.</summary>
+public sealed class TrainingDataException(string message, string? path = null) : FlowGenException(message, path);
+
+/// <summary>Patch sampler over one raster with a spatial train/test split.</summary>
+public sealed class PatchDataset
+{
+    private readonly double[][] _planes; // per channel, row-major H×W
+    private readonly int[] _trainWindows; // top-left (row * W + col) of nodata-free train windows
+    private readonly int[] _testWindows;
+
+    /// <summary>Builds the dataset from planar values (channels × H × W), with an optional nodata mask (H × W).</summary>
+    public PatchDataset(double[][] planes, int height, int width, int patch, DataKind kind, bool[]? noData = null,
+        string? source = null, double testFraction = 0.2)
+    {
+        Source = source;
+        if (planes.Length == 0 || height * width == 0) throw new TrainingDataException("The raster is empty.", source);
+        if (patch < 2) throw new TrainingDataException($"Patch size {patch} is too small.", source);
+        _planes = planes;
+        (Height, Width, Patch, Kind) = (height, width, patch, kind);
+        SplitColumn = (int)Math.Floor(width * (1.0 - testFraction));
+        if (patch > height || patch > SplitColumn || patch > width - SplitColumn)
+            throw new TrainingDataException(
+                $"Patch {patch}x{patch} does not fit the {height}x{width} raster's train part ({SplitColumn} columns) and test part ({width - SplitColumn} columns).", source);
+        foreach (var p in planes)
+            foreach (double v in p)
+                if (double.IsInfinity(v)) throw new TrainingDataException("The raster contains infinite values.", source);
+        var bad = new bool[height * width];
+        for (int i = 0; i < bad.Length; i++)
+        {
+            bad[i] = noData is not null && noData[i];
+            foreach (var p in planes) bad[i] |= double.IsNaN(p[i]);
+        }
+        if (noData is null && bad.Any(b => b))
+            throw new TrainingDataException("The raster contains NaN values and declares no nodata value.", source);
+        _trainWindows = ValidWindows(bad, 0, SplitColumn);
+        _testWindows = ValidWindows(bad, SplitColumn, width);
+        if (_trainWindows.Length == 0 || _testWindows.Length == 0)
+            throw new TrainingDataException($"No nodata-free {patch}x{patch} window in the {(_trainWindows.Length == 0 ? "train" : "test")} split.", source);
+        Sigma = kind == DataKind.Heightmap ? WindowRms() : PixelStd();
+        if (!(Sigma > 0)) throw new TrainingDataException("The training split is constant (sigma = 0); nothing to learn.", source);
+    }
+
+    /// <summary>The file the data came from (for error messages and provenance).</summary>
+    public string? Source { get; }
+
+    /// <summary>Raster height.</summary>
+    public int Height { get; }
+
+    /// <summary>Raster width.</summary>
+    public int Width { get; }
+
+    /// <summary>Patch side P.</summary>
+    public int Patch { get; }
+
+    /// <summary>Channels per sample.</summary>
+    public int Channels => _planes.Length;
+
+    /// <summary>Heightmap or texture.</summary>
+    public DataKind Kind { get; }
+
+    /// <summary>First test column (floor(0.8 W) by default).</summary>
+    public int SplitColumn { get; }
+
+    /// <summary>Global scale: model units → metres (heightmap) or 8-bit levels (texture).</summary>
+    public double Sigma { get; }
+
+    /// <summary>Number of nodata-free train windows.</summary>
+    public int TrainWindowCount => _trainWindows.Length;
+
+    /// <summary>Number of nodata-free test windows.</summary>
+    public int TestWindowCount => _testWindows.Length;
+
+    /// <summary>Elements per sample (C·P·P).</summary>
+    public int SampleSize => Channels * Patch * Patch;
+
+    private int[] ValidWindows(bool[] bad, int c0, int c1)
+    {
+        int p = Patch, w = Width;
+        // 2-D prefix sums of the nodata mask: a window is valid when its count is 0.
+        var cnt = new int[(Height + 1) * (w + 1)];
+        for (int i = 0; i < Height; i++)
+            for (int j = 0; j < w; j++)
+                cnt[(i + 1) * (w + 1) + j + 1] = (bad[i * w + j] ? 1 : 0) + cnt[i * (w + 1) + j + 1] + cnt[(i + 1) * (w + 1) + j] - cnt[i * (w + 1) + j];
+        var list = new List<int>();
+        for (int i = 0; i + p <= Height; i++)
+            for (int j = c0; j + p <= c1; j++)
+            {
+                int s = cnt[(i + p) * (w + 1) + j + p] - cnt[i * (w + 1) + j + p] - cnt[(i + p) * (w + 1) + j] + cnt[i * (w + 1) + j];
+                if (s == 0) list.Add(i * w + j);
+            }
+        return list.ToArray();
+    }
+
+    // sqrt(mean over valid train windows of the population variance), box sums in double as glow_ref.py.
+    private double WindowRms()
+    {
+        int p = Patch, w = Width, n = p * p;
+        double total = 0;
+        foreach (var plane in _planes)
+        {
+            var s1 = new double[(Height + 1) * (w + 1)];
+            var s2 = new double[(Height + 1) * (w + 1)];
+            for (int i = 0; i < Height; i++)
+                for (int j = 0; j < SplitColumn; j++)
+                {
+                    double v = plane[i * w + j];
+                    if (double.IsNaN(v)) v = 0;
+                    int a = (i + 1) * (w + 1) + j + 1;
+                    s1[a] = v + s1[a - (w + 1)] + s1[a - 1] - s1[a - (w + 1) - 1];
+                    s2[a] = v * v + s2[a - (w + 1)] + s2[a - 1] - s2[a - (w + 1) - 1];
+                }
+            foreach (int at in _trainWindows)
+            {
+                int i = at / w, j = at % w;
+                double b1 = Box(s1, i, j), b2 = Box(s2, i, j);
+                total += b2 / n - (b1 / n) * (b1 / n);
+            }
+        }
+        return Math.Sqrt(total / (_trainWindows.Length * (double)_planes.Length));
+
+        double Box(double[] s, int i, int j) =>
+            s[(i + p) * (w + 1) + j + p] - s[i * (w + 1) + j + p] - s[(i + p) * (w + 1) + j] + s[i * (w + 1) + j];
+    }
+
+    private double PixelStd()
+    {
+        double s = 0, s2 = 0;
+        long n = 0;
+        foreach (var plane in _planes)
+            for (int i = 0; i < Height; i++)
+                for (int j = 0; j < SplitColumn; j++)
+                {
+                    double v = plane[i * Width + j];
+                    if (double.IsNaN(v)) continue;
+                    s += v;
+                    s2 += v * v;
+                    n++;
+                }
+        double m = s / n;
+        return Math.Sqrt(Math.Max(s2 / n - m * m, 0));
+    }
+
+    /// <summary>Fills <paramref name="dst"/> [n, C, P, P] with augmented, dequantised train crops.</summary>
+    public void TrainBatch(Rng rng, int n, float[] dst)
+    {
+        for (int s = 0; s < n; s++)
+        {
+            int at = _trainWindows[rng.NextInt(_trainWindows.Length)];
+            int d = rng.NextInt(8);
+            Crop(at, d, rng, dst.AsSpan(s * SampleSize, SampleSize));
+        }
+    }
+
+    /// <summary>The fixed held-out set: <paramref name="n"/> distinct test windows (or all, if fewer) and
+    /// dequantisation noise drawn from <paramref name="seed"/>; no augmentation.</summary>
+    public (float[] X, int Count, (int Row, int Col)[] Positions) TestSet(int n, ulong seed)
+    {
+        var rng = new Rng(seed);
+        int m = Math.Min(n, _testWindows.Length);
+        var idx = (int[])_testWindows.Clone();
+        for (int i = 0; i < m; i++)
+        {
+            int j = i + rng.NextInt(idx.Length - i); // partial Fisher-Yates: m distinct windows
+            (idx[i], idx[j]) = (idx[j], idx[i]);
+        }
+        return (CropsAt(idx.AsSpan(0, m).ToArray(), rng), m, idx.Take(m).Select(a => (a / Width, a % Width)).ToArray());
+    }
+
+    /// <summary>Held-out crops at explicit top-left positions (e.g. the reference's test_crops_rowcol.csv).</summary>
+    public float[] TestSetAt(IReadOnlyList<(int Row, int Col)> positions, ulong seed)
+    {
+        var at = new int[positions.Count];
+        for (int i = 0; i < at.Length; i++)
+        {
+            var (r, c) = positions[i];
+            if (r < 0 || c < SplitColumn || r + Patch > Height || c + Patch > Width)
+                throw new TrainingDataException($"Held-out crop ({r},{c}) is not inside the test split.", Source);
+            at[i] = r * Width + c;
+        }
+        return CropsAt(at, new Rng(seed));
+    }
+
+    private float[] CropsAt(int[] at, Rng rng)
+    {
+        var x = new float[at.Length * SampleSize];
+        for (int s = 0; s < at.Length; s++) Crop(at[s], 0, rng, x.AsSpan(s * SampleSize, SampleSize));
+        return x;
+    }
+
+    // One crop with dihedral transform d (d & 3 counter-clockwise quarter turns as np.rot90, then a
+    // left-right flip when d ≥ 4), dequantised with noise from rng and normalised.
+    private void Crop(int at, int d, Rng rng, Span<float> dst)
+    {
+        int p = Patch, w = Width, r0 = at / w, c0 = at % w;
+        for (int c = 0; c < Channels; c++)
+        {
+            var plane = _planes[c];
+            var o = dst.Slice(c * p * p, p * p);
+            double mean = 0;
+            if (Kind == DataKind.Heightmap)
+            {
+                for (int i = 0; i < p; i++)
+                    for (int j = 0; j < p; j++) mean += plane[(r0 + i) * w + c0 + j];
+                mean /= p * p;
+            }
+            else mean = 127.5;
+            for (int i = 0; i < p; i++)
+                for (int j = 0; j < p; j++)
+                {
+                    int jj = d >= 4 ? p - 1 - j : j; // flip applies after the rotation
+                    var (si, sj) = (d & 3) switch
+                    {
+                        0 => (i, jj),
+                        1 => (jj, p - 1 - i),
+                        2 => (p - 1 - i, p - 1 - jj),
+                        _ => (p - 1 - jj, i),
+                    };
+                    double v = plane[(r0 + si) * w + c0 + sj];
+                    o[i * p + j] = (float)((v - mean + rng.NextDouble() - 0.5) / Sigma);
+                }
+        }
+    }
+}
