@@ -1,0 +1,43 @@
+// Opens any raster the formats layer reads (NPZ/NPY, PNG 8/16-bit, GeoTIFF, HGT, RAW16) as a
+// PatchDataset. 8-bit images are textures; everything else is a heightmap in metres.
+using FlowGen.Runtime;
+using FlowGen.Runtime.Formats;
+
+namespace FlowGen.Training.Data;
+
+/// <summary>Builds datasets from files.</summary>
+public static class DatasetLoader
+{
+    /// <summary>Loads <paramref name="path"/> and prepares P×P patches; typed errors name the file.</summary>
+    public static PatchDataset Load(string path, int patch, DataKind? kind = null)
+    {
+        if (!File.Exists(path)) throw new TrainingDataException("File not found.", path);
+        if (new FileInfo(path).Length == 0) throw new TrainingDataException("File is empty.", path);
+        Raster r;
+        try
+        {
+            r = RasterFile.Load(path);
+        }
+        catch (FlowGenException) { throw; }
+        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException)
+        {
+            throw new TrainingDataException($"Cannot read raster: {e.Message}", path);
+        }
+        var k = kind ?? (IsEightBit(r) ? DataKind.Texture : DataKind.Heightmap);
+        int w = r.Width, h = r.Height, c = r.Channels;
+        // Heightmaps use band 0; textures drop an alpha channel (gray+alpha → 1, RGBA → 3).
+        int used = k == DataKind.Heightmap ? 1 : c is 2 or 4 ? c - 1 : c;
+        var planes = new double[used][];
+        for (int ch = 0; ch < used; ch++)
+        {
+            var p = planes[ch] = new double[w * h];
+            for (int i = 0; i < w * h; i++) p[i] = r.Samples[i * c + ch];
+        }
+        bool[]? mask = r.NoDataMask;
+        if (mask is not null && mask.All(b => b)) throw new TrainingDataException("Every sample is nodata.", path);
+        return new PatchDataset(planes, h, w, patch, k, mask, path);
+    }
+
+    private static bool IsEightBit(Raster r) =>
+        r.Metadata.TryGetValue("format", out var f) && f == "png" && r.Metadata.TryGetValue("bit_depth", out var bits) && bits == "8";
+}
