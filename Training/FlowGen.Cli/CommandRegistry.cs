@@ -13,6 +13,8 @@ internal static class CommandRegistry
         yield return Commands.GenerateCommand.Create();
         yield return Commands.BenchCommand.Create();
         yield return Commands.WorldCommand.Create();
+        yield return TrainCommand.Create();
+        yield return ExportCommand.Create();
         yield break;
     }
 }

@@ -156,4 +156,25 @@ public class OpGradientTests
         var yf = Ops.Conv2d(xf, wf, null).Data;
         for (int i = 0; i < yd.Length; i++) Assert.True(Math.Abs(yd[i] - yf[i]) < 1e-4, $"{i}: {yd[i]} vs {yf[i]}");
     }
+
+    [Theory]
+    [InlineData(3, 5, 7, 7, 6)]
+    [InlineData(1, 4, 5, 3, 40)]
+    [InlineData(3, 70, 4, 4, 3)]
+    public void FloatConvGradientsMatchDoublePath(int k, int ci, int h, int w, int co)
+    {
+        var xd = Rand(_rng, [3, ci, h, w]);
+        var wd = Rand(_rng, [co, ci, k, k]);
+        var bd = Rand(_rng, [co]);
+        var seed = Rand(_rng, [3, co, h, w]);
+        static Tensor<float> F(Tensor<double> t) => new(t.Shape, t.Data.Select(v => (float)v).ToArray(), requiresGrad: true);
+        var (xf, wf, bf) = (F(xd), F(wd), F(bd));
+        var yd = Ops.Conv2d(xd, wd, bd);
+        var yf = Ops.Conv2d(xf, wf, bf);
+        for (int i = 0; i < yd.Length; i++) Assert.True(Math.Abs(yd.Data[i] - yf.Data[i]) < 1e-4, $"y {i}");
+        yd.Backward(seed.Data);
+        yf.Backward(seed.Data.Select(v => (float)v).ToArray());
+        foreach (var (d, f, name) in new[] { (xd.Grad!, xf.Grad!, "dx"), (wd.Grad!, wf.Grad!, "dw"), (bd.Grad!, bf.Grad!, "db") })
+            for (int i = 0; i < d.Length; i++) Assert.True(Math.Abs(d[i] - f[i]) < 1e-3 * (1 + Math.Abs(d[i])), $"{name} {i}: {d[i]} vs {f[i]}");
+    }
 }

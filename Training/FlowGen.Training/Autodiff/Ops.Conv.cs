@@ -20,6 +20,8 @@ public static partial class Ops
         if (w.Dim(1) != ci || w.Dim(3) != k || k % 2 == 0)
             throw new ArgumentException($"Conv2d weight [{string.Join(",", w.Shape)}] does not fit input channels {ci}.");
         if (b is not null && b.Length != co) throw new ArgumentException("Conv2d bias length mismatch.");
+        if (typeof(T) == typeof(float))
+            return (Tensor<T>)(object)Conv2dFloat((Tensor<float>)(object)x, (Tensor<float>)(object)w, (Tensor<float>?)(object?)b);
         int hw = h * wd, kk = ci * k * k;
         var y = new T[n * co * hw];
         var xd = x.Data;

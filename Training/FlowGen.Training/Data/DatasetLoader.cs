@@ -35,7 +35,13 @@ public static class DatasetLoader
         }
         bool[]? mask = r.NoDataMask;
         if (mask is not null && mask.All(b => b)) throw new TrainingDataException("Every sample is nodata.", path);
-        return new PatchDataset(planes, h, w, patch, k, mask, path);
+        double? pixel = null;
+        if (r.Geo is { } geo)
+        {
+            var (px, py) = geo.PixelSizeMetres(h);
+            if (double.IsFinite(px) && double.IsFinite(py) && px > 0 && py > 0) pixel = 0.5 * (px + py);
+        }
+        return new PatchDataset(planes, h, w, patch, k, mask, path) { PixelSizeMetres = pixel };
     }
 
     private static bool IsEightBit(Raster r) =>

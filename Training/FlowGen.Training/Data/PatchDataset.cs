@@ -66,6 +66,9 @@ public sealed class PatchDataset
     /// <summary>The file the data came from (for error messages and provenance).</summary>
     public string? Source { get; }
 
+    /// <summary>Ground size of one pixel in metres, when the raster is georeferenced.</summary>
+    public double? PixelSizeMetres { get; init; }
+
     /// <summary>Raster height.</summary>
     public int Height { get; }
 

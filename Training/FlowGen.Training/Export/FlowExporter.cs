@@ -1,0 +1,216 @@
+// Exports a trained flow's sampling direction as a standard ONNX graph (opset 17, ai.onnx ops only):
+// input z [N,C,H,W] (its row-major flattening is the trainer's latent layout [z_0, z_1, …]), optional
+// input context [N,Cc,H,W], output x [N,C,H,W] in model units. Nothing is iterative or random at run
+// time: 1x1-conv inverses are precomputed in double and ActNorm is folded into them (or into Mul/Add),
+// Glow's "+2" is folded into the last conv's bias, and its interleaved shift/scale channels are
+// reordered into two contiguous halves. Metadata follows DESIGN.md's model contract.
+using System.Globalization;
+using FlowGen.Runtime.Formats;
+using FlowGen.Runtime.Onnx.Proto;
+using FlowGen.Training.Autodiff;
+using FlowGen.Training.Flows;
+using Google.Protobuf;
+using static FlowGen.Training.Export.OnnxGraphBuilder;
+
+namespace FlowGen.Training.Export;
+
+/// <summary>Writes FlowGen ONNX models from checkpoints.</summary>
+public static class FlowExporter
+{
+    /// <summary>Exports the checkpoint's model (EMA weights when used) to <paramref name="onnxPath"/> atomically.</summary>
+    public static void Export(string checkpointPath, string onnxPath, string? trainCommand = null)
+    {
+        var (model, opt, header) = Trainer.LoadForInference(checkpointPath);
+        string kind = header["kind"]?.GetValue<string>() ?? "heightmap";
+        double sigma = header["sigma"]!.GetValue<double>();
+        var evals = header["evals"]?.AsArray();
+        var c = model.Config;
+        var meta = new Dictionary<string, string>
+        {
+            ["flowgen.version"] = "1",
+            ["flowgen.kind"] = kind,
+            ["flowgen.shape"] = $"{c.InChannels},{c.Size},{c.Size}",
+            // heightmaps: metres relative to the patch mean; textures: 0..1 intensity
+            ["flowgen.scale"] = F(kind == "texture" ? sigma / 255 : sigma),
+            ["flowgen.offset"] = F(kind == "texture" ? 127.5 / 255 : 0),
+            ["flowgen.default_temperature"] = F(opt.Temperature),
+            ["flowgen.arch"] = c.Arch.ToString().ToLowerInvariant(),
+            ["flowgen.arch.config"] = System.Text.Json.JsonSerializer.Serialize(c, Trainer.Json),
+            ["flowgen.train.command"] = trainCommand ?? "",
+            ["flowgen.train.data_sha256"] = header["data_sha256"]?.GetValue<string>() ?? "",
+            ["flowgen.train.steps"] = (header["step"]?.GetValue<int>() ?? 0).ToString(CultureInfo.InvariantCulture),
+            ["flowgen.train.test_bpd"] = evals is { Count: > 0 } ? F(evals[^1]!["TestBpd"]!.GetValue<double>()) : "",
+        };
+        if (kind == "heightmap" && header["pixel_size_m"] is { } px) meta["flowgen.pixel_size_m"] = F(px.GetValue<double>());
+        var proto = BuildSampling(model, meta);
+        AtomicFile.Write(onnxPath, s => proto.WriteTo(s));
+    }
+
+    private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>The sampling graph of <paramref name="model"/> with <paramref name="metadata"/>.</summary>
+    public static ModelProto BuildSampling(MultiScaleFlow<float> model, IReadOnlyDictionary<string, string> metadata)
+    {
+        using var _ = GradMode.NoGrad();
+        var g = new OnnxGraphBuilder();
+        var cfg = model.Config;
+        int s = cfg.Size, ch = cfg.InChannels;
+        g.Graph.Input.Add(Value("z", ch, s, s));
+        var contexts = new List<string?>();
+        if (cfg.ContextChannels > 0)
+        {
+            g.Graph.Input.Add(Value("context", cfg.ContextChannels, s, s));
+            string cur = "context";
+            int cc = cfg.ContextChannels, hs = s;
+            for (int l = 0; l < cfg.Levels; l++)
+            {
+                cur = Squeeze(g, cur, cc, hs);
+                cc *= 4;
+                hs /= 2;
+                contexts.Add(cur);
+            }
+        }
+        else contexts.AddRange(Enumerable.Repeat<string?>(null, cfg.Levels));
+        string flat = g.Op("Reshape", ["z", g.Ints("shape", -1, cfg.Dims)]);
+        var offs = new int[cfg.Levels + 1];
+        for (int l = 0; l < cfg.Levels; l++) offs[l + 1] = offs[l] + model.LatentShapes[l].C * model.LatentShapes[l].H * model.LatentShapes[l].W;
+        string? h = null;
+        for (int l = cfg.Levels - 1; l >= 0; l--)
+        {
+            var (c, hh, ww) = model.LatentShapes[l];
+            string zl = g.Op("Slice", [flat, g.Ints("start", offs[l]), g.Ints("end", offs[l + 1]), g.Ints("axis", 1)]);
+            zl = g.Op("Reshape", [zl, g.Ints("shape", -1, c, hh, ww)]);
+            h = h is null ? zl : g.Op("Concat", [h, zl], Int("axis", 1));
+            var steps = model.Levels[l].Steps;
+            for (int k = steps.Count - 1; k >= 0; k--) h = StepInverse(g, (FlowSequence<float>)steps[k], h, contexts[l]);
+            h = g.Op("DepthToSpace", [h], Int("blocksize", 2), Str("mode", "CRD"));
+        }
+        g.RenameLastOutput(h!, "x");
+        g.Graph.Output.Add(Value("x", ch, s, s));
+        var m = new ModelProto
+        {
+            IrVersion = 8,
+            ProducerName = "FlowGen",
+            ProducerVersion = "1",
+            Graph = g.Graph,
+            DocString = "FlowGen sampling graph z -> x (model units; physical = x * flowgen.scale + flowgen.offset). Scale z by the temperature.",
+        };
+        m.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 17 });
+        foreach (var (k, v) in metadata) m.MetadataProps.Add(new StringStringEntryProto { Key = k, Value = v });
+        return m;
+    }
+
+    // glow order squeeze (channel c*4 + dy*2 + dx) by reshape/transpose; used for the context input.
+    private static string Squeeze(OnnxGraphBuilder g, string x, int c, int s)
+    {
+        string t = g.Op("Reshape", [x, g.Ints("shape", -1, c, s / 2, 2, s / 2, 2)]);
+        t = g.Op("Transpose", [t], IntList("perm", 0, 1, 3, 5, 2, 4));
+        return g.Op("Reshape", [t, g.Ints("shape", -1, c * 4, s / 2, s / 2)]);
+    }
+
+    private static string StepInverse(OnnxGraphBuilder g, FlowSequence<float> step, string h, string? ctx)
+    {
+        var ts = step.Steps;
+        for (int i = ts.Count - 1; i >= 0; i--)
+        {
+            switch (ts[i])
+            {
+                case AffineCouplingTransform<float> a:
+                    h = AffineInverse(g, a, h, ctx);
+                    break;
+                case AdditiveCouplingTransform<float> a:
+                    {
+                        var (ya, yb) = Halves(g, h, a.Ca, a.Cb);
+                        string sh = Net(g, a.Net, ya, ctx, a.Net.Conv3.Weight.Data, a.Net.Conv3.Bias.Data, a.Cb);
+                        h = g.Op("Concat", [ya, g.Op("Sub", [yb, sh])], Int("axis", 1));
+                        break;
+                    }
+                case SplineCouplingTransform<float> sp:
+                    h = SplineExport.Inverse(g, sp, h, ctx);
+                    break;
+                case ChannelPermutation<float> p:
+                    {
+                        var perm = p.Permutation;
+                        var inv = new long[perm.Length];
+                        for (int j = 0; j < perm.Length; j++) inv[perm[j]] = j;
+                        h = g.Op("Gather", [h, g.Ints("perm", inv)], Int("axis", 1));
+                        break;
+                    }
+                case InvConv1x1Base<float> ic:
+                    {
+                        int n = ic.Channels;
+                        var wi = ic.InverseWeight();
+                        var bias = new double[n];
+                        if (i > 0 && ts[i - 1] is ActNorm<float> an)
+                        {
+                            // x = diag(exp(-logs)) W⁻¹ y - b: ActNorm folded into the inverse 1x1 conv.
+                            for (int r = 0; r < n; r++)
+                            {
+                                double e = Math.Exp(-an.Logs.Data[r]);
+                                for (int q = 0; q < n; q++) wi[r * n + q] *= e;
+                                bias[r] = -an.Bias.Data[r];
+                            }
+                            i--;
+                        }
+                        h = g.Op("Conv", [h, g.Floats("w_inv", [n, n, 1, 1], wi), g.Floats("b", [n], bias)],
+                            IntList("kernel_shape", 1, 1), IntList("pads", 0, 0, 0, 0), IntList("strides", 1, 1));
+                        break;
+                    }
+                case ActNorm<float> an:
+                    {
+                        int n = an.Bias.Length;
+                        h = g.Op("Mul", [h, g.Floats("an_scale", [1, n, 1, 1], an.Logs.Data.Select(v => Math.Exp(-v)))]);
+                        h = g.Op("Sub", [h, g.Floats("an_bias", [1, n, 1, 1], an.Bias.Data.Select(v => (double)v))]);
+                        break;
+                    }
+                default:
+                    throw new NotSupportedException($"No ONNX export for {ts[i].GetType().Name}.");
+            }
+        }
+        return h;
+    }
+
+    internal static (string A, string B) Halves(OnnxGraphBuilder g, string h, int ca, int cb) =>
+        (g.Op("Slice", [h, g.Ints("start", 0), g.Ints("end", ca), g.Ints("axis", 1)]),
+         g.Op("Slice", [h, g.Ints("start", ca), g.Ints("end", ca + cb), g.Ints("axis", 1)]));
+
+    // Glow coupling inverse: xb = yb / sigmoid(h_s + 2) - h_t with conv3's rows reordered to [t; s] and +2 in s's bias.
+    private static string AffineInverse(OnnxGraphBuilder g, AffineCouplingTransform<float> a, string h, string? ctx)
+    {
+        var (ya, yb) = Halves(g, h, a.Ca, a.Cb);
+        int cb = a.Cb, rowLen = a.Net.Conv3.Weight.Length / (2 * cb);
+        var w3 = a.Net.Conv3.Weight.Data;
+        var b3 = a.Net.Conv3.Bias.Data;
+        var w = new float[w3.Length];
+        var b = new float[2 * cb];
+        for (int j = 0; j < cb; j++)
+        {
+            Array.Copy(w3, 2 * j * rowLen, w, j * rowLen, rowLen);
+            Array.Copy(w3, (2 * j + 1) * rowLen, w, (cb + j) * rowLen, rowLen);
+            b[j] = b3[2 * j];
+            b[cb + j] = b3[2 * j + 1] + 2f;
+        }
+        string o = Net(g, a.Net, ya, ctx, w, b, 2 * cb);
+        var (shift, pre) = Halves(g, o, cb, cb);
+        string xb = g.Op("Sub", [g.Op("Div", [yb, g.Op("Sigmoid", [pre])]), shift]);
+        return g.Op("Concat", [ya, xb], Int("axis", 1));
+    }
+
+    /// <summary>conv3x3 → ReLU → conv1x1 → ReLU → conv3x3 with the given (possibly rearranged) last layer.</summary>
+    internal static string Net(OnnxGraphBuilder g, CouplingNet<float> net, string x, string? ctx, float[] w3, float[] b3, int out3)
+    {
+        if (ctx is not null) x = g.Op("Concat", [x, ctx], Int("axis", 1));
+        string h = g.Op("Relu", [Conv(g, x, net.Conv1.Weight, net.Conv1.Weight.Data, net.Conv1.Bias.Data)]);
+        h = g.Op("Relu", [Conv(g, h, net.Conv2.Weight, net.Conv2.Weight.Data, net.Conv2.Bias.Data)]);
+        var s = net.Conv3.Weight.Shape;
+        return Conv(g, h, new Tensor<float>([out3, s[1], s[2], s[3]], w3), w3, b3);
+    }
+
+    private static string Conv(OnnxGraphBuilder g, string x, Tensor<float> wShape, float[] w, float[] b)
+    {
+        var s = wShape.Shape;
+        int k = s[2], p = k / 2;
+        return g.Op("Conv", [x, g.Floats("w", [s[0], s[1], k, k], w), g.Floats("b", [s[0]], b)],
+            IntList("kernel_shape", k, k), IntList("pads", p, p, p, p), IntList("strides", 1, 1));
+    }
+}

@@ -1,0 +1,77 @@
+// The options of `flowgen train`. Defaults are the reference recipe (glow_ref.py: Glow L=3, K=4,
+// hidden 64, 32x32 patches, batch 64, Adam lr 1e-3, ActNorm initialised on a separate 512-crop batch).
+using FlowGen.Training.Flows;
+
+namespace FlowGen.Training;
+
+/// <summary>Everything that defines a training run (saved in the checkpoint; --resume reuses it).</summary>
+public sealed record TrainOptions
+{
+    /// <summary>Raster to learn from.</summary>
+    public string Data { get; init; } = "";
+
+    /// <summary>Output directory (checkpoint, samples, model.onnx).</summary>
+    public string Out { get; init; } = "";
+
+    /// <summary>Architecture and sizes.</summary>
+    public FlowConfig Model { get; init; } = new();
+
+    /// <summary>Batch size.</summary>
+    public int Batch { get; init; } = 64;
+
+    /// <summary>Total optimisation steps.</summary>
+    public int Steps { get; init; } = 2000;
+
+    /// <summary>Adam learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Linear warm-up steps (0 = none, as the reference).</summary>
+    public int WarmupSteps { get; init; }
+
+    /// <summary>Global gradient-norm clip (0 = off, as the reference).</summary>
+    public double ClipNorm { get; init; }
+
+    /// <summary>AdamW decoupled weight decay (0 = Adam).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Weight EMA decay (0 = off).</summary>
+    public double EmaDecay { get; init; }
+
+    /// <summary>Seed of initialisation and data.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Worker threads.</summary>
+    public int Threads { get; init; } = 2;
+
+    /// <summary>Batch used once for the data-dependent ActNorm initialisation.</summary>
+    public int InitBatch { get; init; } = 512;
+
+    /// <summary>Held-out crops (fixed, seeded).</summary>
+    public int TestCount { get; init; } = 2048;
+
+    /// <summary>Seed of the held-out crops and their dequantisation noise.</summary>
+    public ulong TestSeed { get; init; } = 2024;
+
+    /// <summary>Evaluate held-out bits/dim every N steps (and at the end).</summary>
+    public int EvalEvery { get; init; } = 500;
+
+    /// <summary>Write a sample grid PNG every N steps (0 = only at the end).</summary>
+    public int SampleEvery { get; init; } = 1000;
+
+    /// <summary>Write the checkpoint every N steps (and at the end).</summary>
+    public int CheckpointEvery { get; init; } = 250;
+
+    /// <summary>Sampling temperature of the sample grids and the exported default.</summary>
+    public double Temperature { get; init; } = 0.7;
+
+    /// <summary>Throws <see cref="ArgumentException"/> for values out of range.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrEmpty(Data)) throw new ArgumentException("--data is required.");
+        if (string.IsNullOrEmpty(Out)) throw new ArgumentException("--out is required.");
+        if (Batch < 1 || Steps < 0 || !(LearningRate > 0) || Threads < 1 || InitBatch < 1 || TestCount < 1 || EvalEvery < 1 || CheckpointEvery < 1 || SampleEvery < 0)
+            throw new ArgumentException("A training option is out of range (batch, steps, lr, threads, init batch, test count and intervals must be positive).");
+        if (EmaDecay is < 0 or >= 1) throw new ArgumentException("--ema must be in [0, 1).");
+        Model.Validate();
+    }
+}
