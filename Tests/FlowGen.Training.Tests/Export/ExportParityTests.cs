@@ -1,0 +1,102 @@
+// Parity of the exported sampling graph: the trainer's Decode, FlowGen's runtime running the ONNX file
+// and real ONNX Runtime agree to 1e-4 (max abs, model units) for every architecture.
+using FlowGen.Runtime.OnnxRuntime;
+using FlowGen.Runtime;
+using FlowGen.Training.Autodiff;
+using FlowGen.Training.Data;
+using FlowGen.Training.Export;
+using FlowGen.Training.Flows;
+using FlowGen.Training.Tests.Flows;
+using Google.Protobuf;
+
+namespace FlowGen.Training.Tests.Export;
+
+/// <summary>A fact that skips, naming the reason, when ONNX Runtime's library is absent.</summary>
+public sealed class OrtFactAttribute : FactAttribute
+{
+    public OrtFactAttribute()
+    {
+        if (!OrtSession.IsAvailable) Skip = $"ONNX Runtime absent (set FLOWGEN_ORT_LIB): {OrtSession.UnavailableReason}";
+    }
+}
+
+public class ExportParityTests
+{
+    private static MultiScaleFlow<float> Small(FlowArch arch)
+    {
+        var f = new MultiScaleFlow<float>(new FlowConfig { Arch = arch, Size = 16, Levels = 2, StepsPerLevel = 2, Hidden = 16, Bins = 5, TailBound = 3 }, 11);
+        var rng = new Rng(2);
+        var x = new float[32 * 256];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
+        using (GradMode.NoGrad()) f.LogProb(new Tensor<float>([32, 1, 16, 16], x)); // ActNorm init
+        foreach (var p in f.Parameters())
+            for (int i = 0; i < p.Length; i++) p.Data[i] += (float)(0.1 * rng.NextGaussian());
+        return f;
+    }
+
+    private static (string Path, float[] Z, float[] X) Exported(MultiScaleFlow<float> f, TempDir dir, int n = 5)
+    {
+        string path = dir.File("model.onnx");
+        File.WriteAllBytes(path, FlowExporter.BuildSampling(f, new Dictionary<string, string> { ["flowgen.version"] = "1" }).ToByteArray());
+        var rng = new Rng(9);
+        int d = f.Config.Dims;
+        var z = new float[n * d];
+        for (int i = 0; i < z.Length; i++) z[i] = (float)(rng.NextGaussian() * 1.2);
+        z[3] = 4.5f; // beyond the spline tail bound
+        var x = f.Decode(new Tensor<float>([n, d], z)).Data;
+        return (path, z, x);
+    }
+
+    private static void Close(float[] expected, ReadOnlySpan<float> actual, string what)
+    {
+        double worst = 0;
+        for (int i = 0; i < expected.Length; i++) worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]));
+        Assert.True(worst < 1e-4, $"{what}: max |diff| = {worst}");
+    }
+
+    [Theory]
+    [InlineData(FlowArch.Glow)]
+    [InlineData(FlowArch.RealNvp)]
+    [InlineData(FlowArch.Nsf)]
+    public void FlowGenRuntimeMatchesTrainer(FlowArch arch)
+    {
+        using var dir = new TempDir();
+        var f = Small(arch);
+        var (path, z, x) = Exported(f, dir);
+        using var m = FlowModel.Load(path);
+        Assert.Equal(new[] { 1, 16, 16 }, m.SampleShape);
+        var o = new float[x.Length];
+        m.Run(z, o, 5);
+        Close(x, o, $"{arch} FlowGen runtime");
+    }
+
+    [Fact]
+    public void ReferenceGlowExportMatchesPyTorchSamples()
+    {
+        using var dir = new TempDir();
+        var f = ReferenceParityTests.LoadReference();
+        string path = dir.File("glow.onnx");
+        File.WriteAllBytes(path, FlowExporter.BuildSampling(f, new Dictionary<string, string>()).ToByteArray());
+        var z = FlowGen.Runtime.Formats.NpyCodec.Read(Fixtures.GlowRef("z_ref_16x1024.npy")).AsSpan<float>().ToArray();
+        var xr = FlowGen.Runtime.Formats.NpyCodec.Read(Fixtures.GlowRef("x_ref_16x1x32x32.npy")).AsSpan<float>().ToArray();
+        using var m = FlowModel.Load(path);
+        var o = new float[xr.Length];
+        m.Run(z, o, 16);
+        Close(xr, o, "exported reference glow vs PyTorch");
+    }
+
+    [OrtFact]
+    public void OnnxRuntimeMatchesTrainerForEveryArchitecture()
+    {
+        foreach (var arch in new[] { FlowArch.Glow, FlowArch.RealNvp, FlowArch.Nsf })
+        {
+            using var dir = new TempDir();
+            var f = Small(arch);
+            var (path, z, x) = Exported(f, dir);
+            using var s = new OrtSession(path);
+            var o = new float[x.Length];
+            s.Run("z", z, [5, 1, 16, 16], "x", o);
+            Close(x, o, $"{arch} ONNX Runtime");
+        }
+    }
+}

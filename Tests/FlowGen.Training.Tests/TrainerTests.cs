@@ -1,0 +1,102 @@
+// The training loop on the bundled DEM with a tiny model: it learns, resume continues bit-exactly,
+// checkpoints are atomic and verified, the export carries the model contract, bad input is typed.
+using FlowGen.Runtime;
+using FlowGen.Training.Export;
+using FlowGen.Training.Flows;
+
+namespace FlowGen.Training.Tests;
+
+public class TrainerTests
+{
+    private static TrainOptions Tiny(string outDir, int steps) => new()
+    {
+        Data = Fixtures.Data("jacksboro_fault_dem.npz"),
+        Out = outDir,
+        Model = new FlowConfig { Size = 16, Levels = 2, StepsPerLevel = 1, Hidden = 8 },
+        Batch = 8, Steps = steps, InitBatch = 32, TestCount = 64, EvalEvery = 2, CheckpointEvery = 2, SampleEvery = 0,
+        LearningRate = 2e-3, WarmupSteps = 2, ClipNorm = 50, EmaDecay = 0.9, Threads = 2,
+    };
+
+    [Fact]
+    public void ResumeContinuesBitExactlyAndTheModelLearns()
+    {
+        using var a = new TempDir();
+        using var b = new TempDir();
+        var ra = Trainer.Create(Tiny(a.Path, 6)).Run();
+        Trainer.Create(Tiny(b.Path, 3)).Run();
+        var rb = Trainer.Resume(b.Path, steps: 6).Run();
+        Assert.Equal(ra.TestBpd, rb.TestBpd);
+        var ma = Trainer.LoadForInference(ra.CheckpointPath).Model.NamedTensors().ToList();
+        var mb = Trainer.LoadForInference(rb.CheckpointPath).Model.NamedTensors().ToList();
+        for (int i = 0; i < ma.Count; i++) Assert.Equal(ma[i].Value.Data, mb[i].Value.Data);
+        Assert.True(ra.Evals[^1].TestBpd < ra.Evals[0].TestBpd, "held-out bits/dim did not improve");
+        Assert.True(File.Exists(Path.Combine(a.Path, "samples_step6.png")));
+    }
+
+    [Fact]
+    public void ExportCarriesTheModelContractAndRunsInTheRuntime()
+    {
+        using var d = new TempDir();
+        var r = Trainer.Create(Tiny(d.Path, 2)).Run();
+        string onnx = d.File("model.onnx");
+        FlowExporter.Export(r.CheckpointPath, onnx, "flowgen train (test)");
+        using var m = FlowModel.Load(onnx);
+        var meta = m.Metadata;
+        Assert.NotNull(meta);
+        var bytes = File.ReadAllBytes(onnx);
+        var proto = FlowGen.Runtime.Onnx.Proto.ModelProto.Parser.ParseFrom(bytes);
+        var keys = proto.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        foreach (var k in new[] { "flowgen.version", "flowgen.kind", "flowgen.shape", "flowgen.scale", "flowgen.offset", "flowgen.default_temperature",
+                     "flowgen.arch", "flowgen.train.command", "flowgen.train.data_sha256", "flowgen.train.steps", "flowgen.train.test_bpd" })
+            Assert.True(keys.ContainsKey(k), k);
+        Assert.Equal("heightmap", keys["flowgen.kind"]);
+        Assert.Equal("1,16,16", keys["flowgen.shape"]);
+        Assert.Equal("2", keys["flowgen.train.steps"]);
+        Assert.Equal(17, proto.OpsetImport[0].Version);
+        var x = new float[3 * 256];
+        m.Run(new float[3 * 256], x, 3);
+        Assert.All(x, v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
+    public void CorruptedCheckpointsAreTypedErrorsAndNothingIsOverwritten()
+    {
+        using var d = new TempDir();
+        var r = Trainer.Create(Tiny(d.Path, 2)).Run();
+        var good = File.ReadAllBytes(r.CheckpointPath);
+        var bad = (byte[])good.Clone();
+        bad[bad.Length / 2] ^= 0x40;
+        File.WriteAllBytes(r.CheckpointPath, bad);
+        var e = Assert.Throws<CheckpointException>(() => Trainer.Resume(d.Path, 4));
+        Assert.Contains("checkpoint.fgck", e.Message);
+        File.WriteAllBytes(r.CheckpointPath, good.AsSpan(0, good.Length - 100).ToArray());
+        Assert.Throws<CheckpointException>(() => Checkpoint.Load(r.CheckpointPath));
+        File.WriteAllBytes(r.CheckpointPath, [1, 2, 3]);
+        Assert.Throws<CheckpointException>(() => FlowExporter.Export(r.CheckpointPath, d.File("m.onnx")));
+        Assert.False(File.Exists(d.File("m.onnx")));
+        Assert.Empty(Directory.GetFiles(d.Path, "*.tmp"));
+    }
+
+    [Fact]
+    public void DivergenceStopsWithAClearMessageAndKeepsTheLastCheckpoint()
+    {
+        using var d = new TempDir();
+        Trainer.Create(Tiny(d.Path, 2)).Run();
+        var before = File.ReadAllBytes(Path.Combine(d.Path, Trainer.CheckpointFile));
+        var t = Trainer.Resume(d.Path, 40);
+        foreach (var p in t.Model.Parameters()) Array.Fill(p.Data, float.NaN);
+        var e = Assert.Throws<TrainingDivergedException>(() => t.Run());
+        Assert.Contains("last good checkpoint", e.Message);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(d.Path, Trainer.CheckpointFile)));
+    }
+
+    [Fact]
+    public void BadOptionsAndDataAreTypedErrors()
+    {
+        using var d = new TempDir();
+        Assert.Throws<ArgumentException>(() => Trainer.Create(Tiny(d.Path, 2) with { Batch = 0 }));
+        Assert.Throws<FlowGen.Training.Data.TrainingDataException>(() => Trainer.Create(Tiny(d.Path, 2) with { Data = d.File("none.npz") }));
+        Assert.Throws<FlowGen.Training.Data.TrainingDataException>(() => Trainer.Create(Tiny(d.Path, 2) with { Model = new FlowConfig { Size = 256, Levels = 2 } }));
+        Assert.Throws<FlowConfigException>(() => Trainer.Create(Tiny(d.Path, 2) with { Model = new FlowConfig { Size = 20, Levels = 3 } }));
+    }
+}
