@@ -35,18 +35,10 @@ internal static class Fusion
             while (conv.Outputs[0].Consumers is [var next] && SoleUse(conv.Outputs[0], next) && p.Activation == Activation.None)
             {
                 var outShape = conv.Outputs[0].ShapeOrThrow;
-                if (next.OpType == "Add" && next.Inputs.Count == 2 && PerChannel(next, conv.Outputs[0], outShape) is { } b
-                    && next.Outputs[0].ShapeOrThrow.SequenceEqual(outShape))
+                if (next.OpType is "Add" or "Sub" or "Mul" && next.Inputs.Count == 2 && next.Outputs[0].ShapeOrThrow.SequenceEqual(outShape)
+                    && PerChannel(next, conv.Outputs[0], outShape) is { } k && (next.OpType != "Sub" || ReferenceEquals(next.Inputs[0], conv.Outputs[0])))
                 {
-                    int cout = (int)outShape[1].Const;
-                    var bias = new float[cout];
-                    if (conv.Input(2)?.Const is { } old) old.Floats.CopyTo(bias);
-                    for (int c = 0; c < cout; c++) bias[c] += b.Floats[c];
-                    var bv = new Value(conv.Name + ".fused_bias") { Type = ElementType.Float32, Shape = [cout], Const = ConstTensor.FromFloats([cout], bias) };
-                    g.Values[bv.Name] = bv;
-                    if (conv.Inputs.Count > 2) { conv.Inputs[2]?.Consumers.Remove(conv); conv.Inputs[2] = bv; }
-                    else conv.Inputs.Add(bv);
-                    bv.Consumers.Add(conv);
+                    FoldAffine(g, conv, next.OpType, k);
                     Absorb(g, conv, next);
                     continue;
                 }
@@ -66,15 +58,46 @@ internal static class Fusion
         }
     }
 
-    /// <summary>The other operand of <paramref name="add"/> when it is a constant of one value per channel.</summary>
-    private static ConstTensor? PerChannel(Node add, Value convOut, SymDim[] outShape)
+    /// <summary>
+    /// Folds y = conv(x) + k, conv(x) - k or conv(x) * k (k one value per output channel) into the convolution's
+    /// bias, or its weights and bias: (W x + b) * k = (k W) x + k b. New constants; the originals may be shared.
+    /// </summary>
+    private static void FoldAffine(ModelGraph g, Node conv, string op, float[] k)
     {
-        var other = ReferenceEquals(add.Inputs[0], convOut) ? add.Inputs[1] : add.Inputs[0];
+        int cout = k.Length;
+        var bias = new float[cout];
+        if (conv.Input(2)?.Const is { } old) old.Floats.CopyTo(bias);
+        for (int c = 0; c < cout; c++) bias[c] = op switch { "Add" => bias[c] + k[c], "Sub" => bias[c] - k[c], _ => bias[c] * k[c] };
+        Replace(g, conv, 2, ConstTensor.FromFloats([cout], bias), ".fused_bias");
+        if (op != "Mul") return;
+        var w = conv.Inputs[1]!.Const!;
+        var weights = w.Floats.ToArray();
+        int per = weights.Length / cout;
+        for (int c = 0; c < cout; c++)
+            for (int i = 0; i < per; i++) weights[c * per + i] *= k[c];
+        Replace(g, conv, 1, ConstTensor.FromFloats(w.Shape, weights), ".fused_weight");
+    }
+
+    private static void Replace(ModelGraph g, Node n, int index, ConstTensor t, string suffix)
+    {
+        var v = new Value(n.Name + suffix + g.Values.Count) { Type = t.Type, Shape = SymShape.FromStatic(t.Shape), Const = t };
+        g.Values[v.Name] = v;
+        while (n.Inputs.Count <= index) n.Inputs.Add(null);
+        n.Inputs[index]?.Consumers.Remove(n);
+        n.Inputs[index] = v;
+        v.Consumers.Add(n);
+    }
+
+    /// <summary>The other operand of <paramref name="op"/> expanded to one value per channel, when it is such a constant (or a scalar).</summary>
+    private static float[]? PerChannel(Node op, Value convOut, SymDim[] outShape)
+    {
+        var other = ReferenceEquals(op.Inputs[0], convOut) ? op.Inputs[1] : op.Inputs[0];
         if (ReferenceEquals(other, convOut) || other?.Const is not { Type: ElementType.Float32 } c) return null;
-        long cout = outShape[1].Const;
+        int cout = (int)outShape[1].Const;
         var s = c.Shape;
+        if (c.Count == 1 && s.Length <= 4) return Enumerable.Repeat(c.Floats[0], cout).ToArray();
         bool ok = (s.Length == 3 && s[0] == cout && s[1] == 1 && s[2] == 1) || (s.Length == 4 && s[0] == 1 && s[1] == cout && s[2] == 1 && s[3] == 1);
-        return ok ? c : null;
+        return ok ? c.Floats.ToArray() : null;
     }
 
     public static void LowerElementwise(ModelGraph g)

@@ -80,6 +80,46 @@ public class GraphCompilerTests
     }
 
     [Fact]
+    public void FoldsPerChannelAffineAndActivationIntoConv()
+    {
+        // y = relu((conv(x, w) * s - t) + u), s/t/u per channel: one Conv step with folded weights, bias and activation
+        var rng = new Random(3);
+        float[] R(int n) => Enumerable.Range(0, n).Select(_ => (float)rng.NextDouble() * 2 - 1).ToArray();
+        var w = R(3 * 2 * 3 * 3);
+        var s = R(3);
+        var t = R(3);
+        var u = R(3);
+        var m = new TestModel().Input("x", [-1, 2, 5, 5]).Floats("w", [3, 2, 3, 3], w)
+            .Floats("s", [1, 3, 1, 1], s).Floats("t", [3, 1, 1], t).Floats("u", [], [u[0]])
+            .Node("Conv", ["x", "w"], ["c"], TestModel.Ints("pads", 1, 1, 1, 1))
+            .Node("Mul", ["c", "s"], ["a"]).Node("Sub", ["a", "t"], ["b"]).Node("Add", ["u", "b"], ["d"]).Node("Relu", ["d"], ["y"])
+            .Output("y");
+        var plan = Compile(m);
+        var step = Assert.Single(plan.Steps);
+        Assert.Equal(Activation.Relu, ((ConvParams)step.Params!).Activation);
+        using var model = FlowModel.Load(m.ToBytes());
+        var x = R(2 * 2 * 25);
+        var y = model.Run(new Dictionary<string, TensorData> { ["x"] = TensorData.FromFloats([2, 2, 5, 5], x) })["y"].Floats;
+        for (int n = 0; n < 2; n++)
+            for (int co = 0; co < 3; co++)
+                for (int i = 0; i < 5; i++)
+                    for (int j = 0; j < 5; j++)
+                    {
+                        double acc = 0;
+                        for (int ci = 0; ci < 2; ci++)
+                            for (int ki = 0; ki < 3; ki++)
+                                for (int kj = 0; kj < 3; kj++)
+                                {
+                                    int yi = i + ki - 1, xj = j + kj - 1;
+                                    if (yi < 0 || yi >= 5 || xj < 0 || xj >= 5) continue;
+                                    acc += x[((n * 2 + ci) * 5 + yi) * 5 + xj] * w[((co * 2 + ci) * 3 + ki) * 3 + kj];
+                                }
+                        double expected = Math.Max(0, acc * s[co] - t[co] + u[0]);
+                        Assert.Equal(expected, y[((n * 3 + co) * 5 + i) * 5 + j], 4);
+                    }
+    }
+
+    [Fact]
     public void FoldsConstantSubgraphs()
     {
         var m = new TestModel().Input("x", [-1, 4]).Floats("a", [4], [1, 4, 9, 16])
