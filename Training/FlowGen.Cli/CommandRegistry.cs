@@ -15,6 +15,8 @@ internal static class CommandRegistry
         yield return Commands.WorldCommand.Create();
         yield return TrainCommand.Create();
         yield return ExportCommand.Create();
+        yield return ConvertCommand.Create();
+        yield return InfoCommand.Create();
         yield break;
     }
 }

@@ -47,6 +47,13 @@ public static class PngCodec
         options.Range?.Validate();
         int maxSample = (1 << options.BitDepth) - 1;
         int bytes = options.BitDepth / 8;
+        if (options.Range is { } check)
+        {
+            var (lo, hi) = raster.ValidRange();
+            double slack = (check.Max - check.Min) / maxSample / 2;
+            if (lo < check.Min - slack || hi > check.Max + slack)
+                throw new ArgumentException(FormattableString.Invariant($"values {lo:G9}..{hi:G9} lie outside the range {check}; widen it rather than clip"));
+        }
         var buffer = new byte[raster.Samples.LongLength * bytes];
         for (long i = 0; i < raster.Samples.LongLength; i++)
         {

@@ -60,7 +60,7 @@ public static class RasterFile
         switch (ext)
         {
             case ".png":
-                PngCodec.Write(path, raster, new PngWriteOptions { BitDepth = options.PngBitDepth, Range = options.Range ?? DefaultRange(raster, options.PngBitDepth) });
+                PngCodec.Write(path, raster, new PngWriteOptions { BitDepth = options.PngBitDepth, Range = options.Range ?? DefaultRange(raster) });
                 break;
             case ".npy":
                 NpyCodec.Write(path, raster);
@@ -81,18 +81,14 @@ public static class RasterFile
     }
 
     /// <summary>
-    /// 8-bit output of integer 0..255 data (e.g. a texture read from an 8-bit PNG) stays as is; anything else
-    /// (metres, 16-bit) maps its valid min..max, recorded in the file.
+    /// The range a PNG write maps through when none is given: none for images read from a PNG without a
+    /// recorded range and for multi-channel images (their samples are written as they are), the recorded
+    /// range of a heightmap read from a FlowGen PNG, else the data's valid min..max (recorded in the file).
     /// </summary>
-    private static ValueRange? DefaultRange(Raster raster, int bits)
+    private static ValueRange? DefaultRange(Raster raster)
     {
-        int max = (1 << bits) - 1;
-        bool integral = true;
-        foreach (float v in raster.Samples)
-            if (!(v >= 0 && v <= max && v == MathF.Round(v))) { integral = false; break; }
-        if (integral && (raster.Channels > 1 || !raster.Metadata.ContainsKey("value_range"))) return null;
-        if (raster.Channels != 1 && raster.Channels != 2) throw new ArgumentException("multi-channel rasters must hold integer samples to be written as PNG");
         if (raster.Metadata.TryGetValue("value_range", out var recorded)) return ValueRange.Parse(recorded);
+        if (raster.Channels > 2 || raster.Metadata.GetValueOrDefault("format") == "png") return null;
         var (lo, hi) = raster.ValidRange();
         if (float.IsNaN(lo)) throw new ArgumentException("the raster has no valid samples");
         return new ValueRange(lo, hi > lo ? hi : lo + 1);

@@ -107,6 +107,14 @@ public static class Raw16Codec
         var (lo, hi) = raster.ValidRange();
         if (float.IsNaN(lo)) throw new ArgumentException("the raster has no valid samples");
         var mapping = Mapping(options, lo, hi);
+        // Refuse rather than clamp: heights outside the mapped span would silently flatten.
+        double top = mapping.MinMetres + (65535 - mapping.ZeroSampleOffset) * mapping.MetresPerUnit;
+        double bottom = mapping.MinMetres - mapping.ZeroSampleOffset * mapping.MetresPerUnit;
+        double slack = mapping.MetresPerUnit / 2;
+        if (lo < bottom - slack || hi > top + slack)
+            throw new ArgumentException(FormattableString.Invariant(
+                $"heights {lo:G9}..{hi:G9} m do not fit the RAW16 mapping {bottom:G9}..{top:G9} m") +
+                (options.Preset == Raw16Preset.Unreal ? " (raise the Unreal Z scale)" : " (widen the range)"));
         var bytes = new byte[(long)raster.Width * raster.Height * 2];
         for (long p = 0; p < (long)raster.Width * raster.Height; p++)
         {
