@@ -1,0 +1,50 @@
+// `flowgen eval` through the real executable: the typed one-line errors for a model and data that do not
+// fit together, and a small baseline-only run that writes its HTML report atomically.
+using FlowGen.Runtime.Formats;
+
+namespace FlowGen.Cli.Tests.Commands;
+
+public class EvalCommandTests
+{
+    private static readonly string Model = FlowgenProcess.Fixture("glow_ref_sample.onnx");
+    private static string Data(string name) => Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Model)))!, "..", "data", name);
+
+    [Fact]
+    public void HeightmapModelGivenATextureIsRefused()
+    {
+        var (code, _, stderr) = FlowgenProcess.Run("eval", Model, "--data", Data("grass.png"));
+        Assert.Equal(2, code);
+        Assert.Contains("heightmap model cannot be evaluated on a texture image", stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void PatchSizeMismatchAndTooSmallDataAreRefused()
+    {
+        var (code, _, stderr) = FlowgenProcess.Run("eval", Model, "--data", Data("jacksboro_fault_dem.npz"), "--patch", "16");
+        Assert.Equal(2, code);
+        Assert.Contains("does not match the model's 32x32 patches", stderr);
+
+        var dir = FlowgenProcess.TempDir();
+        string small = Path.Combine(dir, "small.npy");
+        RasterFile.Save(small, new Raster(40, 40, 1, Enumerable.Range(0, 1600).Select(i => (float)(i % 37)).ToArray()));
+        (code, _, stderr) = FlowgenProcess.Run("eval", Model, "--data", small);
+        Assert.Equal(2, code);
+        Assert.Contains("too small for 32x32 patches", stderr);
+        Assert.Contains(small, stderr);
+    }
+
+    [Fact]
+    public void BaselineOnlyRunPrintsTablesAndWritesTheReport()
+    {
+        var dir = FlowgenProcess.TempDir();
+        string report = Path.Combine(dir, "eval.html");
+        var (code, stdout, stderr) = FlowgenProcess.Run("eval", "--data", Data("jacksboro_fault_dem.npz"), "--patch", "16", "--count", "64", "--report", report);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("slope W1", stdout);
+        Assert.Contains("Gaussian", stdout);
+        Assert.Contains("fBm", stdout);
+        Assert.Single(Directory.GetFiles(dir));
+        Assert.Contains("<svg", File.ReadAllText(report));
+    }
+}
