@@ -53,6 +53,9 @@ internal sealed class ExecutionPlan
     public required long ArenaBytes { get; init; }
     public required IReadOnlyDictionary<string, string> Metadata { get; init; }
 
+    /// <summary>Float32 weights in the file (initializers and Constant nodes), before folding and fusion.</summary>
+    public required long SourceParameters { get; init; }
+
     /// <summary>Operator counts of the compiled graph (after folding and fusion), for `flowgen inspect`.</summary>
     public required IReadOnlyDictionary<string, int> SourceOpCounts { get; init; }
 }

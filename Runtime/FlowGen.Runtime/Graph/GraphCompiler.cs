@@ -20,11 +20,13 @@ internal static class GraphCompiler
         try
         {
             if (constantInputs is not null) BindConstantInputs(g, constantInputs);
+            long parameters = g.Values.Values.Where(v => v.Const is { Type: ElementType.Float32 } && v.Producer is null && !v.IsGraphInput).Sum(v => v.Const!.Count);
             var counts = InferAndFold(g);
+            parameters += g.Nodes.Where(n => n.OpType == "Constant" && n.Outputs[0].Const is { Type: ElementType.Float32 }).Sum(n => n.Outputs[0].Const!.Count);
             CheckDeclaredOutputs(g);
             RemoveDeadNodes(g);
             Fusion.Run(g);
-            return PlanBuilder.Build(g, maxBatch, maxArenaBytes, counts);
+            return PlanBuilder.Build(g, maxBatch, maxArenaBytes, counts, parameters);
         }
         catch (OverflowException e)
         {

@@ -17,7 +17,7 @@ internal static class PlanBuilder
         _ => true,
     };
 
-    public static ExecutionPlan Build(ModelGraph g, int maxBatch, long maxArenaBytes, IReadOnlyDictionary<string, int> counts)
+    public static ExecutionPlan Build(ModelGraph g, int maxBatch, long maxArenaBytes, IReadOnlyDictionary<string, int> counts, long parameters = 0)
     {
         var values = new List<PlanValue>();
         var byValue = new Dictionary<Value, PlanValue>(ReferenceEqualityComparer.Instance);
@@ -64,7 +64,7 @@ internal static class PlanBuilder
         return new ExecutionPlan
         {
             Source = g.Source, MaxBatch = maxBatch, Steps = steps, Values = values, Inputs = inputs, Outputs = outputs,
-            ArenaBytes = arena, Metadata = g.Metadata, SourceOpCounts = counts,
+            ArenaBytes = arena, Metadata = g.Metadata, SourceOpCounts = counts, SourceParameters = parameters,
         };
     }
 

@@ -4,8 +4,8 @@ namespace FlowGen.Runtime.Graph;
 
 internal static class PlanStatistics
 {
-    public static long Parameters(ExecutionPlan plan) =>
-        plan.Values.Where(v => v.Const is { Type: ElementType.Float32 } && v.AliasOf is null).Sum(v => v.Const!.Count);
+    /// <summary>Float32 weights as the file stores them (fusion may fold some, e.g. ActNorm into convolutions).</summary>
+    public static long Parameters(ExecutionPlan plan) => plan.SourceParameters;
 
     /// <summary>FLOPs of one run at <paramref name="batch"/>.</summary>
     public static long Flops(ExecutionPlan plan, int batch)

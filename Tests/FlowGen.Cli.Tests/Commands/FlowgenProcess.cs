@@ -26,10 +26,15 @@ internal static class FlowgenProcess
         return Path.Combine(dir ?? throw new DirectoryNotFoundException("Tests/Fixtures not found"), "Tests", "Fixtures", "glow_ref", name);
     }
 
+    /// <summary>A fresh folder under the system temp folder; the test process removes it on exit.</summary>
     public static string TempDir()
     {
         var d = Path.Combine(Path.GetTempPath(), "flowgen-cli-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(d);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(d, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
         return d;
     }
 }

@@ -18,7 +18,7 @@ public class GlowLikeModelTests
         // Add-Sigmoid-Div-Sub of each coupling is one chain
         Assert.Contains(steps, s => s.Params is ChainParams c && c.Ops.Select(o => o.Kind).SequenceEqual(
             [ElementwiseKind.Add, ElementwiseKind.Sigmoid, ElementwiseKind.Div, ElementwiseKind.Sub]));
-        long parameters = m.Plan.Values.Where(v => v.Const is { Type: ElementType.Float32 }).Sum(v => v.Const!.Count);
+        long parameters = PlanStatistics.Parameters(m.Plan);
         Assert.InRange(parameters, 140_000, 160_000);
     }
 
