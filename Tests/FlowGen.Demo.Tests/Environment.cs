@@ -83,6 +83,8 @@ internal static class DemoProcess
         if (File.Exists(TestEnvironment.LavapipeIcd) && Environment.GetEnvironmentVariable("VK_ICD_FILENAMES") is null)
             psi.Environment["VK_ICD_FILENAMES"] = TestEnvironment.LavapipeIcd;
         psi.Environment["DOTNET_DbgEnableMiniDump"] = "0";
+        // With --validation, also check synchronisation (hazards between frames, uploads and readback).
+        psi.Environment["VK_LAYER_ENABLES"] = "VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT";
         if (env is not null)
             foreach (var (k, v) in env)
                 if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;

@@ -49,6 +49,13 @@ internal sealed class Camera
         }
     }
 
+    /// <summary>Moves <paramref name="metres"/> along the heading, keeping the altitude (scripted flights).</summary>
+    public void FlyLevel(float metres)
+    {
+        var heading = new Vector3(MathF.Sin(Yaw), 0, -MathF.Cos(Yaw)) * metres;
+        if (Orbit) OrbitTarget += heading; else Position += heading;
+    }
+
     public void Turn(float yaw, float pitch)
     {
         Yaw += yaw;

@@ -20,7 +20,7 @@ internal sealed class DemoOptions
           --width W --height H   image size (default 1280x720)
           --camera X,Y,Z,YAW,PITCH   start camera: metres, degrees (default 0,900,0,0,-20)
           --orbit                start in orbit mode
-          --fly-speed M/S        move the camera forward (headless/bench; default 0, bench 600)
+          --fly-speed M/S        keep flying forward at this speed (default 0)
           --view-radius R        chunks kept around the camera (default 2 = 5x5 chunks)
           --mesh-step S          heightmap pixels per mesh quad: 1, 2, 4 (default 1)
           --budget-ms MS         per-frame time for uploading new chunks (default 4)

@@ -66,7 +66,7 @@ internal sealed class HeadlessRenderer : IDisposable
         for (int f = 0; f < frames; f++)
         {
             long start = Stopwatch.GetTimestamp();
-            if (f > 0 && speed > 0) Camera.Move(speed * FrameSeconds, 0, 0);
+            if (f > 0 && speed > 0) Camera.FlyLevel(speed * FrameSeconds);
             if (f == 0 || (completeLast && f == frames - 1)) World.Complete(Camera, _renderer!);
             else World.Update(Camera, _renderer!, _options.BudgetMs);
             long serial = 0;

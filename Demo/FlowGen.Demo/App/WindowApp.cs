@@ -174,6 +174,7 @@ internal sealed unsafe class WindowApp : IDisposable
         float scroll = (float)_window.Scroll * (_camera.Orbit ? ScrollOrbitM : ScrollFlyM);
         _window.Scroll = 0;
         _camera.Move(forward * speed, right * speed, up * speed + scroll);
+        _camera.FlyLevel((_options.FlySpeed ?? 0) * dt); // --fly-speed: scripted level flights (tests, demos)
         var (dx, dy) = _window.Drag();
         _camera.Turn((float)dx * LookPerPixel, -(float)dy * LookPerPixel);
     }
