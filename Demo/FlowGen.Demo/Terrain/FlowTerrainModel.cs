@@ -1,6 +1,6 @@
-// The viewer's terrain from a FlowGen heightmap model (FlowModel): checks at load that the file is a
-// sampling graph of the heightmap kind with square one-channel patches and a pixel size, and samples
-// patches in metres for the runtime's LatticeWorld.
+// The viewer's terrain from a FlowGen heightmap model (FlowModel): checks at load that the file is of the
+// heightmap kind and that the runtime's FlowPatchSampler accepts it (sampling graph, square one-channel
+// patches, a pixel size), and hands out FlowPatchSamplers (metres) for the runtime's LatticeWorld.
 using FlowGen.Runtime;
 using FlowGen.Runtime.Streaming;
 
@@ -19,14 +19,9 @@ internal sealed class FlowTerrainModel : ITerrainModel, IDisposable
             throw new FlowGenException(m.Kind is null
                 ? "the model has no flowgen.kind metadata; the viewer needs a heightmap model"
                 : $"the model is of kind '{m.Kind}'; the viewer needs a heightmap model", path);
-        if (!model.CanSample) throw new FlowGenException("the model is not a sampling graph (input z, output x)", path);
-        var shape = model.SampleShape;
-        if (shape.Count != 3 || shape[0] != 1 || shape[1] != shape[2] || shape[1] < 4 || shape[1] % 2 != 0)
-            throw new FlowGenException($"the viewer needs square one-channel patches of even size (1,N,N); the model's samples are ({string.Join(",", shape)})", path);
-        if (m.PixelSizeMetres is not { } pixel || !(pixel > 0))
-            throw new FlowGenException("the model has no valid flowgen.pixel_size_m metadata", path);
-        PatchSize = shape[1];
-        PixelSizeMetres = pixel;
+        var probe = new FlowPatchSampler(model, m.DefaultTemperature); // throws, naming the file, for unusable models
+        PatchSize = probe.PatchSize;
+        PixelSizeMetres = probe.PixelSizeMetres;
         HeightScaleM = (float)m.Scale;
         DefaultTemperature = m.DefaultTemperature;
     }
@@ -56,22 +51,7 @@ internal sealed class FlowTerrainModel : ITerrainModel, IDisposable
         }
     }
 
-    public IPatchSampler Sampler(float temperature) => new PatchSampler(this, temperature);
+    public IPatchSampler Sampler(float temperature) => new FlowPatchSampler(_model, temperature);
 
     public void Dispose() => _model.Dispose();
-
-    /// <summary>FlowModel.Sample at a fixed temperature, in metres.</summary>
-    private sealed class PatchSampler(FlowTerrainModel owner, float temperature) : IPatchSampler
-    {
-        /// <summary>LatticeWorld's sample indices are signed (row·2³² + column) and FlowModel's non-negative:
-        /// shifting by 2⁶² keeps every lattice row contiguous (one batched call) and maps distinct indices
-        /// to distinct ones; only rows at the very edge of LatticeWorld's coordinate range overflow (checked).</summary>
-        private const long IndexShift = 1L << 62;
-
-        public int PatchSize => owner.PatchSize;
-        public double PixelSizeMetres => owner.PixelSizeMetres;
-
-        public void Sample(Span<float> destination, ulong seed, long firstIndex, int count) =>
-            owner._model.Sample(destination, seed, checked(firstIndex + IndexShift), count, temperature, SampleUnits.Physical);
-    }
 }
