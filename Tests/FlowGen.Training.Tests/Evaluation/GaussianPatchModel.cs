@@ -11,6 +11,7 @@ internal sealed class GaussianPatchModel(GaussianBaseline gaussian, double sigma
     public double Scale => sigma;
     public double Offset => 0;
     public string? NoDensityReason => null;
+    public double? RecordedBitsPerDim => null;
 
     public PatchSet Sample(int count, ulong seed, float temperature) => gaussian.Sample(count, seed, temperature).Affine(sigma, 0);
 

@@ -25,6 +25,7 @@ public sealed class FlowPatchModel : IPatchModel, IDisposable
     public double Offset => _sampler.Metadata.Offset;
     public ModelMetadata Metadata => _sampler.Metadata;
     public string? NoDensityReason { get; }
+    public double? RecordedBitsPerDim => _sampler.Metadata.TrainTestBitsPerDim;
 
     /// <summary>Density graph path for a model path: `model.onnx` -> `model.density.onnx`.</summary>
     public static string DensityPathFor(string modelPath) =>

@@ -19,6 +19,9 @@ public interface IPatchModel
     /// <summary><paramref name="count"/> samples in physical units; sample i depends only on (seed, i, temperature).</summary>
     PatchSet Sample(int count, ulong seed, float temperature);
 
+    /// <summary>Held-out bits/dim the model file records from its training (`flowgen.train.test_bpd`), if any.</summary>
+    double? RecordedBitsPerDim { get; }
+
     /// <summary>Why the model has no density (null when <see cref="LogDensity"/> works).</summary>
     string? NoDensityReason { get; }
 

@@ -81,7 +81,10 @@ public static class TerrainEvaluation
 
     private static BitsPerDimRow ModelBitsPerDim(IPatchModel model, GridPatchSampler sampler, PatchSet crops)
     {
-        if (model.NoDensityReason is { } reason) return new BitsPerDimRow(model.Name, null, null, reason);
+        if (model.NoDensityReason is { } reason)
+            return model.RecordedBitsPerDim is { } recorded
+                ? new BitsPerDimRow(model.Name, recorded, recorded + Math.Log2(model.Scale), $"recorded at export (flowgen.train.test_bpd), not recomputed: {reason}")
+                : new BitsPerDimRow(model.Name, null, null, reason);
         // The model's own units: mean removed, divided by its scale (equal to sigma for the reference recipe).
         var x = sampler.ToModelUnits(crops, model.Scale);
         double nll = -model.LogDensity(x).Average();

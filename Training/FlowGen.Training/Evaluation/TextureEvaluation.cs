@@ -83,7 +83,10 @@ public static class TextureEvaluation
 
     private static BitsPerDimRow ModelBitsPerDim(IPatchModel model, PatchSet intensity)
     {
-        if (model.NoDensityReason is { } reason) return new BitsPerDimRow(model.Name, null, null, reason);
+        if (model.NoDensityReason is { } reason)
+            return model.RecordedBitsPerDim is { } recorded
+                ? new BitsPerDimRow(model.Name, recorded, null, $"recorded at export in the model's units (flowgen.train.test_bpd), not recomputed: {reason}")
+                : new BitsPerDimRow(model.Name, null, null, reason);
         // Model units x_m = (intensity - offset) / scale: log p(intensity) = log p_m(x_m) - D log(scale).
         var x = intensity.Affine(1 / model.Scale, -model.Offset / model.Scale);
         double nll = -model.LogDensity(x).Average() + x.PatchLength * Math.Log(model.Scale);
