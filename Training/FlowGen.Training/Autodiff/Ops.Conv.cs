@@ -1,5 +1,6 @@
 // 2-D convolution (stride 1, zero "same" padding, odd square kernels) and 2-D matrix products, both
-// on top of GEMM. Shapes (llm.c style):
+// on top of GEMM. float tensors take the whole-batch implicit-GEMM path (Ops.ConvFloat.cs); the
+// per-sample path below is the generic one (double, used by the gradient checks). Shapes (llm.c style):
 //   forward   y[n] [Co,HW]     = W [Co,Ci*k*k] · col(x[n]) [Ci*k*k,HW]  (+ bias)
 //   backward  dW   [Co,Ci*k*k] = Σ_n dy[n] · col(x[n])^T   (per-sample partials summed in order n = 0..N-1)
 //             dx[n]            = col2im(W^T · dy[n])
