@@ -90,14 +90,14 @@ internal static class TiffCodecs
         Span<int> length = stackalloc int[MaxCodes];
         for (int c = 0; c < 256; c++) { prefix[c] = -1; suffix[c] = (byte)c; first[c] = (byte)c; length[c] = 1; }
         int next = 258, width = 9, old = -1, o = 0;
-        int bitPos = 0;
+        long bitPos = 0;
         long totalBits = (long)src.Length * 8;
         while (o < dst.Length)
         {
             if (bitPos + width > totalBits) break; // ran out of codes without EOI: take what we have
             int code = 0;
             for (int k = 0; k < width; k++, bitPos++)
-                code = code << 1 | (src[bitPos >> 3] >> (7 - (bitPos & 7)) & 1);
+                code = code << 1 | (src[(int)(bitPos >> 3)] >> (7 - (int)(bitPos & 7)) & 1);
             if (code == Eoi) break;
             if (code == Clear)
             {

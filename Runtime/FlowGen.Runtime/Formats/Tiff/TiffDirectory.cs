@@ -49,10 +49,10 @@ internal sealed class TiffDirectory
     private void ReadIfd(long offset)
     {
         int countSize = BigTiff ? 8 : 2, entrySize = BigTiff ? 20 : 12, valueSize = BigTiff ? 8 : 4;
-        if (offset < 8 || offset + countSize > _file.Length) throw Bad($"first IFD offset {offset} lies outside the file");
+        if (offset < 8 || offset > _file.Length - countSize) throw Bad($"first IFD offset {offset} lies outside the file");
         long n = BigTiff ? (long)Math.Min(U64(offset), long.MaxValue) : U16(offset);
         if (n == 0 || n > MaxEntries) throw Bad($"IFD declares {n} entries");
-        if (offset + countSize + n * entrySize > _file.Length) throw Bad("truncated IFD");
+        if (n * entrySize > _file.Length - countSize - offset) throw Bad("truncated IFD");
         for (long i = 0; i < n; i++)
         {
             long e = offset + countSize + i * entrySize;
@@ -64,7 +64,7 @@ internal sealed class TiffDirectory
             if (count > _file.Length / size + 1) throw Bad($"tag {tag} declares {count} values, more than the file holds");
             long bytes = count * size;
             long dataOffset = bytes <= valueSize ? valuePos : (BigTiff ? (long)Math.Min(U64(valuePos), long.MaxValue) : U32(valuePos));
-            if (dataOffset < 0 || dataOffset + bytes > _file.Length) throw Bad($"values of tag {tag} lie outside the file");
+            if (dataOffset < 0 || dataOffset > _file.Length - bytes) throw Bad($"values of tag {tag} lie outside the file");
             _entries[tag] = (type, count, dataOffset);
         }
     }

@@ -32,6 +32,7 @@ public static class TiffReader
         long spp = ifd.Long(SamplesPerPixel, 1);
         if (spp < 1 || spp > 1024) throw Bad(path, $"invalid SamplesPerPixel {spp}");
         var bitsArr = ifd.Longs(BitsPerSample) ?? [1];
+        if (bitsArr.Length == 0) throw Bad(path, "BitsPerSample has no value");
         long bits = bitsArr[0];
         if (bitsArr.Any(b => b != bits)) throw Bad(path, "bands with different BitsPerSample are not supported");
         var formatArr = ifd.Longs(SampleFormat) ?? [1];
@@ -48,7 +49,7 @@ public static class TiffReader
         if (planar is not (1 or 2)) throw Bad(path, $"invalid PlanarConfiguration {planar}");
         if (options.Band is int band && (band < 0 || band >= spp)) throw Bad(path, $"band {band} requested but the file has {spp}");
         int outChannels = options.Band is null ? (int)spp : 1;
-        if (w * h * outChannels > options.MaxSamples) throw Bad(path, $"{w}x{h}x{outChannels} samples exceed the limit of {options.MaxSamples}");
+        if (w * h > options.MaxSamples || w * h * outChannels > options.MaxSamples) throw Bad(path, $"{w}x{h}x{outChannels} samples exceed the limit of {options.MaxSamples}");
 
         bool tiled = ifd.Has(TileWidth);
         long tw, th;
@@ -92,7 +93,7 @@ public static class TiffReader
                 long rows = tiled ? th : Math.Min(th, h - ty * th);
                 int want = (int)(rows * tw * chunkSamples * bytes);
                 long off = offsets[index], count = counts[index];
-                if (off < 0 || count < 0 || off + count > file.Length) throw Bad(path, $"chunk {index} (offset {off}, {count} bytes) lies outside the file");
+                if (off < 0 || count < 0 || off > file.Length || count > file.Length - off) throw Bad(path, $"chunk {index} (offset {off}, {count} bytes) lies outside the file");
                 int got = TiffCodecs.Decompress(compression, file.AsSpan((int)off, (int)count), chunk.AsSpan(0, want), path);
                 if (got < want) throw Bad(path, $"chunk {index} decodes to {got} bytes, {want} expected (truncated or corrupt)");
                 var data = chunk.AsSpan(0, want);
