@@ -111,7 +111,7 @@ public sealed class WorkerPool : IDisposable
     {
         if (_disposed || ReferenceEquals(this, Serial)) return;
         _disposed = true;
-        _start.Release(_threads.Length);
+        if (_threads.Length > 0) _start.Release(_threads.Length);
         foreach (var t in _threads) t.Join();
         _start.Dispose();
         _done.Dispose();

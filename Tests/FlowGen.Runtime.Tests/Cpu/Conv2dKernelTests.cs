@@ -71,7 +71,7 @@ public sealed unsafe class Conv2dKernelTests
             float[]? first = null;
             foreach (int threads in new[] { 1, 2, 4 })
             {
-                using var pool = TestPools.Create(threads);
+                using var pool = new WorkerPool(threads);
                 var y = RunKernel(kernel, x, 32, pool);
                 if (first is null) first = y;
                 else Assert.Equal(first.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));

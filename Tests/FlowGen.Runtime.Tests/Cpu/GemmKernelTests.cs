@@ -46,7 +46,7 @@ public sealed unsafe class GemmKernelTests
         int[]? first = null;
         foreach (int threads in new[] { 1, 2, 4 })
         {
-            using var pool = TestPools.Create(threads);
+            using var pool = new WorkerPool(threads);
             var c = (float[])c0.Clone();
             fixed (float* pa = a, pb = b, pc = c)
                 GemmKernel.Run(false, false, m, n, k, 1f, pa, k, pb, n, 0.5f, pc, n, pool);

@@ -26,6 +26,7 @@ internal static class TiffCodecs
 
     private static unsafe int Inflate(ReadOnlySpan<byte> src, Span<byte> dst, string path)
     {
+        if (src.IsEmpty) throw new RasterFormatException(path, "empty Deflate chunk (a zlib stream has at least a header)");
         fixed (byte* p = src)
         {
             using var ms = new UnmanagedMemoryStream(p, src.Length);
