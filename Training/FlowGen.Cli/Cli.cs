@@ -1,5 +1,6 @@
 // Shared plumbing for the commands: running with typed-error handling and exit codes.
 using System.CommandLine;
+using System.Globalization;
 using FlowGen.Runtime;
 
 namespace FlowGen.Cli;
@@ -36,6 +37,16 @@ internal static class Cli
         {
             return Report(e);
         }
+    }
+
+    /// <summary>Parses `--shard i/n` (0 &lt;= i &lt; n).</summary>
+    public static (int Index, int Count) ParseShard(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int i)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || i >= n)
+            throw new ArgumentException($"--shard must be i/n with 0 <= i < n (got '{text}')");
+        return (i, n);
     }
 
     private static int Report(Exception e)

@@ -28,6 +28,9 @@ public sealed record TrainOptions
     /// <summary>Linear warm-up steps (0 = none, as the reference).</summary>
     public int WarmupSteps { get; init; }
 
+    /// <summary>Cosine learning-rate decay after the warm-up, down to 2 % of the rate at the last step (off = constant, as the reference).</summary>
+    public bool CosineDecay { get; init; }
+
     /// <summary>Global gradient-norm clip (0 = off, as the reference).</summary>
     public double ClipNorm { get; init; }
 
@@ -63,6 +66,9 @@ public sealed record TrainOptions
 
     /// <summary>Sampling temperature of the sample grids and the exported default.</summary>
     public double Temperature { get; init; } = 0.7;
+
+    /// <summary>The command line that started the run (recorded in the exported model's metadata).</summary>
+    public string? Command { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> for values out of range.</summary>
     public void Validate()

@@ -106,7 +106,11 @@ public sealed class Trainer
         {
             throw new CheckpointException($"Options are unreadable: {e.Message}", path, e);
         }
-        opt = opt with { Out = outDir, Steps = steps ?? opt.Steps, Threads = threads ?? opt.Threads };
+        opt = opt with
+        {
+            Out = outDir, Steps = steps ?? opt.Steps, Threads = threads ?? opt.Threads,
+            Command = steps is { } s && s != opt.Steps && opt.Command is { } c ? $"{c}; then --resume --steps {s}" : opt.Command,
+        };
         opt.Validate();
         var data = DatasetLoader.Load(opt.Data, opt.Model.Size);
         string hash = HashFile(opt.Data);
@@ -122,7 +126,7 @@ public sealed class Trainer
     {
         var o = Options;
         Directory.CreateDirectory(o.Out);
-        var sched = new LearningRateSchedule(o.LearningRate, o.WarmupSteps);
+        var sched = new LearningRateSchedule(o.LearningRate, o.WarmupSteps, o.CosineDecay ? o.Steps : 0);
         int n = o.Batch, d = _data.SampleSize;
         var x = new float[n * d];
         var stepTimes = new List<double>();

@@ -6,9 +6,13 @@ namespace FlowGen.Cli.Tests.Commands;
 
 internal static class FlowgenProcess
 {
-    public static (int Code, string Out, string Err) Run(params string[] args)
+    public static (int Code, string Out, string Err) Run(params string[] args) => RunIn(null, args);
+
+    /// <summary>Runs flowgen with <paramref name="workingDirectory"/> as its current folder (null: the test's).</summary>
+    public static (int Code, string Out, string Err) RunIn(string? workingDirectory, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null) psi.WorkingDirectory = workingDirectory;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "flowgen.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";

@@ -43,7 +43,7 @@ public class ModelCommandsTests
     public void GenerateWritesOneNpyPerSampleIndependentOfBatching()
     {
         var dir = FlowgenProcess.TempDir();
-        var (code, stdout, stderr) = FlowgenProcess.Run("generate", Model, "--count", "7", "--seed", "11", "--out", dir, "--batch", "3", "--temperature", "0.6");
+        var (code, stdout, stderr) = FlowgenProcess.Run("generate", Model, "--count", "7", "--seed", "11", "--out", dir, "--batch", "3", "--temperature", "0.6", "--format", "npy", "--no-preview");
         Assert.True(code == 0, stderr);
         Assert.Contains("wrote 7 samples", stdout);
         var files = Directory.GetFiles(dir).Select(Path.GetFileName).Order().ToArray();
@@ -53,7 +53,7 @@ public class ModelCommandsTests
         Assert.All(five.ToSingleArray(), v => Assert.True(float.IsFinite(v)));
 
         var single = FlowgenProcess.TempDir();
-        (code, _, stderr) = FlowgenProcess.Run("generate", Model, "--count", "1", "--first", "5", "--seed", "11", "--out", single, "--batch", "1", "--threads", "1", "--temperature", "0.6");
+        (code, _, stderr) = FlowgenProcess.Run("generate", Model, "--count", "1", "--first", "5", "--seed", "11", "--out", single, "--batch", "1", "--threads", "1", "--temperature", "0.6", "--format", "npy");
         Assert.True(code == 0, stderr);
         Assert.Equal(five.Data, NpyCodec.Read(Path.Combine(single, "sample_000005.npy")).Data);
     }
@@ -76,6 +76,10 @@ public class ModelCommandsTests
             new[] { "generate", Model, "--count", "2", "--out", dir, "--units", "furlongs" },
             new[] { "generate", Model, "--count", "-1", "--out", dir },
             new[] { "generate", garbage, "--out", dir },
+            new[] { "generate", Model, "--out", dir, "--format", "bmp" },
+            new[] { "generate", Model, "--out", dir, "--preset", "unity" },
+            new[] { "generate", Model, "--out", dir, "--shard", "3/3" },
+            new[] { "generate", Model, "--out", dir, "--shard", "x" },
         })
         {
             var (code, stdout, stderr) = FlowgenProcess.Run(args);

@@ -26,6 +26,7 @@ internal static class TrainCommand
         var steps = new Option<int?>("--steps") { Description = "optimisation steps (default 2000; with --resume: new total)" };
         var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3, Description = "Adam learning rate" };
         var warmup = new Option<int>("--warmup") { DefaultValueFactory = _ => 0, Description = "linear learning-rate warm-up steps" };
+        var cosine = new Option<bool>("--cosine") { Description = "cosine learning-rate decay to 2 % at the last step (default: constant)" };
         var clip = new Option<double>("--clip") { DefaultValueFactory = _ => 0, Description = "gradient-norm clip (0 = off)" };
         var wd = new Option<double>("--weight-decay") { DefaultValueFactory = _ => 0, Description = "AdamW weight decay (0 = Adam)" };
         var ema = new Option<double>("--ema") { DefaultValueFactory = _ => 0, Description = "weight EMA decay, e.g. 0.999 (0 = off)" };
@@ -40,7 +41,7 @@ internal static class TrainCommand
         var noExport = new Option<bool>("--no-export") { Description = "do not write model.onnx at the end" };
         var command = new Command("train", "Train a normalizing flow on terrain or texture data")
         {
-            data, output, arch, levels, k, hidden, bins, patch, batch, steps, lr, warmup, clip, wd, ema, seed, threads,
+            data, output, arch, levels, k, hidden, bins, patch, batch, steps, lr, warmup, cosine, clip, wd, ema, seed, threads,
             evalEvery, sampleEvery, ckptEvery, testCount, resume, json, noExport,
         };
         command.SetAction((pr, ct) => Task.FromResult(Cli.Guard(() =>
@@ -60,9 +61,9 @@ internal static class TrainCommand
                         Hidden = pr.GetValue(hidden), Bins = pr.GetValue(bins), Size = pr.GetValue(patch),
                     },
                     Batch = pr.GetValue(batch), Steps = pr.GetValue(steps) ?? 2000, LearningRate = pr.GetValue(lr),
-                    WarmupSteps = pr.GetValue(warmup), ClipNorm = pr.GetValue(clip), WeightDecay = pr.GetValue(wd),
+                    WarmupSteps = pr.GetValue(warmup), CosineDecay = pr.GetValue(cosine), ClipNorm = pr.GetValue(clip), WeightDecay = pr.GetValue(wd),
                     EmaDecay = pr.GetValue(ema), Seed = pr.GetValue(seed), Threads = pr.GetValue(threads) ?? 2,
-                    EvalEvery = pr.GetValue(evalEvery), SampleEvery = pr.GetValue(sampleEvery),
+                    Command = CommandLine(), EvalEvery = pr.GetValue(evalEvery), SampleEvery = pr.GetValue(sampleEvery),
                     CheckpointEvery = pr.GetValue(ckptEvery), TestCount = pr.GetValue(testCount),
                 };
                 trainer = Trainer.Create(options);
@@ -72,13 +73,17 @@ internal static class TrainCommand
             if (!pr.GetValue(noExport))
             {
                 onnx = Path.Combine(trainer.Options.Out, "model.onnx");
-                FlowExporter.Export(trainer.CheckpointPath, onnx, Environment.CommandLine);
+                FlowExporter.Export(trainer.CheckpointPath, onnx, trainer.Options.Command);
             }
             Report(trainer, result, onnx, pr.GetValue(json));
             return Cli.Ok;
         })));
         return command;
     }
+
+    // `flowgen train ...` as typed (the executable's own path left out), arguments with spaces quoted.
+    private static string CommandLine() =>
+        "flowgen " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
 
     internal static FlowArch ParseArch(string s) => s.ToLowerInvariant() switch
     {

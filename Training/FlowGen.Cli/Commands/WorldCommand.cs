@@ -177,10 +177,7 @@ internal static class WorldCommand
 
     internal static (int Index, int Count) ParseShard(string text, int rows)
     {
-        var parts = text.Split('/');
-        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int i)
-            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || i >= n)
-            throw new ArgumentException($"--shard must be i/n with 0 <= i < n (got '{text}')");
+        var (i, n) = Cli.ParseShard(text);
         if (n > rows) throw new ArgumentException($"--shard {text}: more shards than rows ({rows})");
         return (i, n);
     }

@@ -1,0 +1,82 @@
+// The main job (`flowgen` with no arguments, on the bundled terrain model) and `flowgen generate`'s formats,
+// preview grid and shards, through the real executable; PNGs checked against the same samples written as NPY.
+using FlowGen.Runtime.Formats;
+
+namespace FlowGen.Cli.Tests.Commands;
+
+public class GenerateCommandTests
+{
+    private static readonly string Model = FlowgenProcess.Fixture("glow_ref_sample.onnx");
+
+    [Fact]
+    public void TheMainJobWritesSixtyFourSixteenBitHeightmapsAndAHillshadedPreview()
+    {
+        var work = FlowgenProcess.TempDir();
+        var (code, stdout, stderr) = FlowgenProcess.RunIn(work);
+        Assert.True(code == 0, stderr);
+        string outDir = Path.Combine(work, "flowgen-output", "terrain");
+        Assert.Contains("wrote 64 samples as png", stdout);
+        var files = Directory.GetFiles(outDir).Select(Path.GetFileName).Order().ToArray();
+        Assert.Equal(Enumerable.Range(0, 64).Select(i => $"sample_{i:D6}.png").Append("preview.png").Order(), files);
+
+        // The same samples as float32: each PNG holds them through its recorded range, to 16-bit precision.
+        var npyDir = FlowgenProcess.TempDir();
+        (code, _, stderr) = FlowgenProcess.Run("generate", "terrain", "--count", "3", "--format", "npy", "--out", npyDir, "--no-preview");
+        Assert.True(code == 0, stderr);
+        for (int i = 0; i < 3; i++)
+        {
+            var png = RasterFile.Load(Path.Combine(outDir, $"sample_{i:D6}.png"));
+            var exact = NpyCodec.Read(Path.Combine(npyDir, $"sample_{i:D6}.npy")).ToSingleArray();
+            Assert.Equal(exact.Length, png.Width * png.Height);
+            Assert.True(png.Metadata.ContainsKey(PngCodec.RangeKey), "16-bit heightmaps record their metre range");
+            float lo = exact.Min(), hi = exact.Max();
+            Assert.True(hi - lo > 1, $"sample {i} is flat: {lo}..{hi} m");
+            for (int k = 0; k < exact.Length; k++)
+                Assert.True(Math.Abs(png.Samples[k] - exact[k]) <= (hi - lo) / 65535 + 1e-3, $"sample {i} pixel {k}: png {png.Samples[k]} m, exact {exact[k]} m");
+        }
+
+        var preview = RasterFile.Load(Path.Combine(outDir, "preview.png"));
+        Assert.True(preview.Width >= 4 * 32 * 4 && preview.Height >= 4 * 32 * 4, $"preview is {preview.Width}x{preview.Height}");
+        var shades = preview.Samples.Distinct().Count();
+        Assert.True(shades > 50, $"the hillshaded preview has only {shades} gray levels");
+    }
+
+    [Fact]
+    public void ShardsPartitionTheSamplesAndMatchASingleRunByteForByte()
+    {
+        var single = FlowgenProcess.TempDir();
+        var (code, _, stderr) = FlowgenProcess.Run("generate", Model, "--count", "10", "--seed", "5", "--out", single, "--no-preview");
+        Assert.True(code == 0, stderr);
+        var sharded = FlowgenProcess.TempDir();
+        for (int i = 0; i < 3; i++)
+        {
+            string stdout;
+            (code, stdout, stderr) = FlowgenProcess.Run("generate", Model, "--count", "10", "--seed", "5", "--out", sharded, "--shard", $"{i}/3", "--batch", "2");
+            Assert.True(code == 0, stderr);
+            Assert.Contains($"shard {i}/3", stdout);
+        }
+        var names = Directory.GetFiles(single).Select(Path.GetFileName).Order().ToArray();
+        Assert.Equal(10, names.Length);
+        foreach (var name in names)
+            Assert.Equal(File.ReadAllBytes(Path.Combine(single, name!)), File.ReadAllBytes(Path.Combine(sharded, name!)));
+        Assert.Equal(3, Directory.GetFiles(sharded, "preview.shard-*-of-3.png").Length);
+    }
+
+    [Fact]
+    public void WritesRaw16AndExr()
+    {
+        var dir = FlowgenProcess.TempDir();
+        var (code, _, stderr) = FlowgenProcess.Run("generate", Model, "--count", "2", "--format", "r16", "--out", dir, "--no-preview");
+        Assert.True(code == 0, stderr);
+        Assert.Equal(32 * 32 * 2, new FileInfo(Path.Combine(dir, "sample_000001.r16")).Length);
+
+        (code, _, stderr) = FlowgenProcess.Run("generate", Model, "--count", "2", "--format", "exr", "--out", dir, "--no-preview");
+        Assert.True(code == 0, stderr);
+        var exr = File.ReadAllBytes(Path.Combine(dir, "sample_000000.exr"));
+        Assert.Equal(new byte[] { 0x76, 0x2f, 0x31, 0x01 }, exr[..4]); // OpenEXR magic
+
+        (code, _, stderr) = FlowgenProcess.Run("generate", Model, "--count", "1", "--format", "r16", "--preset", "unity", "--out", dir);
+        Assert.Equal(2, code); // Unity terrains are 2^n+1 squares; a 32x32 patch is refused, not resampled
+        Assert.StartsWith("flowgen: error: ", stderr);
+    }
+}
