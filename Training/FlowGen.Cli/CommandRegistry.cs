@@ -12,7 +12,9 @@ internal static class CommandRegistry
         yield return Commands.RunCommand.Create();
         yield return Commands.GenerateCommand.Create();
         yield return Commands.BenchCommand.Create();
+        yield return Commands.BenchStreamCommand.Create();
         yield return Commands.WorldCommand.Create();
+        yield return Commands.SeamsCommand.Create();
         yield return TrainCommand.Create();
         yield return ExportCommand.Create();
         yield return ConvertCommand.Create();

@@ -1,0 +1,83 @@
+// SeamStatistics on fields whose answer is known: a stationary random field (no lattice) reads as seamless;
+// the same field with steps on the lattice lines, or with a ripple of the lattice period, is caught.
+using FlowGen.Training.Evaluation;
+
+namespace FlowGen.Training.Tests.Evaluation;
+
+public class SeamStatisticsTests
+{
+    private const int N = 384, Stride = 16;
+
+    // Smooth stationary noise: white noise box-blurred twice with a 5-pixel kernel, then scaled to metres.
+    private static float[] StationaryField(int seed)
+    {
+        var rng = new Random(seed);
+        var f = new double[N * N];
+        for (int i = 0; i < f.Length; i++) f[i] = rng.NextDouble() - 0.5;
+        for (int pass = 0; pass < 4; pass++) f = BoxBlur(f, horizontal: pass % 2 == 0);
+        return f.Select(v => (float)(v * 400)).ToArray();
+    }
+
+    private static double[] BoxBlur(double[] f, bool horizontal)
+    {
+        var g = new double[f.Length];
+        for (int y = 0; y < N; y++)
+            for (int x = 0; x < N; x++)
+            {
+                double s = 0;
+                for (int d = -2; d <= 2; d++)
+                {
+                    int xx = horizontal ? Math.Clamp(x + d, 0, N - 1) : x, yy = horizontal ? y : Math.Clamp(y + d, 0, N - 1);
+                    s += f[yy * N + xx];
+                }
+                g[y * N + x] = s / 5;
+            }
+        return g;
+    }
+
+    [Fact]
+    public void AStationaryFieldHasNoSeams()
+    {
+        var r = SeamStatistics.Measure(StationaryField(1), N, N, Stride, 0, pixelSizeM: 30);
+        Assert.InRange(r.Gradient.Ratio, 0.95, 1.05);
+        Assert.InRange(r.Laplacian.Ratio, 0.95, 1.05);
+        Assert.True(r.Gradient.RelativeW1 < 0.05, $"W1 {r.Gradient.RelativeW1}");
+        Assert.Equal([32, 16, 8], r.Spikes.Select(s => s.PeriodPx));
+        Assert.All(r.Spikes, s => Assert.InRange(s.Index, 0.6, 1.6));
+    }
+
+    [Fact]
+    public void StepsOnTheLatticeLinesAreCaught()
+    {
+        // Every lattice cell lifted by its own random offset: a cliff on every line, as unblended patches give.
+        var f = StationaryField(2);
+        var rng = new Random(3);
+        var offsets = Enumerable.Range(0, (N / Stride) * (N / Stride)).Select(_ => (float)(rng.NextDouble() * 60)).ToArray();
+        for (int y = 0; y < N; y++)
+            for (int x = 0; x < N; x++) f[y * N + x] += offsets[(y / Stride) * (N / Stride) + x / Stride];
+        var r = SeamStatistics.Measure(f, N, N, Stride, 0, pixelSizeM: 30);
+        Assert.True(r.Gradient.Ratio > 1.3, $"gradient ratio {r.Gradient.Ratio}");
+        Assert.True(r.Laplacian.Ratio > 1.3, $"Laplacian ratio {r.Laplacian.Ratio}");
+        Assert.True(r.Gradient.RelativeW1 > 0.2, $"W1 {r.Gradient.RelativeW1}");
+    }
+
+    [Fact]
+    public void ARippleOfTheLatticePeriodIsASpike()
+    {
+        var f = StationaryField(4);
+        for (int y = 0; y < N; y++)
+            for (int x = 0; x < N; x++) f[y * N + x] += 15f * MathF.Cos(2 * MathF.PI * x / Stride);
+        var r = SeamStatistics.Measure(f, N, N, Stride, 0, pixelSizeM: 30);
+        double spike = r.Spikes.Single(s => s.PeriodPx == Stride).Index;
+        Assert.True(spike > 5, $"spike index {spike}");
+        Assert.InRange(r.Spikes.Single(s => s.PeriodPx == 2 * Stride).Index, 0.6, 1.6);
+    }
+
+    [Fact]
+    public void TooSmallMapsAndStridesAreRefused()
+    {
+        Assert.Throws<ArgumentException>(() => SeamStatistics.Measure(new float[20 * 20], 20, 20, Stride, 0, 30));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SeamStatistics.Measure(new float[N * N], N, N, 2, 0, 30));
+        Assert.Throws<ArgumentException>(() => SeamStatistics.Measure(new float[10], N, N, Stride, 0, 30));
+    }
+}

@@ -1,0 +1,119 @@
+// `flowgen bench-stream MODEL [--chunk 256] [--chunks N] [--threads T] [--json]`: latency of the runtime's chunk
+// streaming API (ChunkStreamer over the seamless LatticeWorld of the model) per cold chunk, measured against a
+// reference in the same run: sampling the same number of patches straight from the flow in batches of 64, which
+// is the floor any chunk assembly on top of this model can reach. Reports median and 95th-percentile latency,
+// chunks/s, patches per chunk, the streaming/flow-only ratio and the latency of a cached chunk.
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using FlowGen.Runtime;
+using FlowGen.Runtime.Streaming;
+
+namespace FlowGen.Cli.Commands;
+
+internal static class BenchStreamCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<string>("MODEL")
+        {
+            Description = $"heightmap sampling model, or a bundled one ({BundledModels.DefaultName})",
+            DefaultValueFactory = _ => BundledModels.DefaultName,
+        };
+        var chunk = new Option<int>("--chunk") { DefaultValueFactory = _ => 256, Description = "chunk size in pixels" };
+        var chunks = new Option<int>("--chunks") { DefaultValueFactory = _ => 12, Description = "cold chunks to time" };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0, Description = "worker threads (0 = one per processor)" };
+        var json = new Option<bool>("--json") { Description = "print one JSON object" };
+        var command = new Command("bench-stream", "Benchmark chunk streaming latency against sampling the same patches directly") { model, chunk, chunks, threads, json };
+        command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, pr.GetValue(chunk), pr.GetValue(chunks), pr.GetValue(threads), pr.GetValue(json))));
+        return command;
+    }
+
+    internal sealed record Result(int ChunkSize, int Chunks, int PatchesPerChunk, double MedianMs, double P95Ms, double ChunksPerS,
+        double FlowOnlyMedianMs, double RatioVsFlowOnly, double CachedMedianMs, int Threads, double TargetMs);
+
+    /// <summary>Counts the patches the world asks for, so the flow-only reference samples exactly as many.</summary>
+    private sealed class CountingSampler(IPatchSampler inner) : IPatchSampler
+    {
+        public long Patches;
+        public int PatchSize => inner.PatchSize;
+        public double PixelSizeMetres => inner.PixelSizeMetres;
+
+        public void Sample(Span<float> destination, ulong seed, long firstIndex, int count)
+        {
+            Interlocked.Add(ref Patches, count);
+            inner.Sample(destination, seed, firstIndex, count);
+        }
+    }
+
+    internal static int Run(string modelArg, int chunkSize, int chunkCount, int threads, bool json)
+    {
+        if (chunkSize is < 16 or > 4096) throw new ArgumentException("--chunk must be in 16..4096");
+        if (chunkCount is < 1 or > 10_000) throw new ArgumentException("--chunks must be in 1..10000");
+        if (threads < 0) throw new ArgumentException("--threads must be 0 (one per processor) or positive");
+        string path = BundledModels.Resolve(modelArg);
+        const int batch = 64;
+        using var model = FlowModel.Load(path, new FlowModelOptions { MaxBatch = batch, Threads = threads });
+        if (model.Metadata.Kind is { } kind && kind != "heightmap")
+            throw new FlowGenException($"the model is of kind '{kind}'; streaming worlds need a heightmap model", path);
+        float t = model.Metadata.DefaultTemperature;
+        var counter = new CountingSampler(new FlowPatchSampler(model, t));
+        using var streamer = new ChunkStreamer(new LatticeWorld(counter, seed: 1), new ChunkStreamerOptions { ChunkSize = chunkSize, MemoryBudgetBytes = 1L << 30 });
+
+        // Warm-up (JIT, arena, caches) on chunks outside the timed set.
+        for (int i = 0; i < 2; i++) streamer.RequestAsync(new ChunkCoord(-100 - i, -100)).GetAwaiter().GetResult();
+        long before = Interlocked.Read(ref counter.Patches);
+        var cold = new double[chunkCount];
+        for (int i = 0; i < chunkCount; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            streamer.RequestAsync(new ChunkCoord(i % 4, i / 4)).GetAwaiter().GetResult();
+            cold[i] = sw.Elapsed.TotalMilliseconds;
+        }
+        int patchesPerChunk = (int)((Interlocked.Read(ref counter.Patches) - before) / chunkCount);
+        var cached = new double[chunkCount];
+        for (int i = 0; i < chunkCount; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            streamer.RequestAsync(new ChunkCoord(i % 4, i / 4)).GetAwaiter().GetResult();
+            cached[i] = sw.Elapsed.TotalMilliseconds;
+        }
+
+        // Reference: the same number of patches straight from the flow, in batches of 64.
+        var buffer = new float[batch * model.SampleLength];
+        var flowOnly = new double[chunkCount];
+        for (int i = 0; i < chunkCount; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int done = 0; done < patchesPerChunk; done += batch)
+                model.Sample(buffer, 7, (long)i * patchesPerChunk + done, Math.Min(batch, patchesPerChunk - done), t);
+            flowOnly[i] = sw.Elapsed.TotalMilliseconds;
+        }
+
+        double median = Median(cold), flowMedian = Median(flowOnly);
+        var r = new Result(chunkSize, chunkCount, patchesPerChunk, median, Percentile(cold, 0.95), 1000 / cold.Average(),
+            flowMedian, median / flowMedian, Median(cached), threads == 0 ? Environment.ProcessorCount : threads, 20);
+        if (json)
+        {
+            Console.Out.WriteLine(JsonSerializer.Serialize(r));
+            return Cli.Ok;
+        }
+        string F(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
+        Console.Out.WriteLine($"{chunkSize}x{chunkSize} chunks ({patchesPerChunk} patches of {model.SampleShape[^1]}x{model.SampleShape[^1]} each), {r.Threads} threads, {chunkCount} cold chunks");
+        Console.Out.WriteLine($"  streaming (ChunkStreamer):   median {F(median)} ms, p95 {F(r.P95Ms)} ms, {F(r.ChunksPerS)} chunks/s");
+        Console.Out.WriteLine($"  flow only (same patches):    median {F(flowMedian)} ms");
+        Console.Out.WriteLine($"  ratio streaming / flow only: {F(r.RatioVsFlowOnly)}");
+        Console.Out.WriteLine($"  cached chunk:                median {F(r.CachedMedianMs)} ms");
+        Console.Out.WriteLine($"  target 20 ms per 256x256 chunk: {(chunkSize == 256 ? (median <= 20 ? "met" : "not met") : "n/a (other chunk size)")}");
+        return Cli.Ok;
+    }
+
+    private static double Median(double[] v) => Percentile(v, 0.5);
+
+    private static double Percentile(double[] v, double q)
+    {
+        var s = v.Order().ToArray();
+        return s[(int)Math.Min(s.Length - 1, Math.Round(q * (s.Length - 1)))];
+    }
+}

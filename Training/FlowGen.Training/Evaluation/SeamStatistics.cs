@@ -1,0 +1,125 @@
+// Seam statistics of a large heightmap assembled from patches on a lattice of stride s: are the pixels on the
+// lattice lines (where patches begin and end) distributed like the pixels between them?
+// - Gradient magnitude |grad h| (central differences) and |Laplacian h| (5-point second differences) on
+//   border pixels (on either side of a lattice line, which runs between pixels phase-1 and phase mod s) against
+//   interior pixels (two or more pixels from every line): ratio of means and Wasserstein-1 distance relative to the interior mean.
+// - A spike index of the mean row power spectrum (mean and linear trend removed, Hann window) at the lattice
+//   frequencies 1/(2s), 1/s and 2/s: the power at that frequency over a power law fitted to the bins three and four away
+//   on both sides. A grid would show as a spike (index >> 1).
+// The same measures on a real DEM, with an arbitrary lattice laid over it, are the floor sampling noise gives.
+namespace FlowGen.Training.Evaluation;
+
+/// <summary>Border-versus-interior comparison of one local statistic.</summary>
+public sealed record SeamMeasure(string Name, double BorderMean, double InteriorMean, double Ratio, double RelativeW1, int BorderCount, int InteriorCount);
+
+/// <summary>Everything measured on one map.</summary>
+public sealed record SeamReport(int Stride, SeamMeasure Gradient, SeamMeasure Laplacian, IReadOnlyList<(int PeriodPx, double Index)> Spikes);
+
+public static class SeamStatistics
+{
+    /// <summary>Measures a row-major <paramref name="rows"/> x <paramref name="columns"/> heightmap (metres, pixels of <paramref name="pixelSizeM"/>).</summary>
+    public static SeamReport Measure(ReadOnlySpan<float> h, int rows, int columns, int stride, int phase, double pixelSizeM, int spectrumLength = 256)
+    {
+        if (h.Length != (long)rows * columns) throw new ArgumentException("values length is not rows x columns");
+        if (stride < 4) throw new ArgumentOutOfRangeException(nameof(stride), "the lattice stride must be at least 4 pixels");
+        if (rows < 2 * stride + 3 || columns < 2 * stride + 3) throw new ArgumentException($"a {rows}x{columns} map is too small for stride {stride}");
+        var gb = new List<double>(); var gi = new List<double>();
+        var lb = new List<double>(); var li = new List<double>();
+        for (int y = 1; y < rows - 1; y++)
+            for (int x = 1; x < columns - 1; x++)
+            {
+                int dx = Distance(x, stride, phase), dy = Distance(y, stride, phase);
+                bool border = dx == 0 || dy == 0, interior = dx >= 2 && dy >= 2;
+                if (!border && !interior) continue;
+                int i = y * columns + x;
+                double gx = (h[i + 1] - h[i - 1]) / (2 * pixelSizeM), gy = (h[i + columns] - h[i - columns]) / (2 * pixelSizeM);
+                double g = Math.Sqrt(gx * gx + gy * gy);
+                double lap = Math.Abs(h[i + 1] + h[i - 1] + h[i + columns] + h[i - columns] - 4.0 * h[i]) / (pixelSizeM * pixelSizeM);
+                (border ? gb : gi).Add(g);
+                (border ? lb : li).Add(lap);
+            }
+        var spikes = new List<(int, double)>();
+        int length = Math.Min(spectrumLength, columns) & ~1;
+        var power = RowSpectrum(h, rows, columns, length);
+        foreach (int period in new[] { 2 * stride, stride, stride / 2 })
+        {
+            double k = (double)length / period;
+            if (k == Math.Floor(k) && k - 4 >= 1 && k + 4 <= length / 2) spikes.Add((period, SpikeIndex(power, (int)k)));
+        }
+        return new SeamReport(stride, Compare("gradient magnitude", gb, gi), Compare("|Laplacian|", lb, li), spikes);
+    }
+
+    /// <summary>Mean power of every row segment of <paramref name="length"/> pixels (mean and trend removed, Hann window), bins 0..length/2.</summary>
+    public static double[] RowSpectrum(ReadOnlySpan<float> h, int rows, int columns, int length)
+    {
+        if (length < 16 || length > columns) throw new ArgumentException($"row spectrum length {length} must be in 16..{columns}");
+        int bins = length / 2 + 1;
+        var cos = new double[length];
+        var sin = new double[length];
+        for (int t = 0; t < length; t++)
+        {
+            cos[t] = Math.Cos(2 * Math.PI * t / length);
+            sin[t] = Math.Sin(2 * Math.PI * t / length);
+        }
+        var window = new double[length];
+        for (int t = 0; t < length; t++) window[t] = 0.5 - 0.5 * Math.Cos(2 * Math.PI * t / length);
+        var power = new double[bins];
+        var seg = new double[length];
+        int segments = 0;
+        for (int y = 0; y < rows; y++)
+            for (int x0 = 0; x0 + length <= columns; x0 += length)
+            {
+                // Least-squares line removed, then the window.
+                double sx = 0, sy = 0, sxx = 0, sxy = 0;
+                for (int t = 0; t < length; t++)
+                {
+                    double v = h[y * columns + x0 + t];
+                    sx += t; sy += v; sxx += (double)t * t; sxy += t * v;
+                }
+                double slope = (length * sxy - sx * sy) / (length * sxx - sx * sx), icept = (sy - slope * sx) / length;
+                for (int t = 0; t < length; t++) seg[t] = (h[y * columns + x0 + t] - icept - slope * t) * window[t];
+                for (int k = 0; k < bins; k++)
+                {
+                    double re = 0, im = 0;
+                    for (int t = 0, idx = 0; t < length; t++, idx = (idx + k) % length)
+                    {
+                        re += seg[t] * cos[idx];
+                        im -= seg[t] * sin[idx];
+                    }
+                    power[k] += re * re + im * im;
+                }
+                segments++;
+            }
+        if (segments == 0) throw new ArgumentException("no row segment fits");
+        for (int k = 0; k < bins; k++) power[k] /= segments;
+        return power;
+    }
+
+    /// <summary>Power at bin <paramref name="k"/> over the power law fitted (log-log least squares) to bins k±3 and k±4.</summary>
+    public static double SpikeIndex(IReadOnlyList<double> power, int k)
+    {
+        if (k - 4 < 1 || k + 4 >= power.Count) throw new ArgumentOutOfRangeException(nameof(k), "needs four bins on each side");
+        int[] ref4 = [k - 4, k - 3, k + 3, k + 4];
+        double mx = ref4.Average(i => Math.Log(i)), my = ref4.Average(i => Math.Log(power[i]));
+        double sxy = ref4.Sum(i => (Math.Log(i) - mx) * (Math.Log(power[i]) - my)), sxx = ref4.Sum(i => Math.Pow(Math.Log(i) - mx, 2));
+        double predicted = Math.Exp(my + sxy / sxx * (Math.Log(k) - mx));
+        return power[k] / predicted;
+    }
+
+    // Pixels from the nearest lattice line, which runs between pixels phase-1 and phase (mod stride): 0 on either side of it.
+    private static int Distance(int x, int stride, int phase)
+    {
+        int m = ((x - phase) % stride + stride) % stride;
+        return Math.Min(m, stride - 1 - m);
+    }
+
+    private static SeamMeasure Compare(string name, List<double> border, List<double> interior)
+    {
+        if (border.Count == 0 || interior.Count == 0) throw new ArgumentException("no border or no interior pixels");
+        border.Sort();
+        interior.Sort();
+        double bm = border.Average(), im = interior.Average();
+        double w1 = Wasserstein.Distance1(border.ToArray(), interior.ToArray());
+        return new SeamMeasure(name, bm, im, bm / im, w1 / im, border.Count, interior.Count);
+    }
+}
