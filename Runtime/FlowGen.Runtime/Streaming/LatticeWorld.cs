@@ -3,11 +3,13 @@
 // flow as sample index j·2³² + i of the world seed, so a pixel depends only on the seed and the
 // four patches covering it: never on request order, chunking or thread count.
 //
-// Blending: each patch is weighted by w(u)w(v), w(u) = sin²(π(u+½)/P), so the weights of the two
-// patches covering a pixel along an axis sum to one (sin² + cos²). Averaging independent patches that way
-// would lower the variance mid-way between patch centres (to Σw² = ½ in 1-D), a grid pattern in the
-// statistics; dividing by sqrt(Σw²) keeps the variance constant (variance-preserving blending, as in
-// Heitz & Neyret 2018, "High-performance by-example noise using a histogram-preserving blending operator").
+// Blending: along an axis the two patches covering a pixel get weights cos θ and sin θ, so Σw² = 1 and the blend
+// of independent patches keeps their variance everywhere (variance-preserving blending, Heitz & Neyret 2018,
+// "High-performance by-example noise using a histogram-preserving blending operator"); in 2-D the weight is
+// w(u)w(v). The blend adds slope θ' times the patch height, so θ must grow at a nearly constant rate: a sin²
+// window (θ' zero on the lattice lines, double mid-way) showed as 10 % steeper slopes between lines than on them.
+// θ(t) = (π/2)(t - α sin(2πt)/2π) with a small α is nearly linear yet rounds the kink where a weight starts
+// from zero; `flowgen seams` measures the result (border/interior slope and |Laplacian| ratios within 5 %).
 namespace FlowGen.Runtime.Streaming;
 
 /// <summary>A seamless infinite world from a patch flow. Thread-safe; each call allocates its own scratch.</summary>
@@ -32,8 +34,7 @@ public sealed class LatticeWorld : IWorldSource
         _window = new float[_p];
         for (int u = 0; u < _p; u++)
         {
-            double s = Math.Sin(Math.PI * (u + 0.5) / _p);
-            _window[u] = (float)(s * s);
+            _window[u] = (float)Window((u + 0.5) / _stride);
         }
     }
 
@@ -98,6 +99,17 @@ public sealed class LatticeWorld : IWorldSource
             }
         }
         for (int t = 0; t < width * height; t++) destination[t] = sum[t] / MathF.Sqrt(sumSq[t]);
+    }
+
+    // 0 (θ linear) keeps slopes stationary but kinks each weight where its patch begins (|Laplacian| +5 % on lattice
+    // lines); 0.3 smooths the kink but slows θ there (slopes -5 %). Measured with `flowgen seams` on 1024² maps.
+    private const double Alpha = 0.15;
+
+    // Weight at t = (u+½)/S in (0, 2): sin θ(t) rising, cos θ(t-1) falling, θ(t) = (π/2)(t - α sin(2πt)/(2π)).
+    private static double Window(double t)
+    {
+        static double Theta(double t) => Math.PI / 2 * (t - Alpha * Math.Sin(2 * Math.PI * t) / (2 * Math.PI));
+        return t <= 1 ? Math.Sin(Theta(t)) : Math.Cos(Theta(t - 1));
     }
 
     private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
