@@ -147,7 +147,7 @@ public sealed class Trainer
             double gn = o.ClipNorm > 0 ? _adam.ClipGradNorm(o.ClipNorm) : 0;
             if (!double.IsFinite(gn)) Diverged($"gradient norm {gn}");
             _adam.Update(sched.At(_step + 1));
-            _ema?.Update();
+            _ema?.Update(_step + 1);
             _step++;
             stepTimes.Add(sw.Elapsed.TotalSeconds);
             recentLoss.Enqueue(lv / Math.Log(2));

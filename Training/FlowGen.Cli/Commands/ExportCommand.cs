@@ -1,4 +1,4 @@
-// `flowgen export CHECKPOINT model.onnx`: the sampling graph z → x of a training checkpoint as a
+// `flowgen export CHECKPOINT model.onnx [--temperature T [--temperature-note TEXT]]`: the sampling graph z → x of a training checkpoint as a
 // standard ONNX model (opset 17) with the FlowGen model-contract metadata.
 using System.CommandLine;
 using FlowGen.Training.Export;
@@ -11,12 +11,15 @@ internal static class ExportCommand
     {
         var checkpoint = new Argument<string>("checkpoint") { Description = "training checkpoint (DIR/checkpoint.fgck)" };
         var output = new Argument<string>("output") { Description = "ONNX file to write" };
-        var command = new Command("export", "Export a trained flow's sampling graph as ONNX") { checkpoint, output };
+        var temperature = new Option<double?>("--temperature") { Description = "default sampling temperature recorded in the model (default: the training run's)" };
+        var note = new Option<string?>("--temperature-note") { Description = "how the temperature was chosen (recorded as flowgen.default_temperature.source)" };
+        var command = new Command("export", "Export a trained flow's sampling graph as ONNX") { checkpoint, output, temperature, note };
         command.SetAction(pr => Cli.Guard(() =>
         {
             string ck = pr.GetValue(checkpoint)!;
             if (Directory.Exists(ck)) ck = Path.Combine(ck, FlowGen.Training.Trainer.CheckpointFile);
-            FlowExporter.Export(ck, pr.GetValue(output)!, null);
+            var extra = pr.GetValue(note) is { } n ? new Dictionary<string, string> { ["flowgen.default_temperature.source"] = n } : null;
+            FlowExporter.Export(ck, pr.GetValue(output)!, null, pr.GetValue(temperature), extra);
             Console.WriteLine($"wrote {pr.GetValue(output)}");
             return Cli.Ok;
         }));

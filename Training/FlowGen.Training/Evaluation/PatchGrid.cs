@@ -43,9 +43,64 @@ public static class PatchGrid
             for (int k = 0; k < p.Length; k++) output[k] = (p[k] - mean - range.Low) / (range.High - range.Low);
         });
 
-    /// <summary>Hillshade grid of the first 16 patches (heights in metres, pixels of <paramref name="pixelSizeM"/>).</summary>
-    public static GrayImage Hillshade(PatchSet patches, double pixelSizeM, int scale = 3) =>
-        Compose(patches, scale, (p, output) => Shade(p, patches.Height, patches.Width, pixelSizeM, output));
+    /// <summary>
+    /// Hillshade grid of the first 16 patches (heights in metres, pixels of <paramref name="pixelSizeM"/>), shaded at
+    /// the display resolution: heights are upsampled bilinearly by <paramref name="scale"/> first, so slopes shade smoothly.
+    /// </summary>
+    public static GrayImage Hillshade(PatchSet patches, double pixelSizeM, int scale = 3)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(scale, 1);
+        var fine = Upsample(patches, Math.Min(patches.Count, 16), scale);
+        return Compose(fine, 1, (p, output) => Shade(p, fine.Height, fine.Width, pixelSizeM / scale, output));
+    }
+
+    // Catmull-Rom upsampling (pixel centres aligned, edges clamped) of the first `count` patches: unlike bilinear
+    // interpolation its slopes are continuous, so the shading shows no facets on the pixel grid.
+    private static PatchSet Upsample(PatchSet patches, int count, int scale)
+    {
+        int h = patches.Height, w = patches.Width, fh = h * scale, fw = w * scale;
+        var data = new float[(long)count * fh * fw];
+        var rows = new double[h * fw];
+        Span<double> c = stackalloc double[4];
+        for (int i = 0; i < count; i++)
+        {
+            var p = patches.Patch(i);
+            for (int x = 0; x < fw; x++)
+            {
+                int k = Weights((x + 0.5) / scale - 0.5, c);
+                for (int y = 0; y < h; y++)
+                {
+                    double v = 0;
+                    for (int j = 0; j < 4; j++) v += c[j] * p[y * w + Math.Clamp(k + j, 0, w - 1)];
+                    rows[y * fw + x] = v;
+                }
+            }
+            var dst = data.AsSpan(i * fh * fw, fh * fw);
+            for (int y = 0; y < fh; y++)
+            {
+                int k = Weights((y + 0.5) / scale - 0.5, c);
+                for (int x = 0; x < fw; x++)
+                {
+                    double v = 0;
+                    for (int j = 0; j < 4; j++) v += c[j] * rows[Math.Clamp(k + j, 0, h - 1) * fw + x];
+                    dst[y * fw + x] = (float)v;
+                }
+            }
+        }
+        return new PatchSet(data, count, fh, fw);
+    }
+
+    // Catmull-Rom weights of the samples k..k+3 around `position`; returns k.
+    private static int Weights(double position, Span<double> c)
+    {
+        int k1 = (int)Math.Floor(position);
+        double t = position - k1, t2 = t * t, t3 = t2 * t;
+        c[0] = 0.5 * (-t3 + 2 * t2 - t);
+        c[1] = 0.5 * (3 * t3 - 5 * t2 + 2);
+        c[2] = 0.5 * (-3 * t3 + 4 * t2 + t);
+        c[3] = 0.5 * (t3 - t2);
+        return k1 - 1;
+    }
 
     /// <summary>Lambertian hillshade in [0, 1]; central differences inside, one-sided at the edges.</summary>
     internal static void Shade(ReadOnlySpan<float> z, int h, int w, double pixelSizeM, Span<double> output)

@@ -17,8 +17,13 @@ namespace FlowGen.Training.Export;
 /// <summary>Writes FlowGen ONNX models from checkpoints.</summary>
 public static class FlowExporter
 {
-    /// <summary>Exports the checkpoint's model (EMA weights when used) to <paramref name="onnxPath"/> atomically.</summary>
-    public static void Export(string checkpointPath, string onnxPath, string? trainCommand = null)
+    /// <summary>
+    /// Exports the checkpoint's model (EMA weights when used) to <paramref name="onnxPath"/> atomically. The training
+    /// command defaults to the one the checkpoint recorded; <paramref name="temperature"/> overrides the default
+    /// sampling temperature (e.g. the one `flowgen eval --sweep` recommends), <paramref name="extraMetadata"/> adds entries.
+    /// </summary>
+    public static void Export(string checkpointPath, string onnxPath, string? trainCommand = null, double? temperature = null,
+        IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
         var (model, opt, header) = Trainer.LoadForInference(checkpointPath);
         string kind = header["kind"]?.GetValue<string>() ?? "heightmap";
@@ -33,15 +38,17 @@ public static class FlowExporter
             // heightmaps: metres relative to the patch mean; textures: 0..1 intensity
             ["flowgen.scale"] = F(kind == "texture" ? sigma / 255 : sigma),
             ["flowgen.offset"] = F(kind == "texture" ? 127.5 / 255 : 0),
-            ["flowgen.default_temperature"] = F(opt.Temperature),
+            ["flowgen.default_temperature"] = F(temperature ?? opt.Temperature),
             ["flowgen.arch"] = c.Arch.ToString().ToLowerInvariant(),
             ["flowgen.arch.config"] = System.Text.Json.JsonSerializer.Serialize(c, Trainer.Json),
-            ["flowgen.train.command"] = trainCommand ?? "",
+            ["flowgen.train.command"] = trainCommand ?? opt.Command ?? "",
             ["flowgen.train.data_sha256"] = header["data_sha256"]?.GetValue<string>() ?? "",
             ["flowgen.train.steps"] = (header["step"]?.GetValue<int>() ?? 0).ToString(CultureInfo.InvariantCulture),
             ["flowgen.train.test_bpd"] = evals is { Count: > 0 } ? F(evals[^1]!["TestBpd"]!.GetValue<double>()) : "",
         };
         if (kind == "heightmap" && header["pixel_size_m"] is { } px) meta["flowgen.pixel_size_m"] = F(px.GetValue<double>());
+        if (temperature is { } t && !(double.IsFinite(t) && t > 0)) throw new ArgumentException($"the default temperature must be positive, not {t}");
+        foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) meta[key] = value;
         var proto = BuildSampling(model, meta);
         AtomicFile.Write(onnxPath, s => proto.WriteTo(s));
     }

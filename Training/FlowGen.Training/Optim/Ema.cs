@@ -1,5 +1,7 @@
-// Exponential moving average of the weights (Polyak averaging): ema ← d·ema + (1-d)·p after each step.
-// Evaluation, samples and export use the averaged weights when EMA is on.
+// Exponential moving average of the weights (Polyak averaging): ema ← d·ema + (1-d)·p after each step, with the
+// decay ramped up as min(d, (1+t)/(10+t)) at step t, so the average forgets the initial weights (taken before the
+// data-dependent ActNorm initialisation) within a few steps instead of ~1/(1-d). Evaluation, samples and export
+// use the averaged weights when EMA is on.
 using FlowGen.Training.Autodiff;
 
 namespace FlowGen.Training.Optim;
@@ -24,10 +26,13 @@ public sealed class Ema
     /// <summary>Decay d.</summary>
     public double Decay { get; }
 
-    /// <summary>Folds the current weights into the average.</summary>
-    public void Update()
+    /// <summary>The decay used at (1-based) step <paramref name="step"/>.</summary>
+    public double DecayAt(long step) => Math.Min(Decay, (1.0 + step) / (10.0 + step));
+
+    /// <summary>Folds the current weights into the average after (1-based) step <paramref name="step"/>.</summary>
+    public void Update(long step)
     {
-        float d = (float)Decay;
+        float d = (float)DecayAt(step);
         for (int i = 0; i < _tensors.Length; i++)
         {
             var s = Shadow[i];
