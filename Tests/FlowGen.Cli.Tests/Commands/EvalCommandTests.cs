@@ -39,12 +39,22 @@ public class EvalCommandTests
     {
         var dir = FlowgenProcess.TempDir();
         string report = Path.Combine(dir, "eval.html");
-        var (code, stdout, stderr) = FlowgenProcess.Run("eval", "--data", Data("jacksboro_fault_dem.npz"), "--patch", "16", "--count", "64", "--report", report);
+        var (code, stdout, stderr) = FlowgenProcess.Run("eval", "--data", Data("jacksboro_fault_dem.npz"), "--patch", "16", "--count", "64", "--report", report,
+            "--grids", Path.Combine(dir, "grids"));
         Assert.True(code == 0, stderr);
         Assert.Contains("slope W1", stdout);
         Assert.Contains("Gaussian", stdout);
         Assert.Contains("fBm", stdout);
         Assert.Single(Directory.GetFiles(dir));
         Assert.Contains("<svg", File.ReadAllText(report));
+        // Every compared source's grid as PNG, elevation and hillshade, readable and not blank.
+        var grids = Directory.GetFiles(Path.Combine(dir, "grids")).Select(Path.GetFileName).ToArray();
+        Assert.Contains("train.hillshade.png", grids);
+        Assert.True(grids.Length >= 6, string.Join(", ", grids));
+        foreach (var g in grids)
+        {
+            var image = FlowGen.Runtime.Formats.RasterFile.Load(Path.Combine(dir, "grids", g!));
+            Assert.True(image.Samples.Distinct().Count() > 20, $"{g} is nearly blank");
+        }
     }
 }

@@ -20,18 +20,19 @@ internal static class EvalCommand
         var patch = new Option<int?>("--patch") { Description = "patch size without a model (default 32); must match the model's if given" };
         var pixel = new Option<double?>("--pixel-size") { Description = "metres per pixel (default: the model's flowgen.pixel_size_m, else 90)" };
         var density = new Option<string?>("--density") { Description = "density graph x -> (z, log_det) (default: MODEL's stem + .density.onnx when present)" };
+        var grids = new Option<string?>("--grids") { Description = "also write each source's sample grid (and hillshade) as PNG files into this folder" };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 2024UL, Description = "seed of every draw" };
         var command = new Command("eval", "Compare a model's samples with real patches and with Gaussian and fBm baselines")
         {
-            model, data, count, temperature, sweep, report, patch, pixel, density, seed,
+            model, data, count, temperature, sweep, report, patch, pixel, density, seed, grids,
         };
         command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model), pr.GetValue(data)!, pr.GetValue(count), pr.GetValue(temperature),
-            pr.GetValue(sweep), pr.GetValue(report), pr.GetValue(patch), pr.GetValue(pixel), pr.GetValue(density), pr.GetValue(seed))));
+            pr.GetValue(sweep), pr.GetValue(report), pr.GetValue(patch), pr.GetValue(pixel), pr.GetValue(density), pr.GetValue(seed), pr.GetValue(grids))));
         return command;
     }
 
     private static int Run(string? modelPath, string dataPath, int count, float? temperature, bool sweep, string? reportPath,
-        int? patch, double? pixelSize, string? densityPath, ulong seed)
+        int? patch, double? pixelSize, string? densityPath, ulong seed, string? gridsFolder)
     {
         if (count < 16) throw new ArgumentException("--count must be at least 16");
         if (sweep && modelPath is null) throw new ArgumentException("--sweep needs a model");
@@ -55,14 +56,16 @@ internal static class EvalCommand
             Seed = seed,
         };
         Action<string> log = message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]");
-        if (kind == DataKind.Heightmap) Report(TerrainEvaluation.Run(options, model, log), reportPath);
-        else Report(TextureEvaluation.Run(options, model, log), reportPath);
+        if (kind == DataKind.Heightmap) Report(TerrainEvaluation.Run(options, model, log), reportPath, gridsFolder);
+        else Report(TextureEvaluation.Run(options, model, log), reportPath, gridsFolder);
         return Cli.Ok;
     }
 
-    private static void Report<TSummary>(EvaluationResult<TSummary> result, string? reportPath) where TSummary : ISpectrumSummary
+    private static void Report<TSummary>(EvaluationResult<TSummary> result, string? reportPath, string? gridsFolder) where TSummary : ISpectrumSummary
     {
         Print(result);
+        if (gridsFolder is not null)
+            AnsiConsole.MarkupLine($"grids: [bold]{Markup.Escape(string.Join(", ", HtmlReport.WriteGrids(gridsFolder, result)))}[/]");
         if (reportPath is null) return;
         HtmlReport.Write(reportPath, result);
         AnsiConsole.MarkupLine($"report: [bold]{Markup.Escape(reportPath)}[/]");

@@ -124,6 +124,33 @@ public static class HtmlReport
         html.Append("</table>");
     }
 
+    /// <summary>
+    /// Writes each compared source's sample grid as PNG files into <paramref name="folder"/>: NAME.png (elevation or
+    /// intensity, one shared range) and, for terrain, NAME.hillshade.png; NAME is the source's name in lower case
+    /// with non-alphanumerics as '-'. Returns the files written.
+    /// </summary>
+    public static IReadOnlyList<string> WriteGrids<TSummary>(string folder, EvaluationResult<TSummary> result) where TSummary : ISpectrumSummary
+    {
+        Directory.CreateDirectory(folder);
+        bool terrain = result.PixelSizeM is not null;
+        var range = PatchGrid.DisplayRange(result.Samples[0].Patches, removeMean: terrain);
+        var written = new List<string>();
+        foreach (var source in result.Samples)
+        {
+            string stem = Path.Combine(folder, new string(source.Name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-'));
+            var grid = PatchGrid.Elevation(source.Patches, range, removeMean: terrain, scale: 4);
+            FlowGen.Runtime.Formats.PngCodec.WriteGray8(stem + ".png", grid.Width, grid.Height, grid.Pixels);
+            written.Add(stem + ".png");
+            if (result.PixelSizeM is { } pixel)
+            {
+                var shade = PatchGrid.Hillshade(source.Patches, pixel, scale: 4);
+                FlowGen.Runtime.Formats.PngCodec.WriteGray8(stem + ".hillshade.png", shade.Width, shade.Height, shade.Pixels);
+                written.Add(stem + ".hillshade.png");
+            }
+        }
+        return written;
+    }
+
     private static string Image(GrayImage image, string alt)
     {
         // FlowGen's own PNG writer works on files: encode through a temporary one.
