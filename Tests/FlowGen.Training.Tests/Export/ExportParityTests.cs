@@ -99,4 +99,80 @@ public class ExportParityTests
             Close(x, o, $"{arch} ONNX Runtime");
         }
     }
+
+    // The density graph: log p(x) = Σ log N(z) + log_det from the ONNX file, against the trainer's LogProb.
+    private static double[] LogProbFromGraph(float[] z, float[] logDet, int n)
+    {
+        int d = z.Length / n;
+        var lp = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double sq = 0;
+            for (int k = 0; k < d; k++) sq += (double)z[i * d + k] * z[i * d + k];
+            lp[i] = -0.5 * sq - 0.5 * d * Math.Log(2 * Math.PI) + logDet[i];
+        }
+        return lp;
+    }
+
+    private static (string Path, float[] X, double[] LogP) DensityExported(MultiScaleFlow<float> f, TempDir dir, int n = 6)
+    {
+        string path = dir.File("model.density.onnx");
+        File.WriteAllBytes(path, FlowExporter.BuildDensity(f, new Dictionary<string, string> { ["flowgen.version"] = "1" }).ToByteArray());
+        var rng = new Rng(21);
+        int s = f.Config.Size;
+        var x = new float[n * s * s];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
+        using var _ = GradMode.NoGrad();
+        var lp = f.LogProb(new Tensor<float>([n, 1, s, s], x)).Data.Select(v => (double)v).ToArray();
+        return (path, x, lp);
+    }
+
+    [Theory]
+    [InlineData(FlowArch.Glow)]
+    [InlineData(FlowArch.RealNvp)]
+    public void DensityGraphMatchesTrainerLogProb(FlowArch arch)
+    {
+        using var dir = new TempDir();
+        var f = Small(arch);
+        var (path, x, expected) = DensityExported(f, dir);
+        using var m = FlowModel.Load(path);
+        var r = m.Run(new Dictionary<string, TensorData> { ["x"] = TensorData.FromFloats([6, 1, 16, 16], x) });
+        var lp = LogProbFromGraph(r["z"].Floats, r["log_det"].Floats, 6);
+        for (int i = 0; i < 6; i++) Assert.True(Math.Abs(lp[i] - expected[i]) < 1e-3 * (1 + Math.Abs(expected[i])), $"{arch} sample {i}: graph {lp[i]}, trainer {expected[i]}");
+    }
+
+    [Fact]
+    public void SplineFlowsHaveNoDensityGraphAndSaySo()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => FlowExporter.BuildDensity(Small(FlowArch.Nsf), new Dictionary<string, string>()));
+        Assert.Contains("Spline", e.Message);
+    }
+
+    [Fact]
+    public void ReferenceGlowDensityGraphReproducesPyTorchLogLikelihoods()
+    {
+        using var dir = new TempDir();
+        var f = ReferenceParityTests.LoadReference();
+        string path = dir.File("glow.density.onnx");
+        File.WriteAllBytes(path, FlowExporter.BuildDensity(f, new Dictionary<string, string>()).ToByteArray());
+        var x = FlowGen.Runtime.Formats.NpyCodec.Read(Fixtures.GlowRef("test_x_first256.npy")).AsSpan<float>().ToArray();
+        var expected = File.ReadAllLines(Fixtures.GlowRef("logp_ref_test_first256.txt")).Select(double.Parse).ToArray();
+        using var m = FlowModel.Load(path, new FlowModelOptions { MaxBatch = 256 });
+        var r = m.Run(new Dictionary<string, TensorData> { ["x"] = TensorData.FromFloats([256, 1, 32, 32], x) });
+        var lp = LogProbFromGraph(r["z"].Floats, r["log_det"].Floats, 256);
+        double worst = Enumerable.Range(0, 256).Max(i => Math.Abs(lp[i] - expected[i]));
+        Assert.True(worst < 2e-3, $"max |log p - PyTorch| = {worst} nats");
+    }
+
+    [OrtFact]
+    public void OnnxRuntimeRunsTheDensityGraph()
+    {
+        using var dir = new TempDir();
+        var f = Small(FlowArch.Glow);
+        var (path, x, expected) = DensityExported(f, dir);
+        using var s = new OrtSession(path);
+        var r = s.Run(new Dictionary<string, OrtTensor> { ["x"] = new OrtTensor([6, 1, 16, 16], x) });
+        var lp = LogProbFromGraph(r["z"].Data, r["log_det"].Data, 6);
+        for (int i = 0; i < 6; i++) Assert.True(Math.Abs(lp[i] - expected[i]) < 1e-3 * (1 + Math.Abs(expected[i])), $"sample {i}: ORT {lp[i]}, trainer {expected[i]}");
+    }
 }

@@ -18,7 +18,8 @@ namespace FlowGen.Training.Export;
 public static class FlowExporter
 {
     /// <summary>
-    /// Exports the checkpoint's model (EMA weights when used) to <paramref name="onnxPath"/> atomically. The training
+    /// Exports the checkpoint's model (EMA weights when used) to <paramref name="onnxPath"/> atomically, and for Glow and
+    /// RealNVP its density graph to `name.density.onnx` beside it (what `flowgen eval` reads). The training
     /// command defaults to the one the checkpoint recorded; <paramref name="temperature"/> overrides the default
     /// sampling temperature (e.g. the one `flowgen eval --sweep` recommends), <paramref name="extraMetadata"/> adds entries.
     /// </summary>
@@ -51,7 +52,18 @@ public static class FlowExporter
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) meta[key] = value;
         var proto = BuildSampling(model, meta);
         AtomicFile.Write(onnxPath, s => proto.WriteTo(s));
+        // The density graph beside it (model.onnx -> model.density.onnx), where the architecture allows.
+        if (DensityExport.Unsupported(model) is null)
+        {
+            var density = DensityExport.Build(model, meta);
+            string densityPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(onnxPath))!, Path.GetFileNameWithoutExtension(onnxPath) + ".density.onnx");
+            AtomicFile.Write(densityPath, s => density.WriteTo(s));
+        }
     }
+
+    /// <summary>The density graph x -> (z, log_det) of <paramref name="model"/>; throws NotSupportedException for spline or conditional flows.</summary>
+    public static ModelProto BuildDensity(MultiScaleFlow<float> model, IReadOnlyDictionary<string, string> metadata) =>
+        DensityExport.Build(model, metadata);
 
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
@@ -185,6 +197,17 @@ public static class FlowExporter
     private static string AffineInverse(OnnxGraphBuilder g, AffineCouplingTransform<float> a, string h, string? ctx)
     {
         var (ya, yb) = Halves(g, h, a.Ca, a.Cb);
+        int cb = a.Cb;
+        var (w, b) = ShiftThenScaleRows(a);
+        string o = Net(g, a.Net, ya, ctx, w, b, 2 * cb);
+        var (shift, pre) = Halves(g, o, cb, cb);
+        string xb = g.Op("Sub", [g.Op("Div", [yb, g.Op("Sigmoid", [pre])]), shift]);
+        return g.Op("Concat", [ya, xb], Int("axis", 1));
+    }
+
+    /// <summary>The last conv's weights and bias with the interleaved (shift, scale) rows reordered to [shift; scale] and Glow's +2 in the scale bias.</summary>
+    internal static (float[] Weight, float[] Bias) ShiftThenScaleRows(AffineCouplingTransform<float> a)
+    {
         int cb = a.Cb, rowLen = a.Net.Conv3.Weight.Length / (2 * cb);
         var w3 = a.Net.Conv3.Weight.Data;
         var b3 = a.Net.Conv3.Bias.Data;
@@ -197,10 +220,7 @@ public static class FlowExporter
             b[j] = b3[2 * j];
             b[cb + j] = b3[2 * j + 1] + 2f;
         }
-        string o = Net(g, a.Net, ya, ctx, w, b, 2 * cb);
-        var (shift, pre) = Halves(g, o, cb, cb);
-        string xb = g.Op("Sub", [g.Op("Div", [yb, g.Op("Sigmoid", [pre])]), shift]);
-        return g.Op("Concat", [ya, xb], Int("axis", 1));
+        return (w, b);
     }
 
     /// <summary>conv3x3 → ReLU → conv1x1 → ReLU → conv3x3 with the given (possibly rearranged) last layer.</summary>
