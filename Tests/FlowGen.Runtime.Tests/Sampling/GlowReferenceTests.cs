@@ -66,4 +66,22 @@ public class GlowReferenceTests
         foreach (var (mb, th) in new[] { (16, 2), (16, 3), (1, 2), (5, 2) })
             Assert.True(reference.AsSpan().SequenceEqual(RunAll(mb, th)), $"maxBatch {mb}, threads {th} differs");
     }
+
+    [Fact]
+    public void BatchParallelSamplingMatchesOneThreadBitForBit()
+    {
+        // Sample splits a call over per-thread lanes (whole samples per thread, chunks of up to 8); any count,
+        // uneven splits and counts below the thread count (intra-operator path) give the one-thread bits.
+        float[] Draw(int threads, int maxBatch, int count)
+        {
+            using var m = FlowModel.Load(Fixture("glow_ref_sample.onnx"), new FlowModelOptions { MaxBatch = maxBatch, Threads = threads });
+            var x = new float[count * 1024];
+            for (int s = 0; s < count; s += maxBatch)
+                m.Sample(x.AsSpan(s * 1024), seed: 9, firstIndex: 100 + s, Math.Min(maxBatch, count - s), temperature: 0.8f);
+            return x;
+        }
+        var reference = Draw(1, 64, 37);
+        foreach (var (threads, maxBatch) in new[] { (2, 64), (3, 64), (4, 7), (3, 2), (8, 37) })
+            Assert.True(reference.AsSpan().SequenceEqual(Draw(threads, maxBatch, 37)), $"threads {threads}, maxBatch {maxBatch} differs");
+    }
 }
