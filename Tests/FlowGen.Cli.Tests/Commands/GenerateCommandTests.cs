@@ -79,4 +79,33 @@ public class GenerateCommandTests
         Assert.Equal(2, code); // Unity terrains are 2^n+1 squares; a 32x32 patch is refused, not resampled
         Assert.StartsWith("flowgen: error: ", stderr);
     }
+
+    [Fact]
+    public void ATrainedTextureModelGivesEightBitImagesAndEvalRecomputesItsBitsPerDim()
+    {
+        // A tiny texture model trained for a few steps by the real trainer: generate and eval take it end to end.
+        var run = FlowgenProcess.TempDir();
+        string grass = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Model)))!, "..", "data", "grass.png");
+        var (code, _, stderr) = FlowgenProcess.Run("train", "--data", grass, "--out", run, "--levels", "2", "--steps-per-level", "1", "--hidden", "8",
+            "--batch", "8", "--steps", "3", "--test-count", "64", "--eval-every", "100", "--json");
+        Assert.True(code == 0, stderr);
+        string model = Path.Combine(run, "model.onnx");
+        Assert.True(File.Exists(Path.Combine(run, "model.density.onnx")), "Glow exports its density graph beside the model");
+
+        var dir = FlowgenProcess.TempDir();
+        string stdout;
+        (code, stdout, stderr) = FlowgenProcess.Run("generate", model, "--count", "3", "--out", dir);
+        Assert.True(code == 0, stderr);
+        var image = RasterFile.Load(Path.Combine(dir, "sample_000002.png"));
+        Assert.Equal((32, 32, 1), (image.Width, image.Height, image.Channels));
+        // 8-bit levels of intensity 0..1 (the range is recorded in the file, so reading gives intensities back).
+        Assert.All(image.Samples, v => Assert.True(v >= 0 && v <= 1 && Math.Abs(v * 255 - Math.Round(v * 255)) < 1e-3, $"an 8-bit level of 0..1 expected, got {v}"));
+        Assert.True(image.Samples.Distinct().Count() > 10, "the texture sample is nearly flat");
+        Assert.True(File.Exists(Path.Combine(dir, "preview.png")));
+
+        (code, stdout, stderr) = FlowgenProcess.Run("eval", model, "--data", grass, "--count", "64");
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain("not recomputed", stdout);
+        Assert.Contains("bits/dim", stdout);
+    }
 }
