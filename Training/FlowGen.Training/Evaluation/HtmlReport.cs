@@ -127,7 +127,7 @@ public static class HtmlReport
     /// <summary>
     /// Writes each compared source's sample grid as PNG files into <paramref name="folder"/>: NAME.png (elevation or
     /// intensity, one shared range) and, for terrain, NAME.hillshade.png; NAME is the source's name in lower case
-    /// with non-alphanumerics as '-'. Returns the files written.
+    /// with each run of other characters as '-'. Returns the files written.
     /// </summary>
     public static IReadOnlyList<string> WriteGrids<TSummary>(string folder, EvaluationResult<TSummary> result) where TSummary : ISpectrumSummary
     {
@@ -137,7 +137,7 @@ public static class HtmlReport
         var written = new List<string>();
         foreach (var source in result.Samples)
         {
-            string stem = Path.Combine(folder, new string(source.Name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-'));
+            string stem = Path.Combine(folder, System.Text.RegularExpressions.Regex.Replace(source.Name.ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-'));
             var grid = PatchGrid.Elevation(source.Patches, range, removeMean: terrain, scale: 4);
             FlowGen.Runtime.Formats.PngCodec.WriteGray8(stem + ".png", grid.Width, grid.Height, grid.Pixels);
             written.Add(stem + ".png");
