@@ -23,6 +23,7 @@ public sealed class ChunkStreamer : IDisposable
     private long _generated;
     private long _hits;
     private double _generationMs;
+    private readonly int _border;
     private bool _disposed;
 
     /// <summary>Creates a streamer over <paramref name="source"/>.</summary>
@@ -32,7 +33,10 @@ public sealed class ChunkStreamer : IDisposable
         options ??= new ChunkStreamerOptions();
         if (options.ChunkSize is < 16 or > 4096)
             throw new ArgumentOutOfRangeException(nameof(options), options.ChunkSize, "ChunkSize must be in 16..4096 pixels.");
-        long chunkBytes = (long)options.ChunkSize * options.ChunkSize * sizeof(float);
+        if (options.Border is < 0 or > 64)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Border, "Border must be in 0..64 pixels.");
+        int stride = options.ChunkSize + 2 * options.Border;
+        long chunkBytes = (long)stride * stride * sizeof(float);
         if (options.MemoryBudgetBytes < chunkBytes)
             throw new ArgumentOutOfRangeException(nameof(options), options.MemoryBudgetBytes,
                 $"MemoryBudgetBytes must hold at least one chunk ({chunkBytes} bytes).");
@@ -40,6 +44,7 @@ public sealed class ChunkStreamer : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxConcurrentGenerations, "MaxConcurrentGenerations must be at least 1.");
         _source = source;
         _chunkSize = options.ChunkSize;
+        _border = options.Border;
         _budget = options.MemoryBudgetBytes;
         _slots = new SemaphoreSlim(options.MaxConcurrentGenerations);
     }
@@ -132,11 +137,12 @@ public sealed class ChunkStreamer : IDisposable
             await _slots.WaitAsync(token).ConfigureAwait(false);
             try
             {
-                var values = new float[_chunkSize * _chunkSize];
+                int stride = _chunkSize + 2 * _border;
+                var values = new float[stride * stride];
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();
-                _source.Fill(coord.X * _chunkSize, coord.Y * _chunkSize, _chunkSize, _chunkSize, coord.Lod, values, token);
+                _source.Fill(coord.X * _chunkSize - _border, coord.Y * _chunkSize - _border, stride, stride, coord.Lod, values, token);
                 token.ThrowIfCancellationRequested();
-                var chunk = new HeightChunk(coord, _chunkSize, values);
+                var chunk = new HeightChunk(coord, _chunkSize, _border, values);
                 lock (_lock)
                 {
                     _generated++;

@@ -28,6 +28,32 @@ public class ChunkStreamerTests
     }
 
     [Fact]
+    public async Task A_chunk_apron_holds_exactly_its_neighbours_values()
+    {
+        var world = new LatticeWorld(new HashPatchSampler(), 5);
+        using var plain = new ChunkStreamer(world, Small);
+        using var bordered = new ChunkStreamer(world, Small with { Border = 2 });
+        var centre = await bordered.RequestAsync(new ChunkCoord(0, 0));
+        Assert.Equal((64, 2, 68), (centre.Size, centre.Border, centre.Stride));
+        Assert.Equal(68 * 68, centre.Values.Length);
+        var self = await plain.RequestAsync(new ChunkCoord(0, 0));
+        var right = await plain.RequestAsync(new ChunkCoord(1, 0));
+        var above = await plain.RequestAsync(new ChunkCoord(0, -1));
+        var diagonal = await plain.RequestAsync(new ChunkCoord(-1, -1));
+        for (int y = 0; y < 64; y++)
+            for (int x = 0; x < 64; x++)
+                Assert.Equal(self.Values[y * 64 + x], centre.At(x, y));
+        for (int y = 0; y < 64; y++)
+            for (int b = 0; b < 2; b++)
+                Assert.Equal(right.Values[y * 64 + b], centre.At(64 + b, y));
+        for (int x = 0; x < 64; x++)
+            Assert.Equal(above.Values[63 * 64 + x], centre.At(x, -1));
+        Assert.Equal(diagonal.Values[62 * 64 + 62], centre.At(-2, -2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => centre.At(66, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => self.At(-1, 0));
+    }
+
+    [Fact]
     public async Task Neighbouring_chunks_continue_each_other()
     {
         var world = new LatticeWorld(new HashPatchSampler(), 3);
@@ -100,6 +126,8 @@ public class ChunkStreamerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new ChunkStreamer(world, new ChunkStreamerOptions { ChunkSize = 8 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ChunkStreamer(world, new ChunkStreamerOptions { MemoryBudgetBytes = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ChunkStreamer(world, new ChunkStreamerOptions { MaxConcurrentGenerations = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ChunkStreamer(world, new ChunkStreamerOptions { Border = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ChunkStreamer(world, new ChunkStreamerOptions { Border = 65 }));
         using var streamer = new ChunkStreamer(world, Small);
         Assert.Throws<ArgumentOutOfRangeException>(() => { _ = streamer.RequestAsync(new ChunkCoord(long.MaxValue, 0)); });
         Assert.Throws<ArgumentOutOfRangeException>(() => { _ = streamer.RequestAsync(new ChunkCoord(0, 0, Lod: 1)); });
