@@ -1,5 +1,6 @@
 // The models that ship with FlowGen (models/*.onnx in the repository, copied next to the flowgen executable):
 // a name such as `terrain` stands for models/terrain.onnx; anything else is a path.
+using System.CommandLine;
 using FlowGen.Runtime;
 
 namespace FlowGen.Cli;
@@ -9,6 +10,13 @@ internal static class BundledModels
     public const string DefaultName = "terrain";
 
     public static readonly string[] Names = ["terrain", "grass", "gravel", "brick"];
+
+    /// <summary>A MODEL argument that defaults to the bundled terrain model and accepts bundled names or paths.</summary>
+    public static Argument<string> Argument(string what) => new("MODEL")
+    {
+        Description = $"{what}: a path, or a bundled model ({string.Join(", ", Names)}; default {DefaultName})",
+        DefaultValueFactory = _ => DefaultName,
+    };
 
     /// <summary>The file a model argument names: a bundled model's path for its name, else the argument itself.</summary>
     public static string Resolve(string modelArgument)

@@ -16,11 +16,7 @@ internal static class BenchStreamCommand
 {
     public static Command Create()
     {
-        var model = new Argument<string>("MODEL")
-        {
-            Description = $"heightmap sampling model, or a bundled one ({BundledModels.DefaultName})",
-            DefaultValueFactory = _ => BundledModels.DefaultName,
-        };
+        var model = BundledModels.Argument("heightmap sampling model");
         var chunk = new Option<int>("--chunk") { DefaultValueFactory = _ => 256, Description = "chunk size in pixels" };
         var chunks = new Option<int>("--chunks") { DefaultValueFactory = _ => 12, Description = "cold chunks to time" };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0, Description = "worker threads (0 = one per processor)" };

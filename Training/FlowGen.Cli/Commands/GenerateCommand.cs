@@ -35,11 +35,7 @@ internal static class GenerateCommand
 {
     public static Command Create()
     {
-        var model = new Argument<string>("MODEL")
-        {
-            Description = $"ONNX sampling model (z -> x), or a bundled one: {string.Join(", ", BundledModels.Names)}",
-            DefaultValueFactory = _ => BundledModels.DefaultName,
-        };
+        var model = BundledModels.Argument("ONNX sampling model (z -> x)");
         var count = new Option<int>("--count") { Description = "number of samples", DefaultValueFactory = _ => 64 };
         var seed = new Option<ulong>("--seed") { Description = "seed of the latent generator", DefaultValueFactory = _ => 0 };
         var first = new Option<long>("--first") { Description = "index of the first sample", DefaultValueFactory = _ => 0 };

@@ -18,11 +18,7 @@ internal static class SeamsCommand
 
     public static Command Create()
     {
-        var model = new Argument<string>("MODEL")
-        {
-            Description = $"heightmap sampling model, or a bundled one ({BundledModels.DefaultName})",
-            DefaultValueFactory = _ => BundledModels.DefaultName,
-        };
+        var model = BundledModels.Argument("heightmap sampling model");
         var data = new Option<string?>("--data") { Description = "real DEM for the floor and the spectrum (default: the bundled Jacksboro DEM next to the program)" };
         var size = new Option<int>("--size") { DefaultValueFactory = _ => 1024, Description = "generated map size N (N x N pixels)" };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1, Description = "world seed" };

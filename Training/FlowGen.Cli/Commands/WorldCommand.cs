@@ -22,7 +22,7 @@ internal static class WorldCommand
 
     public static Command Create()
     {
-        var model = new Argument<string>("MODEL") { Description = "heightmap sampling model (ONNX)" };
+        var model = BundledModels.Argument("heightmap sampling model");
         var size = new Option<string>("--size") { Description = "world size WxH in pixels, e.g. 8193x8193", Required = true };
         var outFile = new Option<string>("--out") { Description = "output file: .png (16-bit), .r16/.raw, .exr, .npy or .npz", Required = true };
         var seed = new Option<ulong>("--seed") { Description = "world seed", DefaultValueFactory = _ => 0 };
@@ -34,7 +34,7 @@ internal static class WorldCommand
         var threads = new Option<int>("--threads") { Description = "worker threads (0 = all cores)", DefaultValueFactory = _ => 0 };
         var command = new Command("world", "Export a seamless world heightmap, optionally sharded across machines.")
             { model, size, outFile, seed, temperature, origin, shard, assemble, preset, threads };
-        command.SetAction(pr => Cli.Guard(() => Run(new WorldJob(pr.GetValue(model)!, ParseSize(pr.GetValue(size)!), pr.GetValue(outFile)!,
+        command.SetAction(pr => Cli.Guard(() => Run(new WorldJob(BundledModels.Resolve(pr.GetValue(model)!), ParseSize(pr.GetValue(size)!), pr.GetValue(outFile)!,
             pr.GetValue(seed), pr.GetValue(temperature), ParseOrigin(pr.GetValue(origin)!), pr.GetValue(preset), pr.GetValue(threads)),
             pr.GetValue(shard), pr.GetValue(assemble))));
         return command;

@@ -40,7 +40,7 @@ internal static class DensityExport
         var zs = new List<string>();
         for (int l = 0; l < cfg.Levels; l++)
         {
-            x = Squeeze(g, x, c, s);
+            x = g.Squeeze(x, c, s);
             c *= 4;
             s /= 2;
             foreach (var step in model.Levels[l].Steps)
@@ -65,25 +65,7 @@ internal static class DensityExport
         ld = g.Op("Add", [ld, g.Floats("logdet_const", [], [constant])]);
         g.RenameLastOutput(ld, "log_det");
         g.Graph.Output.Add(Value("log_det"));
-        var m = new ModelProto
-        {
-            IrVersion = 8,
-            ProducerName = "FlowGen",
-            ProducerVersion = "1",
-            Graph = g.Graph,
-            DocString = "FlowGen density graph x -> (z, log_det) in model units: log p(x) = sum log N(z; 0, 1) + log_det.",
-        };
-        m.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 17 });
-        foreach (var (k, v) in metadata) m.MetadataProps.Add(new StringStringEntryProto { Key = k, Value = v });
-        return m;
-    }
-
-    // glow-order squeeze (channel c*4 + dy*2 + dx), as Ops.Squeeze2x2.
-    private static string Squeeze(OnnxGraphBuilder g, string x, int c, int s)
-    {
-        string t = g.Op("Reshape", [x, g.Ints("shape", -1, c, s / 2, 2, s / 2, 2)]);
-        t = g.Op("Transpose", [t], IntList("perm", 0, 1, 3, 5, 2, 4));
-        return g.Op("Reshape", [t, g.Ints("shape", -1, c * 4, s / 2, s / 2)]);
+        return g.ToModel("FlowGen density graph x -> (z, log_det) in model units: log p(x) = sum log N(z; 0, 1) + log_det.", metadata);
     }
 
     private static string Forward(OnnxGraphBuilder g, FlowTransform<float> t, string x, int c, int pixels, ref double constant, List<string> terms)

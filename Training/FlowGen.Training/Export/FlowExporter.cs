@@ -83,7 +83,7 @@ public static class FlowExporter
             int cc = cfg.ContextChannels, hs = s;
             for (int l = 0; l < cfg.Levels; l++)
             {
-                cur = Squeeze(g, cur, cc, hs);
+                cur = g.Squeeze(cur, cc, hs);
                 cc *= 4;
                 hs /= 2;
                 contexts.Add(cur);
@@ -106,25 +106,7 @@ public static class FlowExporter
         }
         g.RenameLastOutput(h!, "x");
         g.Graph.Output.Add(Value("x", ch, s, s));
-        var m = new ModelProto
-        {
-            IrVersion = 8,
-            ProducerName = "FlowGen",
-            ProducerVersion = "1",
-            Graph = g.Graph,
-            DocString = "FlowGen sampling graph z -> x (model units; physical = x * flowgen.scale + flowgen.offset). Scale z by the temperature.",
-        };
-        m.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 17 });
-        foreach (var (k, v) in metadata) m.MetadataProps.Add(new StringStringEntryProto { Key = k, Value = v });
-        return m;
-    }
-
-    // glow order squeeze (channel c*4 + dy*2 + dx) by reshape/transpose; used for the context input.
-    private static string Squeeze(OnnxGraphBuilder g, string x, int c, int s)
-    {
-        string t = g.Op("Reshape", [x, g.Ints("shape", -1, c, s / 2, 2, s / 2, 2)]);
-        t = g.Op("Transpose", [t], IntList("perm", 0, 1, 3, 5, 2, 4));
-        return g.Op("Reshape", [t, g.Ints("shape", -1, c * 4, s / 2, s / 2)]);
+        return g.ToModel("FlowGen sampling graph z -> x (model units; physical = x * flowgen.scale + flowgen.offset). Scale z by the temperature.", metadata);
     }
 
     private static string StepInverse(OnnxGraphBuilder g, FlowSequence<float> step, string h, string? ctx)

@@ -69,6 +69,23 @@ internal sealed class OnnxGraphBuilder
         last.Output[0] = to;
     }
 
+    /// <summary>Glow-order squeeze [N,C,S,S] -> [N,4C,S/2,S/2] (channel c*4 + dy*2 + dx), as Ops.Squeeze2x2, by reshape/transpose.</summary>
+    public string Squeeze(string x, int c, int s)
+    {
+        string t = Op("Reshape", [x, Ints("shape", -1, c, s / 2, 2, s / 2, 2)]);
+        t = Op("Transpose", [t], IntList("perm", 0, 1, 3, 5, 2, 4));
+        return Op("Reshape", [t, Ints("shape", -1, c * 4, s / 2, s / 2)]);
+    }
+
+    /// <summary>The graph as an opset-17 model with <paramref name="docString"/> and <paramref name="metadata"/> (metadata_props).</summary>
+    public ModelProto ToModel(string docString, IReadOnlyDictionary<string, string> metadata)
+    {
+        var m = new ModelProto { IrVersion = 8, ProducerName = "FlowGen", ProducerVersion = "1", Graph = Graph, DocString = docString };
+        m.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 17 });
+        foreach (var (k, v) in metadata) m.MetadataProps.Add(new StringStringEntryProto { Key = k, Value = v });
+        return m;
+    }
+
     public static AttributeProto Int(string name, long v) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = v };
 
     public static AttributeProto IntList(string name, params long[] v)
