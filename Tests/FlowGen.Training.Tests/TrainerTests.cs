@@ -1,6 +1,7 @@
 // The training loop on the bundled DEM with a tiny model: it learns, resume continues bit-exactly,
 // checkpoints are atomic and verified, the export carries the model contract, bad input is typed.
 using FlowGen.Runtime;
+using FlowGen.Training.Data;
 using FlowGen.Training.Export;
 using FlowGen.Training.Flows;
 
@@ -52,6 +53,7 @@ public class TrainerTests
         Assert.Equal("heightmap", keys["flowgen.kind"]);
         Assert.Equal("1,16,16", keys["flowgen.shape"]);
         Assert.Equal("2", keys["flowgen.train.steps"]);
+        Assert.Equal(DatasetLoader.Load(Fixtures.Data("jacksboro_fault_dem.npz"), 16).MaxRelief, meta.MaxRelief!.Value, 6);
         Assert.Equal(17, proto.OpsetImport[0].Version);
         var x = new float[3 * 256];
         m.Run(new float[3 * 256], x, 3);

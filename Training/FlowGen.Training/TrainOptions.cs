@@ -31,6 +31,9 @@ public sealed record TrainOptions
     /// <summary>Cosine learning-rate decay after the warm-up, down to 2 % of the rate at the last step (off = constant, as the reference).</summary>
     public bool CosineDecay { get; init; }
 
+    /// <summary>Step the cosine decay starts at (0 = end of the warm-up); a resumed constant-rate run can be annealed from its current step.</summary>
+    public int CosineFrom { get; init; }
+
     /// <summary>Global gradient-norm clip (0 = off, as the reference).</summary>
     public double ClipNorm { get; init; }
 
@@ -78,6 +81,7 @@ public sealed record TrainOptions
         if (Batch < 1 || Steps < 0 || !(LearningRate > 0) || Threads < 1 || InitBatch < 1 || TestCount < 1 || EvalEvery < 1 || CheckpointEvery < 1 || SampleEvery < 0)
             throw new ArgumentException("A training option is out of range (batch, steps, lr, threads, init batch, test count and intervals must be positive).");
         if (EmaDecay is < 0 or >= 1) throw new ArgumentException("--ema must be in [0, 1).");
+        if (CosineFrom < 0 || (CosineDecay && CosineFrom >= Steps)) throw new ArgumentException("--cosine-from must be at least 0 and below --steps.");
         Model.Validate();
     }
 }

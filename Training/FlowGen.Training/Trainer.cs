@@ -92,8 +92,9 @@ public sealed class Trainer
         return t;
     }
 
-    /// <summary>Continues the run saved in <paramref name="outDir"/>; <paramref name="steps"/> (if given) raises the total.</summary>
-    public static Trainer Resume(string outDir, int? steps = null, int? threads = null)
+    /// <summary>Continues the run saved in <paramref name="outDir"/>; <paramref name="steps"/> (if given) raises the total;
+    /// <paramref name="cosineFrom"/> (if given) switches on a cosine decay from that step to the (new) last one.</summary>
+    public static Trainer Resume(string outDir, int? steps = null, int? threads = null, int? cosineFrom = null)
     {
         string path = Path.Combine(outDir, CheckpointFile);
         var ck = Checkpoint.Load(path);
@@ -106,10 +107,12 @@ public sealed class Trainer
         {
             throw new CheckpointException($"Options are unreadable: {e.Message}", path, e);
         }
+        string? then = (steps is { } s && s != opt.Steps ? $" --steps {s}" : "") + (cosineFrom is { } cf ? $" --cosine-from {cf}" : "");
         opt = opt with
         {
             Out = outDir, Steps = steps ?? opt.Steps, Threads = threads ?? opt.Threads,
-            Command = steps is { } s && s != opt.Steps && opt.Command is { } c ? $"{c}; then --resume --steps {s}" : opt.Command,
+            CosineDecay = opt.CosineDecay || cosineFrom is not null, CosineFrom = cosineFrom ?? opt.CosineFrom,
+            Command = then.Length > 0 && opt.Command is { } c ? $"{c}; then --resume{then}" : opt.Command,
         };
         opt.Validate();
         var data = DatasetLoader.Load(opt.Data, opt.Model.Size);
@@ -126,7 +129,7 @@ public sealed class Trainer
     {
         var o = Options;
         Directory.CreateDirectory(o.Out);
-        var sched = new LearningRateSchedule(o.LearningRate, o.WarmupSteps, o.CosineDecay ? o.Steps : 0);
+        var sched = new LearningRateSchedule(o.LearningRate, o.WarmupSteps, o.CosineDecay ? o.Steps : 0, DecayFrom: o.CosineFrom);
         int n = o.Batch, d = _data.SampleSize;
         var x = new float[n * d];
         var stepTimes = new List<double>();
@@ -238,6 +241,7 @@ public sealed class Trainer
             ["adam_step"] = _adam.Step,
             ["sigma"] = _data.Sigma,
             ["pixel_size_m"] = _data.PixelSizeMetres,
+            ["max_relief"] = _data.MaxRelief,
             ["kind"] = _data.Kind.ToString().ToLowerInvariant(),
             ["data_sha256"] = _dataHash,
             ["evals"] = JsonSerializer.SerializeToNode(_evals, Json),
@@ -309,7 +313,7 @@ public sealed class Trainer
         return (model, opt, ck.Header);
     }
 
-    private static string HashFile(string path)
+    internal static string HashFile(string path)
     {
         using var s = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(s));

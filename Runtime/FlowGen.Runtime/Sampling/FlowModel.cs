@@ -124,6 +124,48 @@ public sealed class FlowModel : IDisposable
         }
     }
 
+    /// <summary>A sample whose relief exceeds this multiple of the training data's largest (<see cref="ModelMetadata.MaxRelief"/>) is implausible.</summary>
+    public const double ImplausibleReliefFactor = 2.0;
+
+    /// <summary>
+    /// <see cref="Sample"/>, then every implausible sample — non-finite, or with more than <see cref="ImplausibleReliefFactor"/>
+    /// times the training data's largest relief (when the model records <c>flowgen.sample.max_relief</c>) — is drawn again
+    /// with the same seed and index at half the temperature, halving until it is plausible (at worst temperature 0, the
+    /// mode). A flow's inverse can blow up on rare latents; this keeps such samples out of worlds and asset batches while
+    /// staying deterministic: sample i is still the same whichever call produced it. Returns how many were redrawn.
+    /// Allocates nothing.
+    /// </summary>
+    public int SamplePlausible(Span<float> dest, ulong seed, long firstIndex, int count, float temperature, SampleUnits units = SampleUnits.Model)
+    {
+        Sample(dest, seed, firstIndex, count, temperature, units);
+        double limit = Metadata.MaxRelief is { } r ? ImplausibleReliefFactor * r * (units == SampleUnits.Physical ? Math.Abs(Metadata.Scale) : 1) : double.PositiveInfinity;
+        int redrawn = 0, n = SampleLength;
+        for (int i = 0; i < count; i++)
+        {
+            var sample = dest.Slice(i * n, n);
+            if (Plausible(sample, limit)) continue;
+            redrawn++;
+            for (float t = temperature * 0.5f; ; t = t > 0.01f ? t * 0.5f : 0f)
+            {
+                Sample(sample, seed, firstIndex + i, 1, t, units);
+                if (t == 0f || Plausible(sample, limit)) break;
+            }
+        }
+        return redrawn;
+    }
+
+    private static bool Plausible(ReadOnlySpan<float> sample, double limit)
+    {
+        float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+        foreach (float v in sample)
+        {
+            if (!float.IsFinite(v)) return false;
+            lo = Math.Min(lo, v);
+            hi = Math.Max(hi, v);
+        }
+        return (double)hi - lo <= limit;
+    }
+
     private unsafe void SampleCore(Span<float> dest, ulong seed, long firstIndex, int count, float temperature, SampleUnits units)
     {
         if (_lanes is { } lanes && count >= lanes.Count)

@@ -43,6 +43,8 @@ public sealed class ModelMetadata
         TrainDataSha256 = Get("flowgen.train.data_sha256");
         TrainSteps = Number("flowgen.train.steps") is { } steps ? (long)steps : null;
         TrainTestBitsPerDim = Number("flowgen.train.test_bpd");
+        MaxRelief = Number("flowgen.sample.max_relief");
+        if (MaxRelief is <= 0) throw new OnnxModelException(source, null, "metadata 'flowgen.sample.max_relief' must be positive");
     }
 
     /// <summary>Every metadata_props entry, FlowGen's and others'.</summary>
@@ -76,4 +78,8 @@ public sealed class ModelMetadata
 
     /// <summary>`flowgen.train.test_bpd`: held-out bits per dimension at export.</summary>
     public double? TrainTestBitsPerDim { get; }
+
+    /// <summary>`flowgen.sample.max_relief`: the largest max − min of any training patch, model units. A sample with far
+    /// more relief than that is a diverged inverse, not terrain (<see cref="FlowModel.SamplePlausible"/>).</summary>
+    public double? MaxRelief { get; }
 }

@@ -1,6 +1,6 @@
 // The bridge from a FlowGen heightmap (or texture) model to the streaming worlds: FlowModel.Sample at a
 // fixed temperature, in physical units, with LatticeWorld's signed lattice indices mapped onto
-// FlowModel's non-negative sample indices; a patch the flow returns non-finite is redrawn at a lower temperature.
+// FlowModel's non-negative sample indices; an implausible patch (non-finite, exploded) is redrawn at a lower temperature.
 namespace FlowGen.Runtime.Streaming;
 
 /// <summary>Patches of a one-channel, square-patch <see cref="FlowModel"/> for <see cref="LatticeWorld"/>. Thread-safe
@@ -42,27 +42,9 @@ public sealed class FlowPatchSampler : IPatchSampler
     /// <inheritdoc />
     public void Sample(Span<float> destination, ulong seed, long firstIndex, int count)
     {
-        long first = checked(firstIndex + IndexShift);
-        _model.Sample(destination, seed, first, count, _temperature, SampleUnits.Physical);
-        // A flow's inverse can overflow on rare latents (about 1 in 2,000 patches at T = 0.9 for the bundled terrain
-        // model); a non-finite patch would spread NaN over four lattice cells of the world. Such a patch is drawn again,
-        // same seed and index, at half the temperature (then at zero): deterministic, so order independence holds.
-        int p = PatchSize * PatchSize;
-        for (int i = 0; i < count; i++)
-        {
-            var patch = destination.Slice(i * p, p);
-            for (float t = _temperature * 0.5f; !AllFinite(patch); t = t > 0.01f ? t * 0.5f : 0f)
-            {
-                _model.Sample(patch, seed, first + i, 1, t, SampleUnits.Physical);
-                if (t == 0f) break;
-            }
-        }
-    }
-
-    private static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        foreach (float v in values)
-            if (!float.IsFinite(v)) return false;
-        return true;
+        // A flow's inverse can blow up on rare latents (about 1 in 2,000 patches at T = 0.9 for a plain-recipe terrain
+        // model); such a patch would spread NaN or cliffs over four lattice cells of the world. SamplePlausible redraws it
+        // (same seed and index, lower temperature): deterministic, so order independence holds.
+        _model.SamplePlausible(destination, seed, checked(firstIndex + IndexShift), count, _temperature, SampleUnits.Physical);
     }
 }

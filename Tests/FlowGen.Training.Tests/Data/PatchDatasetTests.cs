@@ -101,6 +101,30 @@ public class PatchDatasetTests
     }
 
     [Fact]
+    public void MaxReliefIsTheLargestTrainWindowRangeInModelUnits()
+    {
+        var rng = new Random(7);
+        const int h = 23, w = 30, p = 5;
+        var plane = Enumerable.Range(0, h * w).Select(_ => rng.NextDouble() * 100).ToArray();
+        plane[10 * w + 3] = 900; // a spike in the train part
+        plane[4 * w + 28] = -5000; // a deeper one in the test part (columns >= 24) must not count
+        var mask = new bool[h * w];
+        mask[20 * w + 20] = true;
+        plane[20 * w + 20] = 1e6; // under nodata: never counts
+        var d = new PatchDataset([plane], h, w, p, DataKind.Heightmap, mask);
+        double best = 0;
+        for (int i = 0; i + p <= h; i++)
+            for (int j = 0; j + p <= d.SplitColumn; j++)
+            {
+                var win = Enumerable.Range(0, p * p).Select(k => (i + k / p) * w + j + k % p).ToArray();
+                if (win.Any(k => mask[k])) continue;
+                best = Math.Max(best, win.Max(k => plane[k]) - win.Min(k => plane[k]));
+            }
+        Assert.True(best > 800);
+        Assert.Equal((best + 1) / d.Sigma, d.MaxRelief, 12);
+    }
+
+    [Fact]
     public void NodataWindowsAreSkippedAndBadInputIsTyped()
     {
         var plane = Enumerable.Range(0, 20 * 20).Select(i => (double)(i % 13)).ToArray();

@@ -28,6 +28,17 @@ public class ScheduleAndEmaTests
     }
 
     [Fact]
+    public void CosineFromALaterStepKeepsTheRateUntilThenAndAnnealsTheRest()
+    {
+        var s = new LearningRateSchedule(1e-3, 0, DecayUntil: 9000, DecayFrom: 4000);
+        Assert.Equal(1e-3, s.At(1), 12);
+        Assert.Equal(1e-3, s.At(4000), 12);
+        Assert.Equal(1e-3 * (0.02 + 0.98 * 0.5), s.At(6500), 12);
+        Assert.Equal(2e-5, s.At(9000), 12);
+        for (int t = 4001; t <= 9000; t++) Assert.True(s.At(t) < s.At(t - 1), $"rate did not fall at step {t}");
+    }
+
+    [Fact]
     public void EmaForgetsTheInitialWeightsQuicklyThenAveragesSlowly()
     {
         var p = new Tensor<float>([3], [0f, 0f, 0f]);

@@ -100,7 +100,7 @@ internal static class GenerateCommand
         var buffer = new float[job.Batch * m.SampleLength];
         var previewData = new float[Math.Min(n, 16) * m.SampleLength];
         var nonFinite = new List<long>();
-        int shown = 0;
+        int shown = 0, redrawn = 0;
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
@@ -109,7 +109,7 @@ internal static class GenerateCommand
                 for (int done = 0; done < n;)
                 {
                     int k = Math.Min(job.Batch, n - done);
-                    m.Sample(buffer, job.Seed, begin + done, k, t, unit);
+                    redrawn += m.SamplePlausible(buffer, job.Seed, begin + done, k, t, unit);
                     for (int i = 0; i < k; i++)
                     {
                         var sample = buffer.AsSpan(i * m.SampleLength, m.SampleLength);
@@ -128,6 +128,9 @@ internal static class GenerateCommand
                 if (n == 0) task.Increment(1);
             });
         string? preview = null;
+        if (redrawn > 0)
+            Console.Error.WriteLine($"flowgen: note: {redrawn} sample(s) diverged at temperature {t.ToString(CultureInfo.InvariantCulture)} (not finite, or far more relief "
+                + "than any training patch) and were drawn again, same seed and index, at a lower temperature.");
         if (nonFinite.Count > 0)
             Console.Error.WriteLine($"flowgen: warning: {nonFinite.Count} sample(s) were not finite (the flow diverged at temperature {t.ToString(CultureInfo.InvariantCulture)}; "
                 + $"try a lower --temperature) and were left out: {string.Join(", ", nonFinite.Take(10))}{(nonFinite.Count > 10 ? ", ..." : "")}");

@@ -27,6 +27,7 @@ internal static class TrainCommand
         var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3, Description = "Adam learning rate" };
         var warmup = new Option<int>("--warmup") { DefaultValueFactory = _ => 0, Description = "linear learning-rate warm-up steps" };
         var cosine = new Option<bool>("--cosine") { Description = "cosine learning-rate decay to 2 % at the last step (default: constant)" };
+        var cosineFrom = new Option<int?>("--cosine-from") { Description = "step the cosine decay starts at (implies --cosine; with --resume: anneal the rest of a constant-rate run)" };
         var clip = new Option<double>("--clip") { DefaultValueFactory = _ => 0, Description = "gradient-norm clip (0 = off)" };
         var wd = new Option<double>("--weight-decay") { DefaultValueFactory = _ => 0, Description = "AdamW weight decay (0 = Adam)" };
         var ema = new Option<double>("--ema") { DefaultValueFactory = _ => 0, Description = "weight EMA decay, e.g. 0.999 (0 = off)" };
@@ -41,14 +42,14 @@ internal static class TrainCommand
         var noExport = new Option<bool>("--no-export") { Description = "do not write model.onnx at the end" };
         var command = new Command("train", "Train a normalizing flow on terrain or texture data")
         {
-            data, output, arch, levels, k, hidden, bins, patch, batch, steps, lr, warmup, cosine, clip, wd, ema, seed, threads,
+            data, output, arch, levels, k, hidden, bins, patch, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
             evalEvery, sampleEvery, ckptEvery, testCount, resume, json, noExport,
         };
         command.SetAction((pr, ct) => Task.FromResult(Cli.Guard(() =>
         {
             Trainer trainer;
             if (pr.GetValue(resume))
-                trainer = Trainer.Resume(pr.GetValue(output)!, pr.GetValue(steps), pr.GetValue(threads));
+                trainer = Trainer.Resume(pr.GetValue(output)!, pr.GetValue(steps), pr.GetValue(threads), pr.GetValue(cosineFrom));
             else
             {
                 var options = new TrainOptions
@@ -61,7 +62,7 @@ internal static class TrainCommand
                         Hidden = pr.GetValue(hidden), Bins = pr.GetValue(bins), Size = pr.GetValue(patch),
                     },
                     Batch = pr.GetValue(batch), Steps = pr.GetValue(steps) ?? 2000, LearningRate = pr.GetValue(lr),
-                    WarmupSteps = pr.GetValue(warmup), CosineDecay = pr.GetValue(cosine), ClipNorm = pr.GetValue(clip), WeightDecay = pr.GetValue(wd),
+                    WarmupSteps = pr.GetValue(warmup), CosineDecay = pr.GetValue(cosine) || pr.GetValue(cosineFrom) is not null, CosineFrom = pr.GetValue(cosineFrom) ?? 0, ClipNorm = pr.GetValue(clip), WeightDecay = pr.GetValue(wd),
                     EmaDecay = pr.GetValue(ema), Seed = pr.GetValue(seed), Threads = pr.GetValue(threads) ?? 2,
                     Command = CommandLine(), EvalEvery = pr.GetValue(evalEvery), SampleEvery = pr.GetValue(sampleEvery),
                     CheckpointEvery = pr.GetValue(ckptEvery), TestCount = pr.GetValue(testCount),

@@ -90,6 +90,12 @@ public sealed class PatchDataset
     /// <summary>Global scale: model units → metres (heightmap) or 8-bit levels (texture).</summary>
     public double Sigma { get; }
 
+    /// <summary>The largest max − min of any train window (any channel), model units, plus one dequantisation step:
+    /// exported as <c>flowgen.sample.max_relief</c> so samplers can tell a diverged sample from terrain.</summary>
+    public double MaxRelief => _maxRelief ??= ComputeMaxRelief();
+
+    private double? _maxRelief;
+
     /// <summary>Number of nodata-free train windows.</summary>
     public int TrainWindowCount => _trainWindows.Length;
 
@@ -146,6 +152,42 @@ public sealed class PatchDataset
 
         double Box(double[] s, int i, int j) =>
             s[(i + p) * (w + 1) + j + p] - s[i * (w + 1) + j + p] - s[(i + p) * (w + 1) + j] + s[i * (w + 1) + j];
+    }
+
+    // Separable sliding max/min: per row over P columns, then per valid window over P rows.
+    private double ComputeMaxRelief()
+    {
+        int p = Patch, w = Width, cols = SplitColumn - p + 1;
+        var hi = new double[Height * cols];
+        var lo = new double[Height * cols];
+        double best = 0;
+        foreach (var plane in _planes)
+        {
+            for (int i = 0; i < Height; i++)
+                for (int j = 0; j < cols; j++)
+                {
+                    double a = double.NegativeInfinity, b = double.PositiveInfinity;
+                    for (int k = 0; k < p; k++)
+                    {
+                        double v = plane[i * w + j + k];
+                        a = Math.Max(a, v);
+                        b = Math.Min(b, v);
+                    }
+                    (hi[i * cols + j], lo[i * cols + j]) = (a, b);
+                }
+            foreach (int at in _trainWindows)
+            {
+                int i0 = at / w, j = at % w;
+                double a = double.NegativeInfinity, b = double.PositiveInfinity;
+                for (int i = i0; i < i0 + p; i++)
+                {
+                    a = Math.Max(a, hi[i * cols + j]);
+                    b = Math.Min(b, lo[i * cols + j]);
+                }
+                best = Math.Max(best, a - b);
+            }
+        }
+        return (best + 1) / Sigma;
     }
 
     private double PixelStd()

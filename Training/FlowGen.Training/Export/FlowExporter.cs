@@ -17,6 +17,15 @@ namespace FlowGen.Training.Export;
 /// <summary>Writes FlowGen ONNX models from checkpoints.</summary>
 public static class FlowExporter
 {
+    // The training data's largest window relief (model units): from the checkpoint, or for checkpoints written before it
+    // was recorded, from the training data when that file is still there unchanged.
+    private static double? MaxRelief(System.Text.Json.Nodes.JsonObject header, TrainOptions opt, int patch)
+    {
+        if (header["max_relief"] is { } r) return r.GetValue<double>();
+        if (!File.Exists(opt.Data) || header["data_sha256"]?.GetValue<string>() is not { } hash || Trainer.HashFile(opt.Data) != hash) return null;
+        return Data.DatasetLoader.Load(opt.Data, patch).MaxRelief;
+    }
+
     /// <summary>
     /// Exports the checkpoint's model (EMA weights when used) to <paramref name="onnxPath"/> atomically, and for Glow and
     /// RealNVP its density graph to `name.density.onnx` beside it (what `flowgen eval` reads). The training
@@ -48,6 +57,7 @@ public static class FlowExporter
             ["flowgen.train.test_bpd"] = evals is { Count: > 0 } ? F(evals[^1]!["TestBpd"]!.GetValue<double>()) : "",
         };
         if (kind == "heightmap" && header["pixel_size_m"] is { } px) meta["flowgen.pixel_size_m"] = F(px.GetValue<double>());
+        if (MaxRelief(header, opt, c.Size) is { } relief) meta["flowgen.sample.max_relief"] = F(relief);
         if (temperature is { } t && !(double.IsFinite(t) && t > 0)) throw new ArgumentException($"the default temperature must be positive, not {t}");
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) meta[key] = value;
         var proto = BuildSampling(model, meta);
