@@ -111,16 +111,27 @@ public sealed class FlowModel : IDisposable
     /// </summary>
     public void Sample(Span<float> dest, ulong seed, long firstIndex, int count, float temperature, SampleUnits units = SampleUnits.Model)
     {
-        if (!CanSample) throw new FlowGenException($"not a sampling graph: {NotSamplingReason}", Source);
         ArgumentOutOfRangeException.ThrowIfNegative(firstIndex);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        Sample(dest, seed, SampleGrid.Run(firstIndex, count), temperature, units);
+    }
+
+    /// <summary>
+    /// Writes the samples of <paramref name="grid"/> (several runs of consecutive indices, e.g. a world's lattice rows) into
+    /// <paramref name="dest"/> in one batched call, split evenly over the threads. Sample i is the same as from
+    /// <see cref="Sample(Span{float}, ulong, long, int, float, SampleUnits)"/>. Allocates nothing.
+    /// </summary>
+    public void Sample(Span<float> dest, ulong seed, SampleGrid grid, float temperature, SampleUnits units = SampleUnits.Model)
+    {
+        if (!CanSample) throw new FlowGenException($"not a sampling graph: {NotSamplingReason}", Source);
+        grid.Validate();
         if (!float.IsFinite(temperature) || temperature < 0) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be finite and non-negative");
+        int count = grid.Count;
         if ((long)count * SampleLength > dest.Length) throw new ArgumentException($"destination holds {dest.Length} floats, {count} samples need {(long)count * SampleLength}", nameof(dest));
-        if (firstIndex > long.MaxValue - count) throw new ArgumentOutOfRangeException(nameof(firstIndex));
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            SampleCore(dest, seed, firstIndex, count, temperature, units);
+            SampleCore(dest, seed, grid, temperature, units);
         }
     }
 
@@ -128,26 +139,34 @@ public sealed class FlowModel : IDisposable
     public const double ImplausibleReliefFactor = 2.0;
 
     /// <summary>
-    /// <see cref="Sample"/>, then every implausible sample — non-finite, or with more than <see cref="ImplausibleReliefFactor"/>
-    /// times the training data's largest relief (when the model records <c>flowgen.sample.max_relief</c>) — is drawn again
-    /// with the same seed and index at half the temperature, halving until it is plausible (at worst temperature 0, the
-    /// mode). A flow's inverse can blow up on rare latents; this keeps such samples out of worlds and asset batches while
-    /// staying deterministic: sample i is still the same whichever call produced it. Returns how many were redrawn.
-    /// Allocates nothing.
+    /// <see cref="Sample(Span{float}, ulong, long, int, float, SampleUnits)"/>, then every implausible sample — non-finite, or
+    /// with more than <see cref="ImplausibleReliefFactor"/> times the training data's largest relief (when the model records
+    /// <c>flowgen.sample.max_relief</c>) — is drawn again with the same seed and index at half the temperature, halving until
+    /// it is plausible (at worst temperature 0, the mode). A flow's inverse can blow up on rare latents; this keeps such
+    /// samples out of worlds and asset batches while staying deterministic: sample i is still the same whichever call
+    /// produced it. Returns how many were redrawn. Allocates nothing.
     /// </summary>
     public int SamplePlausible(Span<float> dest, ulong seed, long firstIndex, int count, float temperature, SampleUnits units = SampleUnits.Model)
     {
-        Sample(dest, seed, firstIndex, count, temperature, units);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstIndex);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return SamplePlausible(dest, seed, SampleGrid.Run(firstIndex, count), temperature, units);
+    }
+
+    /// <summary><see cref="SamplePlausible(Span{float}, ulong, long, int, float, SampleUnits)"/> over a <see cref="SampleGrid"/>.</summary>
+    public int SamplePlausible(Span<float> dest, ulong seed, SampleGrid grid, float temperature, SampleUnits units = SampleUnits.Model)
+    {
+        Sample(dest, seed, grid, temperature, units);
         double limit = Metadata.MaxRelief is { } r ? ImplausibleReliefFactor * r * (units == SampleUnits.Physical ? Math.Abs(Metadata.Scale) : 1) : double.PositiveInfinity;
         int redrawn = 0, n = SampleLength;
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < grid.Count; i++)
         {
             var sample = dest.Slice(i * n, n);
             if (Plausible(sample, limit)) continue;
             redrawn++;
             for (float t = temperature * 0.5f; ; t = t > 0.01f ? t * 0.5f : 0f)
             {
-                Sample(sample, seed, firstIndex + i, 1, t, units);
+                Sample(sample, seed, grid.Single(i), t, units);
                 if (t == 0f || Plausible(sample, limit)) break;
             }
         }
@@ -166,15 +185,16 @@ public sealed class FlowModel : IDisposable
         return (double)hi - lo <= limit;
     }
 
-    private unsafe void SampleCore(Span<float> dest, ulong seed, long firstIndex, int count, float temperature, SampleUnits units)
+    private unsafe void SampleCore(Span<float> dest, ulong seed, SampleGrid grid, float temperature, SampleUnits units)
     {
+        int count = grid.Count;
         if (_lanes is { } lanes && count >= lanes.Count)
         {
             fixed (float* d = dest)
             {
-                lanes.Set(d, seed, firstIndex, count, temperature, units == SampleUnits.Physical);
+                lanes.Set(d, seed, grid, temperature, units == SampleUnits.Physical);
                 _lanePool!.For(lanes, lanes.Count);
-                lanes.Set(null, 0, 0, 0, 0, false);
+                lanes.Set(null, 0, default, 0, false);
             }
             return;
         }
@@ -183,7 +203,7 @@ public sealed class FlowModel : IDisposable
         {
             int batch = Math.Min(MaxBatch, count - done);
             for (int i = 0; i < batch; i++)
-                LatentGenerator.FillCore(_latents.AsSpan(i * SampleLength, SampleLength), seed, (ulong)(firstIndex + done + i), temperature);
+                LatentGenerator.FillCore(_latents.AsSpan(i * SampleLength, SampleLength), seed, (ulong)grid.IndexAt(done + i), temperature);
             _executor.SetInput(_zIndex, MemoryMarshal.AsBytes(_latents.AsSpan(0, batch * SampleLength)));
             _executor.Run(batch);
             var x = MemoryMarshal.Cast<byte, float>(_executor.GetOutput(_xIndex, batch));
@@ -347,7 +367,7 @@ public sealed class FlowModel : IDisposable
         private float* _dest;
         private float* _input; // Run: z rows from the caller instead of the latent generator
         private ulong _seed;
-        private long _first;
+        private SampleGrid _grid;
         private int _count;
         private float _temperature;
         private bool _physical;
@@ -357,15 +377,15 @@ public sealed class FlowModel : IDisposable
         public void SetRun(float* input, float* output, int count)
         {
             _input = input;
-            Set(output, 0, 0, count, 1f, false);
+            Set(output, 0, SampleGrid.Run(0, count), 1f, false);
         }
 
-        public void Set(float* dest, ulong seed, long first, int count, float temperature, bool physical)
+        public void Set(float* dest, ulong seed, SampleGrid grid, float temperature, bool physical)
         {
             _dest = dest;
             _seed = seed;
-            _first = first;
-            _count = count;
+            _grid = grid;
+            _count = grid.Count;
             _temperature = temperature;
             _physical = physical;
         }
@@ -383,7 +403,7 @@ public sealed class FlowModel : IDisposable
                 else
                 {
                     for (int i = 0; i < batch; i++)
-                        LatentGenerator.FillCore(latents.AsSpan(i * sampleLength, sampleLength), _seed, (ulong)(_first + done + i), _temperature);
+                        LatentGenerator.FillCore(latents.AsSpan(i * sampleLength, sampleLength), _seed, (ulong)_grid.IndexAt(done + i), _temperature);
                     executor.SetInput(zIndex, MemoryMarshal.AsBytes(latents.AsSpan(0, batch * sampleLength)));
                 }
                 executor.Run(batch);

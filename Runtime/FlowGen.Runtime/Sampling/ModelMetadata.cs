@@ -80,6 +80,6 @@ public sealed class ModelMetadata
     public double? TrainTestBitsPerDim { get; }
 
     /// <summary>`flowgen.sample.max_relief`: the largest max − min of any training patch, model units. A sample with far
-    /// more relief than that is a diverged inverse, not terrain (<see cref="FlowModel.SamplePlausible"/>).</summary>
+    /// more relief than that is a diverged inverse, not terrain (<c>FlowModel.SamplePlausible</c>).</summary>
     public double? MaxRelief { get; }
 }

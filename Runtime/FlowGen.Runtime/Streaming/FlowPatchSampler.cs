@@ -47,4 +47,8 @@ public sealed class FlowPatchSampler : IPatchSampler
         // (same seed and index, lower temperature): deterministic, so order independence holds.
         _model.SamplePlausible(destination, seed, checked(firstIndex + IndexShift), count, _temperature, SampleUnits.Physical);
     }
+
+    /// <inheritdoc />
+    public void SampleRows(Span<float> destination, ulong seed, long firstIndex, int count, int rows, long rowStride, CancellationToken cancellationToken = default) =>
+        _model.SamplePlausible(destination, seed, new SampleGrid(checked(firstIndex + IndexShift), count, rows, rowStride), _temperature, SampleUnits.Physical);
 }

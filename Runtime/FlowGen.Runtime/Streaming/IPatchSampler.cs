@@ -15,4 +15,20 @@ public interface IPatchSampler
 
     /// <summary>Writes patches <paramref name="firstIndex"/> .. +count-1 (PatchSize² values each, row-major) into <paramref name="destination"/>.</summary>
     void Sample(Span<float> destination, ulong seed, long firstIndex, int count);
+
+    /// <summary>
+    /// Writes <paramref name="rows"/> runs of <paramref name="count"/> patches, run r starting at index
+    /// firstIndex + r·<paramref name="rowStride"/>, one after another into <paramref name="destination"/>. The same patches as
+    /// <see cref="Sample"/> per run; samplers that batch better in one call (FlowPatchSampler) override it. The default
+    /// checks <paramref name="cancellationToken"/> between runs.
+    /// </summary>
+    void SampleRows(Span<float> destination, ulong seed, long firstIndex, int count, int rows, long rowStride, CancellationToken cancellationToken = default)
+    {
+        int pp = PatchSize * PatchSize;
+        for (int r = 0; r < rows; r++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Sample(destination.Slice(r * count * pp, count * pp), seed, firstIndex + r * rowStride, count);
+        }
+    }
 }

@@ -66,39 +66,51 @@ public sealed class LatticeWorld : IWorldSource
         // Lattice patches touching the rectangle: i from floor(x0/S) - 1 to floor((x0+w-1)/S).
         int i0 = (int)(FloorDiv(x0, _stride) - 1), i1 = (int)FloorDiv(x0 + width - 1, _stride);
         int j0 = (int)(FloorDiv(y0, _stride) - 1), j1 = (int)FloorDiv(y0 + height - 1, _stride);
-        int nx = i1 - i0 + 1, pp = _p * _p;
-        var row = new float[(long)nx * pp];
+        int nx = i1 - i0 + 1, ny = j1 - j0 + 1, pp = _p * _p, rowLength = checked(nx * pp);
         var sum = new float[(long)width * height];
         var sumSq = new float[(long)width * height];
-        for (int j = j0; j <= j1; j++)
+        // Indices j·2³² + i are consecutive along a lattice row (signed i, |i| < 2³¹): the rows are runs of one grid, drawn
+        // in batched calls of several rows (a whole 256² chunk at once), so the flow's threads stay evenly loaded. About 512
+        // patches per call (tens of milliseconds) bounds how long a cancellation waits.
+        int rowsPerCall = Math.Clamp((1 << 19) / rowLength, 1, ny);
+        var patches = new float[rowsPerCall * rowLength];
+        for (int jc = j0; jc <= j1; jc += rowsPerCall)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            // Indices j·2³² + i are consecutive along a lattice row (signed i, |i| < 2³¹), so one batched call draws it.
-            _sampler.Sample(row, _seed, ((long)j << 32) + i0, nx);
-            long py = (long)j * _stride;
-            int yStart = (int)Math.Max(0, py - y0), yEnd = (int)Math.Min(height, py + _p - y0);
-            for (int k = 0; k < nx; k++)
+            int rows = Math.Min(rowsPerCall, j1 - jc + 1);
+            _sampler.SampleRows(patches, _seed, ((long)jc << 32) + i0, nx, rows, 1L << 32, cancellationToken);
+            for (int r = 0; r < rows; r++)
+                Accumulate(patches.AsSpan(r * rowLength, rowLength), jc + r, i0, nx, x0, y0, width, height, sum, sumSq);
+        }
+        for (int t = 0; t < width * height; t++) destination[t] = sum[t] / MathF.Sqrt(sumSq[t]);
+    }
+
+    // Adds lattice row j's patches (i0 .. i0+nx-1), weighted, into the rectangle's running sums.
+    private void Accumulate(ReadOnlySpan<float> row, int j, int i0, int nx, long x0, long y0, int width, int height, float[] sum, float[] sumSq)
+    {
+        int pp = _p * _p;
+        long py = (long)j * _stride;
+        int yStart = (int)Math.Max(0, py - y0), yEnd = (int)Math.Min(height, py + _p - y0);
+        for (int k = 0; k < nx; k++)
+        {
+            long px = (long)(i0 + k) * _stride;
+            int xStart = (int)Math.Max(0, px - x0), xEnd = (int)Math.Min(width, px + _p - x0);
+            var patch = row.Slice(k * pp, pp);
+            for (int y = yStart; y < yEnd; y++)
             {
-                long px = (long)(i0 + k) * _stride;
-                int xStart = (int)Math.Max(0, px - x0), xEnd = (int)Math.Min(width, px + _p - x0);
-                var patch = row.AsSpan(k * pp, pp);
-                for (int y = yStart; y < yEnd; y++)
+                int v = (int)(y0 + y - py);
+                float wy = _window[v];
+                var src = patch.Slice(v * _p, _p);
+                int o = y * width;
+                for (int x = xStart; x < xEnd; x++)
                 {
-                    int v = (int)(y0 + y - py);
-                    float wy = _window[v];
-                    var src = patch.Slice(v * _p, _p);
-                    int o = y * width;
-                    for (int x = xStart; x < xEnd; x++)
-                    {
-                        int u = (int)(x0 + x - px);
-                        float w = wy * _window[u];
-                        sum[o + x] += w * src[u];
-                        sumSq[o + x] += w * w;
-                    }
+                    int u = (int)(x0 + x - px);
+                    float w = wy * _window[u];
+                    sum[o + x] += w * src[u];
+                    sumSq[o + x] += w * w;
                 }
             }
         }
-        for (int t = 0; t < width * height; t++) destination[t] = sum[t] / MathF.Sqrt(sumSq[t]);
     }
 
     // 0 (θ linear) keeps slopes stationary but kinks each weight where its patch begins (|Laplacian| +5 % on lattice

@@ -62,6 +62,34 @@ public class FlowModelTests
     }
 
     [Fact]
+    public void A_grid_of_runs_draws_the_same_samples_as_one_call_per_run_whatever_the_threads()
+    {
+        var grid = new SampleGrid(FirstIndex: 1000, Columns: 7, Rows: 5, RowStride: 1L << 32);
+        float[]? first = null;
+        foreach (var (mb, th) in new[] { (16, 1), (8, 2), (4, 3) })
+        {
+            using var m = FlowModel.Load(ElementwiseSampler(), new FlowModelOptions { MaxBatch = mb, Threads = th });
+            var x = new float[grid.Count * 16];
+            m.Sample(x, 5, grid, 0.8f, SampleUnits.Physical);
+            var run = new float[7 * 16];
+            for (int r = 0; r < 5; r++)
+            {
+                m.Sample(run, 5, 1000 + r * (1L << 32), 7, 0.8f, SampleUnits.Physical);
+                Assert.Equal(run, x.AsSpan(r * 7 * 16, 7 * 16).ToArray());
+            }
+            first ??= x;
+            Assert.Equal(first.Select(BitConverter.SingleToInt32Bits), x.Select(BitConverter.SingleToInt32Bits));
+        }
+        Assert.Equal(1000 + 3 * (1L << 32) + 2, grid.IndexAt(3 * 7 + 2));
+        using var model = FlowModel.Load(ElementwiseSampler());
+        var dest = new float[64 * 16];
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Sample(dest, 1, new SampleGrid(0, 4, 2, RowStride: 3), 1f)); // rows overlap
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Sample(dest, 1, new SampleGrid(-1, 4), 1f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Sample(dest, 1, new SampleGrid(long.MaxValue - 10, 4, 2, RowStride: 8), 1f));
+        Assert.Throws<ArgumentException>(() => model.Sample(dest, 1, new SampleGrid(0, 33, 2, 40), 1f)); // 66 samples, room for 64
+    }
+
+    [Fact]
     public void PhysicalUnitsApplyScaleAndOffset()
     {
         using var m = FlowModel.Load(ElementwiseSampler());
