@@ -1,0 +1,143 @@
+// PyramidWorld: chunk-independent and order-independent values, one level = the lattice world, the coarse
+// levels add large-scale relief, coarser levels of detail are block means of the finer, bad arguments refused.
+using FlowGen.Runtime.Streaming;
+
+namespace FlowGen.Runtime.Tests.Streaming;
+
+public class PyramidWorldTests
+{
+    private static int Bits(float v) => BitConverter.SingleToInt32Bits(v);
+
+    [Fact]
+    public void A_pixel_does_not_depend_on_the_rectangle_that_asks_for_it_at_any_level_of_detail()
+    {
+        var world = new PyramidWorld(new HashPatchSampler(), seed: 42);
+        foreach (int lod in new[] { 0, 3, 7 })
+        {
+            var big = new float[80 * 70];
+            world.Fill(-37, 1000, 80, 70, lod, big, default);
+            var rng = new Random(5 + lod);
+            for (int t = 0; t < 8; t++)
+            {
+                int x = rng.Next(0, 80), y = rng.Next(0, 70), w = rng.Next(1, 80 - x + 1), h = rng.Next(1, 70 - y + 1);
+                var part = new float[w * h];
+                world.Fill(-37 + x, 1000 + y, w, h, lod, part, default);
+                for (int r = 0; r < h; r++)
+                    for (int c = 0; c < w; c++)
+                        Assert.Equal(Bits(big[(y + r) * 80 + x + c]), Bits(part[r * w + c]));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Chunks_are_bitwise_identical_whatever_the_request_order_and_thread()
+    {
+        var coords = Enumerable.Range(0, 12).Select(i => new ChunkCoord(i % 4 - 2, i / 4 - 1)).ToArray();
+        async Task<Dictionary<ChunkCoord, float[]>> Run(int seed, bool parallel)
+        {
+            using var streamer = new ChunkStreamer(new PyramidWorld(new HashPatchSampler(), 9), new ChunkStreamerOptions { ChunkSize = 48, MaxConcurrentGenerations = 3 });
+            var order = coords.ToArray();
+            new Random(seed).Shuffle(order);
+            var result = new Dictionary<ChunkCoord, float[]>();
+            if (parallel)
+            {
+                var chunks = await Task.WhenAll(order.Select(c => Task.Run(() => streamer.RequestAsync(c))));
+                foreach (var c in chunks) result[c.Coord] = c.Values.ToArray();
+            }
+            else
+                foreach (var c in order) result[c] = (await streamer.RequestAsync(c)).Values.ToArray();
+            return result;
+        }
+        var first = await Run(1, false);
+        foreach (var (seed, parallel) in new[] { (2, true), (3, false), (4, true) })
+        {
+            var again = await Run(seed, parallel);
+            foreach (var c in coords) Assert.Equal(first[c].Select(Bits), again[c].Select(Bits));
+        }
+    }
+
+    [Fact]
+    public void One_level_is_the_lattice_world()
+    {
+        var a = new float[70 * 50];
+        var b = new float[70 * 50];
+        new PyramidWorld(new HashPatchSampler(), 3, levels: 1).Fill(-20, 33, 70, 50, 0, a, default);
+        new LatticeWorld(new HashPatchSampler(), 3).Fill(-20, 33, 70, 50, 0, b, default);
+        Assert.Equal(a.Select(Bits), b.Select(Bits));
+    }
+
+    [Fact]
+    public void Coarse_levels_add_relief_at_scales_far_beyond_a_patch()
+    {
+        // Means of 64x64 blocks: a lattice world of zero-mean patches has almost none; the pyramid has far more.
+        static double BlockMeanVariance(IWorldSource w)
+        {
+            const int size = 512, block = 64;
+            var v = new float[size * size];
+            w.Fill(0, 0, size, size, 0, v, default);
+            var means = new List<double>();
+            for (int by = 0; by < size; by += block)
+                for (int bx = 0; bx < size; bx += block)
+                {
+                    double s = 0;
+                    for (int y = by; y < by + block; y++)
+                        for (int x = bx; x < bx + block; x++) s += v[y * size + x];
+                    means.Add(s / (block * block));
+                }
+            double m = means.Average();
+            return means.Sum(x => (x - m) * (x - m)) / means.Count;
+        }
+        double flat = BlockMeanVariance(new PyramidWorld(new HashPatchSampler(), 5, levels: 1));
+        double pyramid = BlockMeanVariance(new PyramidWorld(new HashPatchSampler(), 5));
+        Assert.True(pyramid > 50 * flat, $"block-mean variance {pyramid} vs {flat} with one level");
+    }
+
+    [Fact]
+    public void A_coarser_level_of_detail_holds_the_block_means_of_the_finer()
+    {
+        var world = new PyramidWorld(new HashPatchSampler(), 11);
+        Assert.Equal(2 * 4 + 4, world.MaxLod);
+        const int n = 24;
+        foreach (int lod in new[] { 1, 2, 4 })
+        {
+            int r = 1 << lod;
+            var coarse = new float[n * n];
+            world.Fill(3, -7, n, n, lod, coarse, default);
+            var fine = new float[n * r * n * r];
+            world.Fill(3L * r, -7L * r, n * r, n * r, 0, fine, default);
+            double err = 0, energy = 0;
+            for (int y = 0; y < n; y++)
+                for (int x = 0; x < n; x++)
+                {
+                    double s = 0;
+                    for (int v = 0; v < r; v++)
+                        for (int u = 0; u < r; u++) s += fine[(y * r + v) * n * r + x * r + u];
+                    double d = s / (r * r) - coarse[y * n + x];
+                    err += d * d;
+                    energy += coarse[y * n + x] * (double)coarse[y * n + x];
+                }
+            // Level 0 is averaged exactly; coarser levels are interpolated at the block centre instead of averaged.
+            Assert.True(err < 0.05 * energy, $"LOD {lod}: block-mean mismatch {Math.Sqrt(err / energy):P1} of the RMS");
+        }
+    }
+
+    [Fact]
+    public void Bad_arguments_are_refused()
+    {
+        var s = new HashPatchSampler();
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PyramidWorld(s, 1, levels: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PyramidWorld(s, 1, levels: 9));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PyramidWorld(s, 1, gain: double.NaN));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PyramidWorld(s, 1, factor: 3));
+        var world = new PyramidWorld(s, 1);
+        var d = new float[16];
+        Assert.Throws<ArgumentOutOfRangeException>(() => world.Fill(0, 0, 4, 4, world.MaxLod + 1, d, default));
+        Assert.Throws<ArgumentOutOfRangeException>(() => world.Fill(0, 0, 4, 4, -1, d, default));
+        Assert.Throws<ArgumentOutOfRangeException>(() => world.Fill(world.CoordinateLimit, 0, 4, 4, 0, d, default));
+        Assert.Throws<ArgumentOutOfRangeException>(() => world.Fill(world.CoordinateLimit >> 3, 0, 4, 4, 3, d, default));
+        Assert.Throws<ArgumentException>(() => world.Fill(0, 0, 5, 4, 0, d, default));
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => world.Fill(0, 0, 4, 4, 0, d, cts.Token));
+    }
+}
