@@ -42,6 +42,7 @@ public sealed class Trainer
     private readonly Adam _adam;
     private readonly Ema? _ema;
     private readonly Rng _rng;
+    private readonly TensorArena<float> _arena = new();
     private readonly List<TrainEval> _evals = [];
     private readonly string _dataHash;
     private int _step;
@@ -141,15 +142,19 @@ public sealed class Trainer
         {
             cancel.ThrowIfCancellationRequested();
             sw.Restart();
-            _data.TrainBatch(_rng, n, x);
-            var logp = Model.LogProb(new Tensor<float>([n, _data.Channels, _data.Patch, _data.Patch], x));
-            var loss = Ops.Scale(Ops.SumAll(logp), -1.0 / ((double)n * d)); // nats per dimension
-            double lv = loss.Data[0];
-            if (!double.IsFinite(lv)) Diverged($"loss {lv}");
-            loss.Backward();
-            double gn = o.ClipNorm > 0 ? _adam.ClipGradNorm(o.ClipNorm) : 0;
-            if (!double.IsFinite(gn)) Diverged($"gradient norm {gn}");
-            _adam.Update(sched.At(_step + 1));
+            double lv;
+            using (_arena.Begin()) // the step's tensors die with the scope; only lv leaves it
+            {
+                _data.TrainBatch(_rng, n, x);
+                var logp = Model.LogProb(new Tensor<float>([n, _data.Channels, _data.Patch, _data.Patch], x));
+                var loss = Ops.Scale(Ops.SumAll(logp), -1.0 / ((double)n * d)); // nats per dimension
+                lv = loss.Data[0];
+                if (!double.IsFinite(lv)) Diverged($"loss {lv}");
+                loss.Backward();
+                double gn = o.ClipNorm > 0 ? _adam.ClipGradNorm(o.ClipNorm) : 0;
+                if (!double.IsFinite(gn)) Diverged($"gradient norm {gn}");
+                _adam.Update(sched.At(_step + 1));
+            }
             _ema?.Update(_step + 1);
             _step++;
             stepTimes.Add(sw.Elapsed.TotalSeconds);

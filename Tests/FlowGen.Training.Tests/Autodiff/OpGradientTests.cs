@@ -161,6 +161,9 @@ public class OpGradientTests
     [InlineData(3, 5, 7, 7, 6)]
     [InlineData(1, 4, 5, 3, 40)]
     [InlineData(3, 70, 4, 4, 3)]
+    [InlineData(3, 6, 9, 5, 9)]  // weight-gradient tiles cut at both edges, a masked last vector
+    [InlineData(3, 2, 1, 2, 5)]  // rows shorter than one vector
+    [InlineData(1, 3, 2, 3, 2)]
     public void FloatConvGradientsMatchDoublePath(int k, int ci, int h, int w, int co)
     {
         var xd = Rand(_rng, [3, ci, h, w]);

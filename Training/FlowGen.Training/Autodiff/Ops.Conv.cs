@@ -24,7 +24,7 @@ public static partial class Ops
         if (typeof(T) == typeof(float))
             return (Tensor<T>)(object)Conv2dFloat((Tensor<float>)(object)x, (Tensor<float>)(object)w, (Tensor<float>?)(object?)b);
         int hw = h * wd, kk = ci * k * k;
-        var y = new T[n * co * hw];
+        var y = TensorArena<T>.Alloc(n * co * hw, clear: false);
         var xd = x.Data;
         var wdat = w.Data;
         var bd = b?.Data;
@@ -61,8 +61,8 @@ public static partial class Ops
         var xd = x.Data;
         var wdat = w.Data;
         var dx = needX ? x.GradBuffer() : null;
-        var dwPart = needW ? new T[(long)n * co * kk] : null;
-        var dbPart = needB ? new T[n * co] : null;
+        var dwPart = needW ? TensorArena<T>.Alloc(n * co * kk, clear: false) : null;
+        var dbPart = needB ? TensorArena<T>.Alloc(n * co, clear: false) : null;
         Engine.For(n, s =>
         {
             var col = k == 1 ? null : Scratch<T>.Get(kk * hw);
@@ -159,7 +159,7 @@ public static partial class Ops
         if (a.Rank != 2 || b.Rank != 2 || a.Dim(1) != b.Dim(0))
             throw new ArgumentException($"MatMul shapes [{string.Join(",", a.Shape)}] x [{string.Join(",", b.Shape)}].");
         int m = a.Dim(0), k = a.Dim(1), n = b.Dim(1);
-        var o = new T[m * n];
+        var o = TensorArena<T>.Alloc(m * n, clear: false);
         fixed (T* pa = a.Data, pb = b.Data, po = o) Gemm<T>.Run(false, false, m, n, k, pa, k, pb, n, T.Zero, po, n);
         return Tensor<T>.Result([m, n], o, [a, b], r =>
         {
@@ -177,7 +177,7 @@ public static partial class Ops
     public static Tensor<T> Diag<T>(Tensor<T> v) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = v.Length;
-        var o = new T[n * n];
+        var o = TensorArena<T>.Alloc(n * n);
         for (int i = 0; i < n; i++) o[i * n + i] = v.Data[i];
         return Tensor<T>.Result([n, n], o, [v], r =>
         {

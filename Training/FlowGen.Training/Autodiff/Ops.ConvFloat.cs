@@ -4,7 +4,7 @@
 // so it is a MatView over xpad (row offsets by p, column offsets by output position j). Then
 //   forward  Y  [Co, N·HW] = W [Co, Ci·k²] · col(xpad)
 //   dX       dX [Ci, N·HW] += W' [Ci, Co·k²] · col(dYpad),  W'[c, (o, ky, kx)] = W[o, c, k-1-ky, k-1-kx]
-//   dW       dWᵀ [Ci·k², Co] += col(xpad) · dYᵀ
+//   dW       dW [Co, Ci·k²] += dY · col(xpad)ᵀ, as dot products along the pixels (ConvWeightGrad.cs)
 // Sums run in fixed blocked order inside PackedGemm, so results do not depend on the thread count.
 using System.Buffers;
 using System.Numerics.Tensors;
@@ -17,7 +17,7 @@ public static partial class Ops
     {
         int n = x.Dim(0), ci = x.Dim(1), h = x.Dim(2), wd = x.Dim(3), co = w.Dim(0), k = w.Dim(2);
         int hw = h * wd, kk = ci * k * k, cols = n * hw;
-        var y = new float[(long)n * co * hw];
+        var y = TensorArena<float>.Alloc(n * co * hw, clear: false);
         var xp = Padded(x.Data, n, ci, h, wd, k / 2);
         try
         {
@@ -53,47 +53,51 @@ public static partial class Ops
         int n = x.Dim(0), ci = x.Dim(1), h = x.Dim(2), wd = x.Dim(3), co = w.Dim(0);
         int hw = h * wd, kk = ci * k * k, cols = n * hw, p = k / 2;
         var dy = r.Grad!;
-        if (w.RequiresGrad)
+        int hp = h + 2 * p, wp = wd + 2 * p, plane = hp * wp;
+        var dyp = Padded(dy, n, co, h, wd, p);
+        try
         {
-            var xp = Padded(x.Data, n, ci, h, wd, p);
-            try
+            fixed (float* pdyp = dyp)
             {
-                fixed (float* px = xp, pdy = dy, pdw = w.GradBuffer())
+                if (w.RequiresGrad)
                 {
-                    var dyT = new MatView(pdy, MatView.Blocked(cols, hw, co * hw), MatView.Strided(co, hw)); // dYᵀ [N·HW, Co]
-                    var dwT = new MatView(pdw, MatView.Strided(kk, 1), MatView.Strided(co, kk));              // dWᵀ [kk, Co]
-                    PackedGemm.Run(kk, co, cols, ColumnView(px, n, ci, h, wd, k), dyT, dwT, true);
+                    var xp = Padded(x.Data, n, ci, h, wd, p);
+                    try
+                    {
+                        var rows = new int[kk];
+                        for (int c = 0; c < ci; c++)
+                            for (int ky = 0; ky < k; ky++)
+                                for (int kx = 0; kx < k; kx++) rows[(c * k + ky) * k + kx] = c * plane + ky * wp + kx;
+                        fixed (float* px = xp, pdw = w.GradBuffer())
+                            ConvWeightGrad.Run(px, ci * plane, rows, pdyp + p * wp + p, co * plane, plane, n, co, (h - 1) * wp + wd, pdw);
+                    }
+                    finally
+                    {
+                        Release(xp, x.Data);
+                    }
                 }
-            }
-            finally
-            {
-                Release(xp, x.Data);
+                if (x.RequiresGrad)
+                {
+                    // W'[c, (o, ky, kx)] = W[o, c, k-1-ky, k-1-kx]: the adjoint is a convolution of dY.
+                    int ko = co * k * k;
+                    var wf = TensorArena<float>.Alloc(ci * ko, clear: false);
+                    for (int o = 0; o < co; o++)
+                        for (int c = 0; c < ci; c++)
+                            for (int ky = 0; ky < k; ky++)
+                                for (int kx = 0; kx < k; kx++)
+                                    wf[c * ko + (o * k + ky) * k + kx] = w.Data[((o * ci + c) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
+                    fixed (float* pwf = wf, pdx = x.GradBuffer())
+                    {
+                        var dxv = new MatView(pdx, MatView.Strided(ci, hw), MatView.Blocked(cols, hw, ci * hw));
+                        var wv = new MatView(pwf, MatView.Strided(ci, ko), MatView.Strided(ko, 1));
+                        PackedGemm.Run(ci, cols, ko, wv, ColumnView(pdyp, n, co, h, wd, k), dxv, true);
+                    }
+                }
             }
         }
-        if (x.RequiresGrad)
+        finally
         {
-            // W'[c, (o, ky, kx)] = W[o, c, k-1-ky, k-1-kx]: the adjoint is a convolution of dY.
-            int ko = co * k * k;
-            var wf = new float[ci * ko];
-            for (int o = 0; o < co; o++)
-                for (int c = 0; c < ci; c++)
-                    for (int ky = 0; ky < k; ky++)
-                        for (int kx = 0; kx < k; kx++)
-                            wf[c * ko + (o * k + ky) * k + kx] = w.Data[((o * ci + c) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
-            var dyp = Padded(dy, n, co, h, wd, p);
-            try
-            {
-                fixed (float* pdyp = dyp, pwf = wf, pdx = x.GradBuffer())
-                {
-                    var dxv = new MatView(pdx, MatView.Strided(ci, hw), MatView.Blocked(cols, hw, ci * hw));
-                    var wv = new MatView(pwf, MatView.Strided(ci, ko), MatView.Strided(ko, 1));
-                    PackedGemm.Run(ci, cols, ko, wv, ColumnView(pdyp, n, co, h, wd, k), dxv, true);
-                }
-            }
-            finally
-            {
-                Release(dyp, dy);
-            }
+            Release(dyp, dy);
         }
         if (b is { RequiresGrad: true })
         {

@@ -12,7 +12,7 @@ public static partial class Ops
         where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IBinaryOp<T>
     {
         var shape = Broadcast.Shape(a.Shape, b.Shape);
-        var o = new T[ShapeLength(shape)];
+        var o = TensorArena<T>.Alloc(ShapeLength(shape), clear: false);
         Broadcast.Zip<T, TOp>(a.Data, a.Shape, b.Data, b.Shape, o, shape);
         return Tensor<T>.Result(shape, o, [a, b], r => backward(r, a, b));
     }
@@ -47,13 +47,13 @@ public static partial class Ops
         {
             if (a.RequiresGrad)
             {
-                var t = new T[r.Length];
+                var t = TensorArena<T>.Alloc(r.Length, clear: false);
                 Broadcast.Zip<T, DivOp<T>>(r.Grad!, r.Shape, b.Data, b.Shape, t, r.Shape);
                 Broadcast.AccumulateTo(t, r.Shape, a.GradBuffer(), a.Shape);
             }
             if (b.RequiresGrad)
             {
-                var t = new T[r.Length];
+                var t = TensorArena<T>.Alloc(r.Length, clear: false);
                 TensorPrimitives.Multiply(r.Grad!, r.Data, t);
                 Broadcast.Zip<T, DivOp<T>>(t, r.Shape, b.Data, b.Shape, t, r.Shape);
                 TensorPrimitives.Negate(t, t);
@@ -64,14 +64,14 @@ public static partial class Ops
     // grad of `target` in r = other * target: sum over repeats of (dr * other).
     private static void AccumulateProduct<T>(Tensor<T> r, Tensor<T> other, Tensor<T> target) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var t = new T[r.Length];
+        var t = TensorArena<T>.Alloc(r.Length, clear: false);
         Broadcast.Zip<T, MulOp<T>>(r.Grad!, r.Shape, other.Data, other.Shape, t, r.Shape);
         Broadcast.AccumulateTo(t, r.Shape, target.GradBuffer(), target.Shape);
     }
 
     private static T[] TensorNeg<T>(T[] g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var t = new T[g.Length];
+        var t = TensorArena<T>.Alloc(g.Length, clear: false);
         TensorPrimitives.Negate(g, t);
         return t;
     }
@@ -80,7 +80,7 @@ public static partial class Ops
     public static Tensor<T> Scale<T>(Tensor<T> x, double c) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T s = T.CreateTruncating(c);
-        var o = new T[x.Length];
+        var o = TensorArena<T>.Alloc(x.Length, clear: false);
         TensorPrimitives.Multiply(x.Data, s, o);
         return Tensor<T>.Result(x.Shape, o, [x], r =>
         {
@@ -92,7 +92,7 @@ public static partial class Ops
     /// <summary>x + c for a constant c.</summary>
     public static Tensor<T> AddScalar<T>(Tensor<T> x, double c) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var o = new T[x.Length];
+        var o = TensorArena<T>.Alloc(x.Length, clear: false);
         TensorPrimitives.Add(x.Data, T.CreateTruncating(c), o);
         return Tensor<T>.Result(x.Shape, o, [x], r => Accumulate(x, r.Grad!));
     }
@@ -103,7 +103,7 @@ public static partial class Ops
     /// <summary>exp(x). d/dx = exp(x) = r.</summary>
     public static Tensor<T> Exp<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var o = new T[x.Length];
+        var o = TensorArena<T>.Alloc(x.Length, clear: false);
         TensorPrimitives.Exp<T>(x.Data, o);
         return Tensor<T>.Result(x.Shape, o, [x], r => AccumulateMul(x, r.Grad!, r.Data));
     }
@@ -111,11 +111,11 @@ public static partial class Ops
     /// <summary>log(x). d/dx = 1/x.</summary>
     public static Tensor<T> Log<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var o = new T[x.Length];
+        var o = TensorArena<T>.Alloc(x.Length, clear: false);
         TensorPrimitives.Log<T>(x.Data, o);
         return Tensor<T>.Result(x.Shape, o, [x], r =>
         {
-            var t = new T[x.Length];
+            var t = TensorArena<T>.Alloc(x.Length, clear: false);
             TensorPrimitives.Divide(r.Grad!, x.Data, t);
             Accumulate(x, t);
         });
@@ -124,7 +124,7 @@ public static partial class Ops
     /// <summary>sigmoid(x) = 1/(1+exp(-x)). d/dx = r(1-r).</summary>
     public static Tensor<T> Sigmoid<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var o = new T[x.Length];
+        var o = TensorArena<T>.Alloc(x.Length, clear: false);
         for (int i = 0; i < o.Length; i++) o[i] = SigmoidScalar(x.Data[i]);
         return Tensor<T>.Result(x.Shape, o, [x], r =>
         {
@@ -136,7 +136,7 @@ public static partial class Ops
     /// <summary>tanh(x). d/dx = 1 - r^2.</summary>
     public static Tensor<T> Tanh<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var o = new T[x.Length];
+        var o = TensorArena<T>.Alloc(x.Length, clear: false);
         TensorPrimitives.Tanh<T>(x.Data, o);
         return Tensor<T>.Result(x.Shape, o, [x], r =>
         {
@@ -148,7 +148,7 @@ public static partial class Ops
     /// <summary>max(x, 0). d/dx = [x > 0].</summary>
     public static Tensor<T> Relu<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var o = new T[x.Length];
+        var o = TensorArena<T>.Alloc(x.Length, clear: false);
         TensorPrimitives.Max(x.Data, T.Zero, o);
         return Tensor<T>.Result(x.Shape, o, [x], r =>
         {
@@ -162,7 +162,7 @@ public static partial class Ops
     /// <summary>softplus(x) = log(1 + exp(x)), computed as max(x,0) + log1p(exp(-|x|)). d/dx = sigmoid(x).</summary>
     public static Tensor<T> Softplus<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var o = new T[x.Length];
+        var o = TensorArena<T>.Alloc(x.Length, clear: false);
         for (int i = 0; i < o.Length; i++) o[i] = SoftplusScalar(x.Data[i]);
         return Tensor<T>.Result(x.Shape, o, [x], r =>
         {

@@ -33,7 +33,7 @@ public static partial class Ops
         var shape = (int[])x.Shape.Clone();
         shape[axis] = index.Length;
         int cnt = index.Length;
-        var o = new T[outer * cnt * inner];
+        var o = TensorArena<T>.Alloc(outer * cnt * inner, clear: false);
         for (int a = 0; a < outer; a++)
             for (int k = 0; k < cnt; k++) Array.Copy(x.Data, (a * len + index[k]) * inner, o, (a * cnt + k) * inner, inner);
         return Tensor<T>.Result(shape, o, [x], r =>

@@ -13,7 +13,7 @@ public static partial class Ops
         var keep = (int[])x.Shape.Clone();
         if (axes.Length == 0) Array.Fill(keep, 1);
         foreach (int a0 in axes) keep[Axis(a0, x.Rank)] = 1;
-        var o = new T[ShapeLength(keep)];
+        var o = TensorArena<T>.Alloc(ShapeLength(keep));
         Broadcast.AccumulateTo(x.Data, x.Shape, o, keep);
         int[] shape = keepDims ? keep : keep.Where((_, i) => axes.Length != 0 && !axes.Select(a => Axis(a, x.Rank)).Contains(i)).ToArray();
         return Tensor<T>.Result(shape, o, [x], r =>
@@ -57,7 +57,7 @@ public static partial class Ops
         if (perm.Length != x.Rank) throw new ArgumentException("Permutation rank mismatch.");
         var shape = perm.Select(p => x.Shape[p]).ToArray();
         var map = PermuteMap(x.Shape, perm);
-        var o = new T[x.Length];
+        var o = TensorArena<T>.Alloc(x.Length, clear: false);
         for (int i = 0; i < o.Length; i++) o[i] = x.Data[map[i]];
         return Tensor<T>.Result(shape, o, [x], r =>
         {
@@ -128,7 +128,7 @@ public static partial class Ops
         int outer = ShapeLength(x.Shape[..axis]), inner = ShapeLength(x.Shape[(axis + 1)..]);
         var shape = (int[])x.Shape.Clone();
         shape[axis] = count;
-        var o = new T[outer * count * inner];
+        var o = TensorArena<T>.Alloc(outer * count * inner, clear: false);
         for (int a = 0; a < outer; a++)
             for (int k = 0; k < count; k++)
                 Array.Copy(x.Data, (a * len + start + k * step) * inner, o, (a * count + k) * inner, inner);
@@ -161,7 +161,7 @@ public static partial class Ops
             shape[axis] += t.Shape[axis];
         }
         int outer = ShapeLength(shape[..axis]), inner = ShapeLength(shape[(axis + 1)..]), total = shape[axis];
-        var o = new T[ShapeLength(shape)];
+        var o = TensorArena<T>.Alloc(ShapeLength(shape), clear: false);
         int at = 0;
         foreach (var t in xs)
         {

@@ -26,7 +26,7 @@ public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (data is not null && data.Length != n)
             throw new ArgumentException($"Data length {data.Length} does not match shape [{string.Join(",", shape)}].", nameof(data));
         Shape = (int[])shape.Clone();
-        Data = data ?? new T[n];
+        Data = data ?? TensorArena<T>.Alloc((int)n);
         RequiresGrad = requiresGrad;
     }
 
@@ -71,7 +71,7 @@ public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Clears the gradient.</summary>
     public void ZeroGrad() => Grad = null;
 
-    internal T[] GradBuffer() => Grad ??= new T[Data.Length];
+    internal T[] GradBuffer() => Grad ??= TensorArena<T>.Alloc(Data.Length);
 
     /// <summary>Records how this result was made (called by ops when gradients are on).</summary>
     internal static Tensor<T> Result(int[] shape, T[] data, Tensor<T>[] parents, Action<Tensor<T>> backward)

@@ -1,0 +1,70 @@
+// Storage for the tensors of repeated training steps. Every step makes the same shapes again, so the
+// arrays of one step's values, gradients and temporaries are recycled for the next: after warm-up a
+// step takes no new memory from the GC (fresh large arrays cost page faults and zeroing, and were most
+// of the allocation time). Not a general allocator: arrays handed out inside a scope go back when the
+// scope ends, so a tensor made inside must not be used after it. Outside any scope ops allocate as usual.
+namespace FlowGen.Training.Autodiff;
+
+/// <summary>Recycles the arrays of the tensors made inside <see cref="Begin"/> scopes on the calling thread.</summary>
+public sealed class TensorArena<T> where T : unmanaged
+{
+    [ThreadStatic] private static TensorArena<T>? t_current;
+
+    private readonly Dictionary<int, Stack<T[]>> _free = [];
+    private readonly List<T[]> _lent = [];
+
+    /// <summary>Routes this thread's tensor allocations to the arena until the scope is disposed; then every
+    /// array handed out in it is free again (tensors made in the scope are dead).</summary>
+    public Scope Begin()
+    {
+        if (t_current is not null) throw new InvalidOperationException("A tensor arena scope is already open on this thread.");
+        t_current = this;
+        return new Scope(this);
+    }
+
+    /// <summary>Bytes held by the arena (free and lent).</summary>
+    public long Bytes { get; private set; }
+
+    /// <summary>An array of <paramref name="length"/> elements: zeroed, or with any contents when
+    /// <paramref name="clear"/> is false (callers that overwrite every element).</summary>
+    internal static T[] Alloc(int length, bool clear = true)
+    {
+        var a = t_current;
+        if (a is null || length == 0) return new T[length];
+        T[] buf;
+        if (a._free.TryGetValue(length, out var s) && s.TryPop(out var b))
+        {
+            buf = b;
+            if (clear) Array.Clear(buf);
+        }
+        else
+        {
+            buf = new T[length];
+            a.Bytes += (long)length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        }
+        a._lent.Add(buf);
+        return buf;
+    }
+
+    private void End()
+    {
+        t_current = null;
+        foreach (var b in _lent)
+        {
+            if (!_free.TryGetValue(b.Length, out var s)) _free[b.Length] = s = new Stack<T[]>();
+            s.Push(b);
+        }
+        _lent.Clear();
+    }
+
+    /// <summary>An open arena scope (see <see cref="Begin"/>).</summary>
+    public readonly struct Scope : IDisposable
+    {
+        private readonly TensorArena<T> _arena;
+
+        internal Scope(TensorArena<T> arena) => _arena = arena;
+
+        /// <summary>Ends the scope: the arrays lent in it are free again.</summary>
+        public void Dispose() => _arena?.End();
+    }
+}
