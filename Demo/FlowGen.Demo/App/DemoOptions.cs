@@ -18,7 +18,8 @@ internal sealed class DemoOptions
           --frames N             stop after N frames (headless default 1)
           --screenshot PNG       write the last frame to PNG (headless)
           --width W --height H   image size (default 1280x720)
-          --camera X,Y,Z,YAW,PITCH   start camera: metres, degrees (default 0,900,0,0,-20)
+          --levels L             scales of relief (multi-scale world): 1 = patches only, default 5
+          --camera X,Y,Z,YAW,PITCH   start camera: metres (Y above the ground there), degrees (default 0,900,0,0,-20)
           --orbit                start in orbit mode
           --fly-speed M/S        keep flying forward at this speed (default 0)
           --view-radius R        chunks kept around the camera (default 2 = 5x5 chunks)
@@ -45,6 +46,7 @@ internal sealed class DemoOptions
     public bool Orbit { get; private set; }
     public float? FlySpeed { get; private set; }
     public int ViewRadius { get; private set; } = 2;
+    public int Levels { get; private set; } = FlowGen.Runtime.Streaming.PyramidWorld.DefaultLevels;
     public int MeshStep { get; private set; } = 1;
     public double BudgetMs { get; private set; } = 4;
     public int Workers { get; private set; } = Math.Max(1, Environment.ProcessorCount - 1);
@@ -75,6 +77,7 @@ internal sealed class DemoOptions
                 case "--orbit": o.Orbit = true; break;
                 case "--fly-speed": o.FlySpeed = ParseFloat(a, Value(), 0, 100_000); break;
                 case "--view-radius": o.ViewRadius = (int)ParseFloat(a, Value(), 0, 16, integer: true); break;
+                case "--levels": o.Levels = (int)ParseFloat(a, Value(), 1, 8, integer: true); break;
                 case "--mesh-step":
                     o.MeshStep = (int)ParseFloat(a, Value(), 1, 4, integer: true);
                     if (o.MeshStep == 3) throw new DemoUsageException("--mesh-step must be 1, 2 or 4");

@@ -2,6 +2,7 @@
 // change them), the chunks wanted around the camera, uploads within the per-frame budget, eviction of
 // far chunks, and the numbers the title bar / --bench report.
 using System.Diagnostics;
+using System.Numerics;
 using FlowGen.Demo.Render;
 using FlowGen.Demo.Terrain;
 using FlowGen.Runtime.Streaming;
@@ -14,6 +15,7 @@ internal sealed class DemoWorld : IDisposable
     private const int PatchesPerChunk = 3;
 
     private readonly ITerrainModel _model;
+    private readonly int _levels;
     private readonly TerrainStreamer _streamer;
     private readonly int _viewRadius;
     private readonly List<ChunkKey> _wanted = [];
@@ -21,9 +23,10 @@ internal sealed class DemoWorld : IDisposable
     private long _uploadedAtLastRate;
     private double _lastRateTime;
 
-    public DemoWorld(ITerrainModel model, ulong seed, float temperature, int viewRadius, int meshStep, int workers)
+    public DemoWorld(ITerrainModel model, ulong seed, float temperature, int viewRadius, int meshStep, int workers, int levels = PyramidWorld.DefaultLevels)
     {
         _model = model;
+        _levels = levels;
         Seed = seed;
         Temperature = temperature;
         _viewRadius = viewRadius;
@@ -44,9 +47,29 @@ internal sealed class DemoWorld : IDisposable
     /// <summary>Distance at which terrain fades into the sky: the edge of the loaded square.</summary>
     public float ViewDistanceM => Math.Max(1, _viewRadius) * Layout.SizeM;
 
-    /// <summary>The seamless world of the current seed and temperature: the same seed always gives the same
-    /// terrain at the same place, whatever order chunks are generated in (LatticeWorld's guarantee).</summary>
-    public IWorldSource NewWorld() => new LatticeWorld(_model.Sampler(Temperature), Seed);
+    /// <summary>The seamless multi-scale world of the current seed and temperature: the same seed always gives the same
+    /// terrain at the same place, whatever order chunks are generated in (PyramidWorld's guarantee).</summary>
+    public IWorldSource NewWorld() => new PyramidWorld(_model.Sampler(Temperature), Seed, _levels);
+
+    /// <summary>
+    /// Ground height under (<paramref name="xM"/>, <paramref name="zM"/>) and a colour ramp for the heights in view: the
+    /// range of the world's large-scale relief over the loaded square (a coarse level of detail, cheap), widened by the
+    /// patch-scale relief. The camera starts its altitude above that ground.
+    /// </summary>
+    public (float Ground, Vector2 Ramp) Survey(float xM, float zM)
+    {
+        var world = NewWorld();
+        float px = Layout.PixelSizeM, sigma = _model.HeightScaleM;
+        long x = (long)MathF.Floor(xM / px), y = (long)MathF.Floor(zM / px);
+        Span<float> ground = stackalloc float[1];
+        world.Fill(x, y, 1, 1, 0, ground, CancellationToken.None);
+        int lod = Math.Min(5, world.MaxLod), cell = 1 << lod;
+        int half = (int)Math.Ceiling(ViewDistanceM / px / cell) + 1, n = 2 * half;
+        var coarse = new float[n * n];
+        world.Fill(Math.DivRem(x, cell).Quotient - half, Math.DivRem(y, cell).Quotient - half, n, n, lod, coarse, CancellationToken.None);
+        float lo = Math.Min(coarse.Min(), ground[0]), hi = Math.Max(coarse.Max(), ground[0]);
+        return (ground[0], new Vector2(lo - 2f * sigma, hi + 2.5f * sigma));
+    }
 
     /// <summary>Next world seed (R key).</summary>
     public void Reroll()

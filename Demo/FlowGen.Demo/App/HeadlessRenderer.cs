@@ -23,8 +23,10 @@ internal sealed class HeadlessRenderer : IDisposable
     public HeadlessRenderer(DemoOptions options, ITerrainModel model)
     {
         _options = options;
-        World = new DemoWorld(model, options.Seed, options.Temperature ?? model.DefaultTemperature, options.ViewRadius, options.MeshStep, options.Workers);
+        World = new DemoWorld(model, options.Seed, options.Temperature ?? model.DefaultTemperature, options.ViewRadius, options.MeshStep, options.Workers, options.Levels);
         Camera = DemoCamera.Create(options);
+        var survey = World.Survey(Camera.Position.X, Camera.Position.Z); // --camera's Y is the altitude above the ground
+        Camera.Position += new Vector3(0, survey.Ground, 0);
         _instance = new VulkanInstance([], options.Validation);
         try
         {
@@ -33,7 +35,7 @@ internal sealed class HeadlessRenderer : IDisposable
             _renderer = new TerrainRenderer(_device, World.Layout, _pipeline)
             {
                 FogDistance = World.ViewDistanceM,
-                Ramp = new Vector2(-2f * model.HeightScaleM, 2.5f * model.HeightScaleM),
+                Ramp = survey.Ramp,
             };
             _target = new OffscreenTarget(_device, _pipeline, options.Width, options.Height);
         }

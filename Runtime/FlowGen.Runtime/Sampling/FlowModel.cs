@@ -113,7 +113,7 @@ public sealed class FlowModel : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(firstIndex);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        Sample(dest, seed, SampleGrid.Run(firstIndex, count), temperature, units);
+        Sample(dest, seed, SampleIndices.Run(firstIndex, count), temperature, units);
     }
 
     /// <summary>
@@ -121,7 +121,7 @@ public sealed class FlowModel : IDisposable
     /// <paramref name="dest"/> in one batched call, split evenly over the threads. Sample i is the same as from
     /// <see cref="Sample(Span{float}, ulong, long, int, float, SampleUnits)"/>. Allocates nothing.
     /// </summary>
-    public void Sample(Span<float> dest, ulong seed, SampleGrid grid, float temperature, SampleUnits units = SampleUnits.Model)
+    public void Sample(Span<float> dest, ulong seed, SampleIndices grid, float temperature, SampleUnits units = SampleUnits.Model)
     {
         if (!CanSample) throw new FlowGenException($"not a sampling graph: {NotSamplingReason}", Source);
         grid.Validate();
@@ -150,11 +150,11 @@ public sealed class FlowModel : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(firstIndex);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return SamplePlausible(dest, seed, SampleGrid.Run(firstIndex, count), temperature, units);
+        return SamplePlausible(dest, seed, SampleIndices.Run(firstIndex, count), temperature, units);
     }
 
-    /// <summary><see cref="SamplePlausible(Span{float}, ulong, long, int, float, SampleUnits)"/> over a <see cref="SampleGrid"/>.</summary>
-    public int SamplePlausible(Span<float> dest, ulong seed, SampleGrid grid, float temperature, SampleUnits units = SampleUnits.Model)
+    /// <summary><see cref="SamplePlausible(Span{float}, ulong, long, int, float, SampleUnits)"/> over a <see cref="SampleIndices"/>.</summary>
+    public int SamplePlausible(Span<float> dest, ulong seed, SampleIndices grid, float temperature, SampleUnits units = SampleUnits.Model)
     {
         Sample(dest, seed, grid, temperature, units);
         double limit = Metadata.MaxRelief is { } r ? ImplausibleReliefFactor * r * (units == SampleUnits.Physical ? Math.Abs(Metadata.Scale) : 1) : double.PositiveInfinity;
@@ -185,7 +185,7 @@ public sealed class FlowModel : IDisposable
         return (double)hi - lo <= limit;
     }
 
-    private unsafe void SampleCore(Span<float> dest, ulong seed, SampleGrid grid, float temperature, SampleUnits units)
+    private unsafe void SampleCore(Span<float> dest, ulong seed, SampleIndices grid, float temperature, SampleUnits units)
     {
         int count = grid.Count;
         if (_lanes is { } lanes && count >= lanes.Count)
@@ -367,7 +367,7 @@ public sealed class FlowModel : IDisposable
         private float* _dest;
         private float* _input; // Run: z rows from the caller instead of the latent generator
         private ulong _seed;
-        private SampleGrid _grid;
+        private SampleIndices _grid;
         private int _count;
         private float _temperature;
         private bool _physical;
@@ -377,10 +377,10 @@ public sealed class FlowModel : IDisposable
         public void SetRun(float* input, float* output, int count)
         {
             _input = input;
-            Set(output, 0, SampleGrid.Run(0, count), 1f, false);
+            Set(output, 0, SampleIndices.Run(0, count), 1f, false);
         }
 
-        public void Set(float* dest, ulong seed, SampleGrid grid, float temperature, bool physical)
+        public void Set(float* dest, ulong seed, SampleIndices grid, float temperature, bool physical)
         {
             _dest = dest;
             _seed = seed;

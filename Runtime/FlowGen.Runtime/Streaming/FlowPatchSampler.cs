@@ -50,5 +50,5 @@ public sealed class FlowPatchSampler : IPatchSampler
 
     /// <inheritdoc />
     public void SampleRows(Span<float> destination, ulong seed, long firstIndex, int count, int rows, long rowStride, CancellationToken cancellationToken = default) =>
-        _model.SamplePlausible(destination, seed, new SampleGrid(checked(firstIndex + IndexShift), count, rows, rowStride), _temperature, SampleUnits.Physical);
+        _model.SamplePlausible(destination, seed, new SampleIndices(checked(firstIndex + IndexShift), count, rows, rowStride), _temperature, SampleUnits.Physical);
 }

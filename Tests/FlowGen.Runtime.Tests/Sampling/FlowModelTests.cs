@@ -64,7 +64,7 @@ public class FlowModelTests
     [Fact]
     public void A_grid_of_runs_draws_the_same_samples_as_one_call_per_run_whatever_the_threads()
     {
-        var grid = new SampleGrid(FirstIndex: 1000, Columns: 7, Rows: 5, RowStride: 1L << 32);
+        var grid = new SampleIndices(FirstIndex: 1000, Columns: 7, Rows: 5, RowStride: 1L << 32);
         float[]? first = null;
         foreach (var (mb, th) in new[] { (16, 1), (8, 2), (4, 3) })
         {
@@ -83,10 +83,10 @@ public class FlowModelTests
         Assert.Equal(1000 + 3 * (1L << 32) + 2, grid.IndexAt(3 * 7 + 2));
         using var model = FlowModel.Load(ElementwiseSampler());
         var dest = new float[64 * 16];
-        Assert.Throws<ArgumentOutOfRangeException>(() => model.Sample(dest, 1, new SampleGrid(0, 4, 2, RowStride: 3), 1f)); // rows overlap
-        Assert.Throws<ArgumentOutOfRangeException>(() => model.Sample(dest, 1, new SampleGrid(-1, 4), 1f));
-        Assert.Throws<ArgumentOutOfRangeException>(() => model.Sample(dest, 1, new SampleGrid(long.MaxValue - 10, 4, 2, RowStride: 8), 1f));
-        Assert.Throws<ArgumentException>(() => model.Sample(dest, 1, new SampleGrid(0, 33, 2, 40), 1f)); // 66 samples, room for 64
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Sample(dest, 1, new SampleIndices(0, 4, 2, RowStride: 3), 1f)); // rows overlap
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Sample(dest, 1, new SampleIndices(-1, 4), 1f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Sample(dest, 1, new SampleIndices(long.MaxValue - 10, 4, 2, RowStride: 8), 1f));
+        Assert.Throws<ArgumentException>(() => model.Sample(dest, 1, new SampleIndices(0, 33, 2, 40), 1f)); // 66 samples, room for 64
     }
 
     [Fact]

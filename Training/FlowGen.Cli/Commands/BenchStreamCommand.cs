@@ -1,5 +1,5 @@
 // `flowgen bench-stream MODEL [--chunk 256] [--chunks N] [--threads T] [--json]`: latency of the runtime's chunk
-// streaming API (ChunkStreamer over the seamless LatticeWorld of the model) per cold chunk, measured against a
+// streaming API (ChunkStreamer over the seamless multi-scale PyramidWorld of the model) per cold chunk, measured against a
 // reference in the same run: sampling the same number of patches straight from the flow in batches of 64, which
 // is the floor any chunk assembly on top of this model can reach. Reports median and 95th-percentile latency,
 // chunks/s, patches per chunk, the streaming/flow-only ratio and the latency of a cached chunk.
@@ -21,8 +21,10 @@ internal static class BenchStreamCommand
         var chunks = new Option<int>("--chunks") { DefaultValueFactory = _ => 12, Description = "cold chunks to time" };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0, Description = "worker threads (0 = one per processor)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object" };
-        var command = new Command("bench-stream", "Benchmark chunk streaming latency against sampling the same patches directly") { model, chunk, chunks, threads, json };
-        command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, pr.GetValue(chunk), pr.GetValue(chunks), pr.GetValue(threads), pr.GetValue(json))));
+        var (levels, gain) = WorldOptions.Create();
+        var command = new Command("bench-stream", "Benchmark chunk streaming latency against sampling the same patches directly") { model, chunk, chunks, threads, levels, gain, json };
+        command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, pr.GetValue(chunk), pr.GetValue(chunks), pr.GetValue(threads), pr.GetValue(json),
+            pr.GetValue(levels), pr.GetValue(gain))));
         return command;
     }
 
@@ -43,7 +45,8 @@ internal static class BenchStreamCommand
         }
     }
 
-    internal static int Run(string modelArg, int chunkSize, int chunkCount, int threads, bool json)
+    internal static int Run(string modelArg, int chunkSize, int chunkCount, int threads, bool json,
+        int levels = PyramidWorld.DefaultLevels, double gain = PyramidWorld.DefaultGain)
     {
         if (chunkSize is < 16 or > 4096) throw new ArgumentException("--chunk must be in 16..4096");
         if (chunkCount is < 1 or > 10_000) throw new ArgumentException("--chunks must be in 1..10000");
@@ -55,7 +58,7 @@ internal static class BenchStreamCommand
             throw new FlowGenException($"the model is of kind '{kind}'; streaming worlds need a heightmap model", path);
         float t = model.Metadata.DefaultTemperature;
         var counter = new CountingSampler(new FlowPatchSampler(model, t));
-        using var streamer = new ChunkStreamer(new LatticeWorld(counter, seed: 1), new ChunkStreamerOptions { ChunkSize = chunkSize, MemoryBudgetBytes = 1L << 30 });
+        using var streamer = new ChunkStreamer(WorldOptions.World(counter, 1, levels, gain), new ChunkStreamerOptions { ChunkSize = chunkSize, MemoryBudgetBytes = 1L << 30 });
 
         // Warm-up (JIT, arena, caches) on chunks outside the timed set.
         for (int i = 0; i < 2; i++) streamer.RequestAsync(new ChunkCoord(-100 - i, -100)).GetAwaiter().GetResult();

@@ -1,8 +1,11 @@
-// `flowgen seams [MODEL] [--data DEM] [--size N] [--seed S] [--json]`: measures whether a generated world shows
-// its patch lattice. Generates an N x N map of the model's seamless world and compares, with SeamStatistics,
-// gradient magnitudes and |Laplacian| on lattice lines against interiors, the row spectrum's spike index at the
-// lattice frequencies, and the row spectrum over all frequencies against the real DEM's training and held-out
-// columns (80/20 split). The same seam measures on the real DEM with the same lattice laid over it are the floor.
+// `flowgen seams [MODEL] [--data DEM] [--size N] [--seed S] [--levels L] [--gain G] [--json]`: measures whether a
+// generated world shows its patch lattice, and whether its relief has the real DEM's spectrum at every scale.
+// Generates an N x N map of the model's multi-scale world and compares, with SeamStatistics, gradient magnitudes
+// and |Laplacian| on lattice lines against interiors, the row spectrum's spike index at the lattice frequencies,
+// the 64-px row spectrum against the real DEM's training and held-out columns (80/20 split; the held-out part is
+// too narrow for longer rows), and the radially averaged 2-D spectrum of 256² crops against the range of the real
+// DEM's 256² crops (the large scales). The same seam measures on the real DEM with the same lattice laid over it
+// are the floor.
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -15,6 +18,7 @@ namespace FlowGen.Cli.Commands;
 internal static class SeamsCommand
 {
     private const int SpectrumLength = 64;
+    private const int CropSize = 256, CropBins = 12;
 
     public static Command Create()
     {
@@ -23,14 +27,20 @@ internal static class SeamsCommand
         var size = new Option<int>("--size") { DefaultValueFactory = _ => 1024, Description = "generated map size N (N x N pixels)" };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1, Description = "world seed" };
         var json = new Option<bool>("--json") { Description = "print one JSON object" };
-        var command = new Command("seams", "Measure patch seams of a generated world against interiors and against real terrain") { model, data, size, seed, json };
-        command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, pr.GetValue(data), pr.GetValue(size), pr.GetValue(seed), pr.GetValue(json))));
+        var (levels, gain) = WorldOptions.Create();
+        var command = new Command("seams", "Measure patch seams of a generated world against interiors and against real terrain") { model, data, size, seed, levels, gain, json };
+        command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, pr.GetValue(data), pr.GetValue(size), pr.GetValue(seed), pr.GetValue(json),
+            pr.GetValue(levels), pr.GetValue(gain))));
         return command;
     }
 
     internal sealed record SpectrumBin(double CyclesPerPixel, double Generated, double Train, double HeldOut, bool WithinSpread);
 
-    internal static int Run(string modelArg, string? dataPath, int size, ulong seed, bool json)
+    /// <summary>One bin of the 2-D spectrum of 256² crops: generated mean, real mean and the real crops' range.</summary>
+    internal sealed record CropSpectrumBin(double CyclesPerPixel, double Generated, double Real, double RealMin, double RealMax, bool WithinRange);
+
+    internal static int Run(string modelArg, string? dataPath, int size, ulong seed, bool json,
+        int levels = PyramidWorld.DefaultLevels, double gain = PyramidWorld.DefaultGain)
     {
         if (size is < 128 or > 8192) throw new ArgumentException("--size must be in 128..8192");
         string path = BundledModels.Resolve(modelArg);
@@ -41,7 +51,7 @@ internal static class SeamsCommand
             throw new FlowGenException($"the model is of kind '{kind}'; seams are measured on heightmap worlds", path);
         float t = model.Metadata.DefaultTemperature;
         var sampler = new FlowPatchSampler(model, t);
-        var world = new LatticeWorld(sampler, seed);
+        var world = WorldOptions.World(sampler, seed, levels, gain);
         var map = new float[size * size];
         world.Fill(0, 0, size, size, 0, map, CancellationToken.None);
         int stride = sampler.PatchSize / 2;
@@ -60,6 +70,7 @@ internal static class SeamsCommand
             double spread = Math.Abs(Math.Log(held[k] / train[k])), off = Math.Abs(Math.Log(gen[k] / train[k]));
             bins.Add(new SpectrumBin((double)k / SpectrumLength, gen[k], train[k], held[k], off <= spread));
         }
+        var crops = CropSpectra(map, size, dem);
 
         if (json)
         {
@@ -68,11 +79,12 @@ internal static class SeamsCommand
                 size, seed, temperature = t, stride, pixel_size_m = px,
                 generated = Shape(generated), real_floor = Shape(floor),
                 spectrum = bins, bins_within_spread = bins.Count(b => b.WithinSpread), bins_total = bins.Count,
+                levels, gain, crop_spectrum = crops, crop_bins_within_range = crops.Count(b => b.WithinRange),
             }));
             return Cli.Ok;
         }
         string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
-        Console.Out.WriteLine($"{size}x{size} world (seed {seed}, temperature {F(t)}), patch lattice stride {stride} px, {px:F1} m pixels");
+        Console.Out.WriteLine($"{size}x{size} world (seed {seed}, temperature {F(t)}, {levels} level(s), gain {F(gain)}), patch lattice stride {stride} px, {px:F1} m pixels");
         Console.Out.WriteLine("                       border/interior ratio   W1/interior mean   (real DEM, same lattice: ratio, W1)");
         foreach (var (g, f) in new[] { (generated.Gradient, floor.Gradient), (generated.Laplacian, floor.Laplacian) })
             Console.Out.WriteLine($"  {g.Name,-20} {F(g.Ratio),10} {F(g.RelativeW1),18}         ({F(f.Ratio)}, {F(f.RelativeW1)})");
@@ -82,7 +94,46 @@ internal static class SeamsCommand
             Console.Out.WriteLine($"  spectrum spike index at period {period} px: {F(index)}" + (real.PeriodPx == period ? $" (real DEM {F(real.Index)})" : ""));
         }
         Console.Out.WriteLine($"  row spectrum ({SpectrumLength}-px rows): {bins.Count(b => b.WithinSpread)} of {bins.Count} frequency bins within the real train-vs-held-out spread");
+        if (crops.Count > 0)
+        {
+            Console.Out.WriteLine($"  2-D spectrum of {CropSize}² crops, generated / real mean (real crops' range), cycles per pixel:");
+            foreach (var b in crops)
+                Console.Out.WriteLine($"    {b.CyclesPerPixel,8:F4}  {F(b.Generated / b.Real),7}  ({F(b.RealMin / b.Real)} .. {F(b.RealMax / b.Real)}){(b.WithinRange ? "" : "  outside")}");
+            Console.Out.WriteLine($"  {crops.Count(b => b.WithinRange)} of {crops.Count} bins within the range of the real crops");
+        }
         return Cli.Ok;
+    }
+
+    // Radially averaged spectra (plane removed, Hann window) of the generated map's 256² crops and of the real DEM's
+    // nine 256² crops spread over its training columns; empty when either is too small.
+    private static List<CropSpectrumBin> CropSpectra(float[] map, int size, DataGrid dem)
+    {
+        int split = (int)(dem.Columns * 0.8);
+        if (size < CropSize || dem.Rows < CropSize || split < CropSize) return [];
+        var real = new List<RadialPowerSpectrum>();
+        foreach (int r in Spread(dem.Rows - CropSize))
+            foreach (int c in Spread(split - CropSize))
+                real.Add(RadialPowerSpectrum.Compute(new PatchSet(Crop(dem.Values, dem.Columns, r, c), 1, CropSize, CropSize), CropBins));
+        int n = size / CropSize;
+        var gen = new float[n * n * CropSize * CropSize];
+        for (int i = 0; i < n * n; i++)
+            Crop(map, size, i / n * CropSize, i % n * CropSize).CopyTo(gen.AsSpan(i * CropSize * CropSize));
+        var g = RadialPowerSpectrum.Compute(new PatchSet(gen, n * n, CropSize, CropSize), CropBins);
+        var bins = new List<CropSpectrumBin>();
+        for (int k = 0; k < CropBins; k++)
+        {
+            double mean = real.Average(s => s.Power[k]), lo = real.Min(s => s.Power[k]), hi = real.Max(s => s.Power[k]);
+            bins.Add(new CropSpectrumBin(g.Frequencies[k], g.Power[k], mean, lo, hi, g.Power[k] >= lo && g.Power[k] <= hi));
+        }
+        return bins;
+
+        static int[] Spread(int room) => [0, room / 2, room];
+        static float[] Crop(ReadOnlySpan<float> v, int columns, int r0, int c0)
+        {
+            var crop = new float[CropSize * CropSize];
+            for (int r = 0; r < CropSize; r++) v.Slice((r0 + r) * columns + c0, CropSize).CopyTo(crop.AsSpan(r * CropSize));
+            return crop;
+        }
     }
 
     private static object Shape(SeamReport r) => new

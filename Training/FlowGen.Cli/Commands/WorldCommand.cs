@@ -1,5 +1,6 @@
 // `flowgen world MODEL --size WxH --out FILE [--seed S] [--temperature T] [--origin X,Y] [--shard i/n | --assemble]
-// [--preset unity|unreal]`: exports a seamless W x H heightmap of the model's infinite world (LatticeWorld) as
+// [--preset unity|unreal] [--levels L] [--gain G] [--lod D]`: exports a seamless W x H heightmap of the model's
+// infinite multi-scale world (PyramidWorld; --levels 1 = the single-scale lattice world) at level of detail D as
 // 16-bit PNG, RAW16, EXR, NPY or NPZ (by extension). Every pixel depends only on the model, seed, temperature
 // and its coordinates, so `--shard i/n` computes rows [i*H/n, (i+1)*H/n) on any machine into
 // FILE.shard-i-of-n.npy (+ .json with the parameters), and `--assemble` stitches the n shards into FILE with the
@@ -32,15 +33,19 @@ internal static class WorldCommand
         var assemble = new Option<bool>("--assemble") { Description = "stitch the shards FILE.shard-*-of-n.npy into FILE" };
         var preset = new Option<string?>("--preset") { Description = "RAW16 preset: unity or unreal" };
         var threads = new Option<int>("--threads") { Description = "worker threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var (levels, gain) = WorldOptions.Create();
+        var lod = new Option<int>("--lod") { Description = "level of detail: pixels 2^D times the model's (origin in those pixels)", DefaultValueFactory = _ => 0 };
         var command = new Command("world", "Export a seamless world heightmap, optionally sharded across machines.")
-            { model, size, outFile, seed, temperature, origin, shard, assemble, preset, threads };
+            { model, size, outFile, seed, temperature, origin, shard, assemble, preset, threads, levels, gain, lod };
         command.SetAction(pr => Cli.Guard(() => Run(new WorldJob(BundledModels.Resolve(pr.GetValue(model)!), ParseSize(pr.GetValue(size)!), pr.GetValue(outFile)!,
-            pr.GetValue(seed), pr.GetValue(temperature), ParseOrigin(pr.GetValue(origin)!), pr.GetValue(preset), pr.GetValue(threads)),
+            pr.GetValue(seed), pr.GetValue(temperature), ParseOrigin(pr.GetValue(origin)!), pr.GetValue(preset), pr.GetValue(threads),
+            pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(lod)),
             pr.GetValue(shard), pr.GetValue(assemble))));
         return command;
     }
 
-    internal sealed record WorldJob(string Model, (int W, int H) Size, string Out, ulong Seed, float? Temperature, (long X, long Y) Origin, string? Preset, int Threads);
+    internal sealed record WorldJob(string Model, (int W, int H) Size, string Out, ulong Seed, float? Temperature, (long X, long Y) Origin, string? Preset, int Threads,
+        int Levels = PyramidWorld.DefaultLevels, double Gain = PyramidWorld.DefaultGain, int Lod = 0);
 
     internal static int Run(WorldJob job, string? shard, bool assemble)
     {
@@ -52,12 +57,14 @@ internal static class WorldCommand
         if (model.Metadata.Kind is { } kind && kind != "heightmap")
             throw new FlowGenException($"the model is of kind '{kind}'; worlds need a heightmap model", job.Model);
         float t = job.Temperature ?? model.Metadata.DefaultTemperature;
-        var world = new LatticeWorld(new FlowPatchSampler(model, t), job.Seed);
+        var world = WorldOptions.World(new FlowPatchSampler(model, t), job.Seed, job.Levels, job.Gain);
+        if (job.Lod < 0 || job.Lod > world.MaxLod) throw new ArgumentException($"--lod must be in 0..{world.MaxLod} for {job.Levels} level(s)");
+        double pixelSize = world.PixelSizeMetres * (1L << job.Lod);
         int y0 = (int)((long)job.Size.H * index / count), y1 = (int)((long)job.Size.H * (index + 1) / count);
         var rows = Generate(world, job, y0, y1);
         if (shard is null)
         {
-            Save(job, rows, world.PixelSizeMetres);
+            Save(job, rows, pixelSize);
             Console.Out.WriteLine($"wrote {job.Size.W}x{job.Size.H} world (seed {job.Seed}, temperature {Fmt(t)}) to {job.Out}");
         }
         else
@@ -65,17 +72,17 @@ internal static class WorldCommand
             string part = ShardPath(job.Out, index, count);
             NpyCodec.Write<float>(part, rows, [y1 - y0, job.Size.W]);
             AtomicFile.Write(part + ".json", stream => JsonSerializer.Serialize(stream, new ShardInfo(ModelHash(job.Model), job.Seed, t,
-                job.Size.W, job.Size.H, job.Origin.X, job.Origin.Y, index, count, y0, y1, world.PixelSizeMetres)));
+                job.Size.W, job.Size.H, job.Origin.X, job.Origin.Y, index, count, y0, y1, pixelSize, job.Levels, job.Gain, job.Lod)));
             Console.Out.WriteLine($"wrote shard {index}/{count} (rows {y0}..{y1 - 1}) to {part}");
         }
         return Cli.Ok;
     }
 
-    private static float[] Generate(LatticeWorld world, WorldJob job, int y0, int y1)
+    private static float[] Generate(PyramidWorld world, WorldJob job, int y0, int y1)
     {
         int w = job.Size.W, band = 256;
         var values = new float[(long)w * (y1 - y0)];
-        long limit = world.CoordinateLimit;
+        long limit = world.CoordinateLimit >> job.Lod;
         if (job.Origin.X < -limit || job.Origin.Y < -limit || job.Origin.X + w > limit || job.Origin.Y + job.Size.H > limit)
             throw new ArgumentException($"--origin and --size leave the world's coordinate range ±{limit}");
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
@@ -86,7 +93,7 @@ internal static class WorldCommand
                 for (int y = y0; y < y1; y += band)
                 {
                     int h = Math.Min(band, y1 - y);
-                    world.Fill(job.Origin.X, job.Origin.Y + y, w, h, 0, values.AsSpan((int)((long)(y - y0) * w), w * h), default);
+                    world.Fill(job.Origin.X, job.Origin.Y + y, w, h, job.Lod, values.AsSpan((int)((long)(y - y0) * w), w * h), default);
                     task.Increment(h);
                 }
             });
@@ -107,8 +114,8 @@ internal static class WorldCommand
             var s = infos[i].Info;
             if (s.Count != n || s.Width != job.Size.W || s.Height != job.Size.H || s.Seed != job.Seed || s.ModelSha256 != ModelHash(job.Model)
                 || s.OriginX != job.Origin.X || s.OriginY != job.Origin.Y || s.Temperature != first.Temperature
-                || (job.Temperature is { } t && t != s.Temperature))
-                throw new FlowGenException("shard was made with other parameters (model, seed, size, origin or temperature)", infos[i].File);
+                || (job.Temperature is { } t && t != s.Temperature) || s.Levels != job.Levels || s.Gain != job.Gain || s.Lod != job.Lod)
+                throw new FlowGenException("shard was made with other parameters (model, seed, size, origin, temperature, levels, gain or lod)", infos[i].File);
         }
         if (infos.Length != n) throw new FlowGenException($"found {infos.Length} shard files for {n} shards", job.Out);
         var values = new float[(long)job.Size.W * job.Size.H];
@@ -207,5 +214,5 @@ internal static class WorldCommand
     private static string Fmt(float v) => v.ToString(CultureInfo.InvariantCulture);
 
     internal sealed record ShardInfo(string ModelSha256, ulong Seed, float Temperature, int Width, int Height, long OriginX, long OriginY,
-        int Index, int Count, int Y0, int Y1, double PixelSizeMetres);
+        int Index, int Count, int Y0, int Y1, double PixelSizeMetres, int Levels, double Gain, int Lod);
 }

@@ -5,10 +5,10 @@ namespace FlowGen.Runtime;
 
 /// <summary>Sample indices <c>FirstIndex + r·RowStride + c</c> for r &lt; <paramref name="Rows"/>, c &lt; <paramref name="Columns"/>,
 /// written in that (row-major) order.</summary>
-public readonly record struct SampleGrid(long FirstIndex, int Columns, int Rows = 1, long RowStride = 0)
+public readonly record struct SampleIndices(long FirstIndex, int Columns, int Rows = 1, long RowStride = 0)
 {
     /// <summary>One run of <paramref name="count"/> consecutive indices.</summary>
-    public static SampleGrid Run(long firstIndex, int count) => new(firstIndex, count);
+    public static SampleIndices Run(long firstIndex, int count) => new(firstIndex, count);
 
     /// <summary>Number of samples.</summary>
     public int Count => checked(Columns * Rows);
@@ -17,7 +17,7 @@ public readonly record struct SampleGrid(long FirstIndex, int Columns, int Rows 
     public long IndexAt(int k) => Rows == 1 ? FirstIndex + k : FirstIndex + k / Columns * RowStride + k % Columns;
 
     /// <summary>The sub-grid of one sample: the <paramref name="k"/>-th.</summary>
-    internal SampleGrid Single(int k) => Run(IndexAt(k), 1);
+    internal SampleIndices Single(int k) => Run(IndexAt(k), 1);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless every index is non-negative, distinct and representable.</summary>
     internal void Validate()
