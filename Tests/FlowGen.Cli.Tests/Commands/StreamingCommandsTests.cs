@@ -11,11 +11,14 @@ public class StreamingCommandsTests
     [Fact]
     public void BenchStreamTimesColdChunksAgainstTheFlowAlone()
     {
-        var (code, stdout, stderr) = FlowgenProcess.Run("bench-stream", Model, "--chunk", "64", "--chunks", "3", "--json");
+        var (code, stdout, stderr) = FlowgenProcess.Run("bench-stream", Model, "--chunk", "64", "--chunks", "3", "--levels", "1", "--json");
         Assert.True(code == 0, stderr);
         var r = JsonDocument.Parse(stdout).RootElement;
         // A 64-pixel chunk on the half-overlapping lattice of 32-pixel patches (stride 16) touches 5 x 5 patches.
         Assert.Equal(25, r.GetProperty("PatchesPerChunk").GetInt32());
+        var multi = FlowgenProcess.Run("bench-stream", Model, "--chunk", "64", "--chunks", "3", "--json");
+        Assert.True(multi.Code == 0, multi.Err);
+        Assert.InRange(JsonDocument.Parse(multi.Out).RootElement.GetProperty("PatchesPerChunk").GetInt32(), 26, 25 + 4 * 16); // + the coarse levels' few
         double median = r.GetProperty("MedianMs").GetDouble(), flow = r.GetProperty("FlowOnlyMedianMs").GetDouble();
         Assert.True(median > 0 && flow > 0, stdout);
         Assert.Equal(median / flow, r.GetProperty("RatioVsFlowOnly").GetDouble(), 6);
@@ -40,6 +43,16 @@ public class StreamingCommandsTests
         foreach (var measure in new[] { "gradient", "laplacian" })
             Assert.InRange(r.GetProperty("generated").GetProperty(measure).GetProperty("Ratio").GetDouble(), 0.95, 1.05);
         Assert.Equal(32, r.GetProperty("bins_total").GetInt32());
+        // Large scales: 256² crops of the multi-scale world against the real DEM's; the coarse levels bring the longest
+        // wavelengths to the real power's order of magnitude, where a single-level world is orders below it.
+        Assert.Equal(5, r.GetProperty("levels").GetInt32());
+        var crops = r.GetProperty("crop_spectrum").EnumerateArray().ToArray();
+        Assert.Equal(12, crops.Length);
+        double Lowest(JsonElement root) => root.GetProperty("crop_spectrum")[0].GetProperty("Generated").GetDouble() / root.GetProperty("crop_spectrum")[0].GetProperty("Real").GetDouble();
+        var flat = FlowgenProcess.Run("seams", Model, "--size", "768", "--levels", "1", "--json");
+        Assert.True(flat.Code == 0, flat.Err);
+        double pyramid = Lowest(r), single = Lowest(JsonDocument.Parse(flat.Out).RootElement);
+        Assert.True(pyramid > 30 * single && pyramid > 0.1, $"lowest-frequency power vs real: {pyramid} with 5 levels, {single} with 1");
     }
 
     [Fact]

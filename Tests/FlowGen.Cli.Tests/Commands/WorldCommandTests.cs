@@ -28,6 +28,30 @@ public class WorldCommandTests
     }
 
     [Fact]
+    public void A_coarser_level_of_detail_is_an_overview_of_the_same_world()
+    {
+        var dir = FlowgenProcess.TempDir();
+        string fine = Path.Combine(dir, "fine.npy"), coarse = Path.Combine(dir, "coarse.npy");
+        var r = FlowgenProcess.Run("world", Model, "--size", "128x128", "--seed", "3", "--out", fine);
+        Assert.True(r.Code == 0, r.Err);
+        r = FlowgenProcess.Run("world", Model, "--size", "32x32", "--seed", "3", "--lod", "2", "--out", coarse);
+        Assert.True(r.Code == 0, r.Err);
+        var f = NpyCodec.Read(fine).ToSingleArray();
+        var c = NpyCodec.Read(coarse).ToSingleArray();
+        double err = 0, energy = 0, mean = c.Average(v => (double)v);
+        for (int y = 0; y < 32; y++)
+            for (int x = 0; x < 32; x++)
+            {
+                double s = 0;
+                for (int v = 0; v < 4; v++)
+                    for (int u = 0; u < 4; u++) s += f[(4 * y + v) * 128 + 4 * x + u];
+                err += Math.Pow(s / 16 - c[y * 32 + x], 2);
+                energy += Math.Pow(c[y * 32 + x] - mean, 2);
+            }
+        Assert.True(err < 0.05 * energy, $"LOD 2 differs from 4x4 block means of LOD 0 by {Math.Sqrt(err / energy):P0} of its variation");
+    }
+
+    [Fact]
     public void A_missing_or_mismatched_shard_is_a_clear_error_and_writes_nothing()
     {
         var dir = FlowgenProcess.TempDir();
@@ -51,6 +75,9 @@ public class WorldCommandTests
     [InlineData("--shard", "3/3")]
     [InlineData("--origin", "9223372036854775000,0")]
     [InlineData("--preset", "unity")]
+    [InlineData("--levels", "0")]
+    [InlineData("--gain", "-1")]
+    [InlineData("--lod", "99")]
     public void Bad_arguments_fail_with_one_line_and_no_output(string option, string value)
     {
         var dir = FlowgenProcess.TempDir();
