@@ -3,8 +3,8 @@
 // Both operands are contiguous along q once dY is zero-padded like x: q walks the padded grid, and at
 // the grid's pad columns (q mod Wp ≥ W) dYpad holds zeros, so those terms add exact zeros. Nothing is
 // packed or transposed (the GEMM form col(x)·dYᵀ gathered every im2col element).
-// Tiles of 4 weight columns × 4 output channels keep 16 Vector256 accumulators (lane l sums the q ≡ l
-// mod 8 terms, samples in ascending order); the lanes are summed at the end. The last partial vector is
+// Tiles of 4 weight columns × 4 output channels keep 16 Vector256 accumulators (each lane sums every
+// 8th term, samples in ascending order); the lanes are summed at the end. The last partial vector is
 // read ending at L with the already-counted lanes of dY masked to zero. Items are groups of whole
 // tiles, so results do not depend on the thread count.
 using System.Runtime.Intrinsics;
@@ -31,6 +31,8 @@ internal static unsafe class ConvWeightGrad
             int t0 = (int)((long)tiles * g / groups), t1 = (int)((long)tiles * (g + 1) / groups);
             float** xr = stackalloc float*[T];
             float** dr = stackalloc float*[T];
+            float* shortRows = stackalloc float[2 * T * Lanes]; // rows shorter than a vector, zero-padded
+            new Span<float>(shortRows, 2 * T * Lanes).Clear();
             fixed (float* pacc = acc)
             {
                 // samples outer: one sample's rows stay in cache while the group's tiles sweep them
@@ -43,7 +45,16 @@ internal static unsafe class ConvWeightGrad
                             xr[a] = (float*)px + (long)s * xSample + rowOff[Math.Min(it * T + a, kk - 1)];
                             dr[a] = (float*)pdy + (long)s * dySample + (long)Math.Min(ot * T + a, co - 1) * dyPlane;
                         }
-                        Tile(xr, dr, len, pacc + (long)t * AccFloats);
+                        if (len < Lanes)
+                            for (int a = 0; a < T; a++)
+                            {
+                                float* xs = shortRows + a * Lanes, ds = shortRows + (T + a) * Lanes;
+                                new Span<float>(xr[a], len).CopyTo(new Span<float>(xs, len));
+                                new Span<float>(dr[a], len).CopyTo(new Span<float>(ds, len));
+                                xr[a] = xs;
+                                dr[a] = ds;
+                            }
+                        Tile(xr, dr, Math.Max(len, Lanes), pacc + (long)t * AccFloats);
                     }
                 for (int t = t0; t < t1; t++)
                 {
@@ -57,7 +68,7 @@ internal static unsafe class ConvWeightGrad
         });
     }
 
-    // acc[(a·T + b)·8 + l] += Σ_{q ≡ l mod 8} x[a][q] · dy[b][q] over q < len.
+    // acc[a·T + b] (8 lanes) += x[a][q] · dy[b][q] over q < len (len ≥ 8), lane by lane.
     private static void Tile(float** xr, float** dr, int len, float* acc)
     {
         float* x0 = xr[0], x1 = xr[1], x2 = xr[2], x3 = xr[3], d0 = dr[0], d1 = dr[1], d2 = dr[2], d3 = dr[3];
@@ -73,13 +84,6 @@ internal static unsafe class ConvWeightGrad
             if (q + Lanes > len)
             {
                 if (q >= len) break;
-                if (len < Lanes)
-                {
-                    // too short to read a whole vector: the remaining lanes go through a zero-padded copy
-                    TileShort(xr, dr, q, len, acc, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13,
-                        ref c20, ref c21, ref c22, ref c23, ref c30, ref c31, ref c32, ref c33);
-                    break;
-                }
                 // the last vector ends at len; lanes below q were counted already and are masked out of dY
                 at = len - Lanes;
                 keep = Vector256.GreaterThanOrEqual(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(q - at)).AsSingle();
@@ -102,32 +106,5 @@ internal static unsafe class ConvWeightGrad
         c10.Store(acc + 32); c11.Store(acc + 40); c12.Store(acc + 48); c13.Store(acc + 56);
         c20.Store(acc + 64); c21.Store(acc + 72); c22.Store(acc + 80); c23.Store(acc + 88);
         c30.Store(acc + 96); c31.Store(acc + 104); c32.Store(acc + 112); c33.Store(acc + 120);
-    }
-
-    // The tail of a row shorter than a vector: lanes q..len-1 from zero-padded copies.
-    private static void TileShort(float** xr, float** dr, int q, int len, float* acc,
-        ref Vector256<float> c00, ref Vector256<float> c01, ref Vector256<float> c02, ref Vector256<float> c03,
-        ref Vector256<float> c10, ref Vector256<float> c11, ref Vector256<float> c12, ref Vector256<float> c13,
-        ref Vector256<float> c20, ref Vector256<float> c21, ref Vector256<float> c22, ref Vector256<float> c23,
-        ref Vector256<float> c30, ref Vector256<float> c31, ref Vector256<float> c32, ref Vector256<float> c33)
-    {
-        float* buf = stackalloc float[2 * T * Lanes];
-        new Span<float>(buf, 2 * T * Lanes).Clear();
-        for (int a = 0; a < T; a++)
-            for (int l = 0; l < len - q; l++)
-            {
-                buf[a * Lanes + l] = xr[a][q + l];
-                buf[(T + a) * Lanes + l] = dr[a][q + l];
-            }
-        var a0 = Vector256.Load(buf); var a1 = Vector256.Load(buf + 8); var a2 = Vector256.Load(buf + 16); var a3 = Vector256.Load(buf + 24);
-        var b0 = Vector256.Load(buf + 32); var b1 = Vector256.Load(buf + 40); var b2 = Vector256.Load(buf + 48); var b3 = Vector256.Load(buf + 56);
-        c00 = Vector256.FusedMultiplyAdd(a0, b0, c00); c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
-        c02 = Vector256.FusedMultiplyAdd(a0, b2, c02); c03 = Vector256.FusedMultiplyAdd(a0, b3, c03);
-        c10 = Vector256.FusedMultiplyAdd(a1, b0, c10); c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
-        c12 = Vector256.FusedMultiplyAdd(a1, b2, c12); c13 = Vector256.FusedMultiplyAdd(a1, b3, c13);
-        c20 = Vector256.FusedMultiplyAdd(a2, b0, c20); c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
-        c22 = Vector256.FusedMultiplyAdd(a2, b2, c22); c23 = Vector256.FusedMultiplyAdd(a2, b3, c23);
-        c30 = Vector256.FusedMultiplyAdd(a3, b0, c30); c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
-        c32 = Vector256.FusedMultiplyAdd(a3, b2, c32); c33 = Vector256.FusedMultiplyAdd(a3, b3, c33);
     }
 }

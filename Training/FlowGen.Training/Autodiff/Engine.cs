@@ -34,6 +34,23 @@ public static class Engine
         s_pool.For(new ActionJob(body), count);
     }
 
+    /// <summary>Elements per item of <see cref="ForRange"/>: large enough to amortise a dispatch, small
+    /// enough that a hidden activation (N·64·H·W) splits into dozens of items.</summary>
+    internal const int RangeGrain = 1 << 15;
+
+    /// <summary>Runs <paramref name="body"/>(start, count) over [0, length) in fixed chunks of
+    /// <see cref="RangeGrain"/> on the pool (elementwise kernels: each chunk writes only its own range).</summary>
+    internal static void ForRange(int length, Action<int, int> body)
+    {
+        int chunks = (length + RangeGrain - 1) / RangeGrain;
+        if (chunks <= 1)
+        {
+            if (length > 0) body(0, length);
+            return;
+        }
+        For(chunks, c => body(c * RangeGrain, Math.Min(RangeGrain, length - c * RangeGrain)));
+    }
+
     private sealed class ActionJob(Action<int> body) : IParallelJob
     {
         public void Execute(int index) => body(index);

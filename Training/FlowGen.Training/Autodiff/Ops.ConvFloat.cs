@@ -1,11 +1,10 @@
-// The float (training) path of Conv2d: whole-batch implicit GEMMs on PackedGemm, nothing im2col'd.
-// With x zero-padded to [N, Ci, Hp, Wp], the "column" matrix of a stride-1 convolution is separable:
-//   col(p = (c, dy, dx), j = (s, i, jj)) = xpad[(c·Hp + dy)·Wp + dx  +  s·Ci·Hp·Wp + i·Wp + jj]
-// so it is a MatView over xpad (row offsets by p, column offsets by output position j). Then
-//   forward  Y  [Co, N·HW] = W [Co, Ci·k²] · col(xpad)
-//   dX       dX [Ci, N·HW] += W' [Ci, Co·k²] · col(dYpad),  W'[c, (o, ky, kx)] = W[o, c, k-1-ky, k-1-kx]
-//   dW       dW [Co, Ci·k²] += dY · col(xpad)ᵀ, as dot products along the pixels (ConvWeightGrad.cs)
-// Sums run in fixed blocked order inside PackedGemm, so results do not depend on the thread count.
+// The float (training) path of Conv2d, nothing im2col'd. With x zero-padded to [N, Ci, Hp, Wp], every
+// row p = (c, ky, kx) of a stride-1 convolution's column matrix is the padded image shifted by
+// rowOff[p] = c·Hp·Wp + ky·Wp + kx, read over the padded grid q = i·Wp + j (pad columns dropped):
+//   forward  Y(s, o)  = Σ_p W[o, p] · xpad(s)[rowOff[p] + q]          (GridConv.cs)
+//   dX       dX(s, c) += Σ_p' W'[c, p'] · dYpad(s)[rowOff'[p'] + q],  W'[c, (o, ky, kx)] = W[o, c, k-1-ky, k-1-kx]
+//   dW       dW[o, p] += Σ_s Σ_q dYpad(s, o)[q] · xpad(s)[rowOff[p] + q]   (ConvWeightGrad.cs)
+// Every sum runs in a fixed order, so results do not depend on the thread count.
 using System.Buffers;
 using System.Numerics.Tensors;
 
@@ -16,33 +15,17 @@ public static partial class Ops
     private static unsafe Tensor<float> Conv2dFloat(Tensor<float> x, Tensor<float> w, Tensor<float>? b)
     {
         int n = x.Dim(0), ci = x.Dim(1), h = x.Dim(2), wd = x.Dim(3), co = w.Dim(0), k = w.Dim(2);
-        int hw = h * wd, kk = ci * k * k, cols = n * hw;
-        var y = TensorArena<float>.Alloc(n * co * hw, clear: false);
-        var xp = Padded(x.Data, n, ci, h, wd, k / 2);
+        int pad = k / 2, wp = wd + 2 * pad;
+        var y = TensorArena<float>.Alloc(n * co * h * wd, clear: false);
+        var xp = Padded(x.Data, n, ci, h, wd, pad);
         try
         {
-            fixed (float* px = xp, pw = w.Data, py = y)
-            {
-                var yv = new MatView(py, MatView.Strided(co, hw), MatView.Blocked(cols, hw, co * hw));
-                var wv = new MatView(pw, MatView.Strided(co, kk), MatView.Strided(kk, 1));
-                PackedGemm.Run(co, cols, kk, wv, ColumnView(px, n, ci, h, wd, k), yv, false);
-            }
+            fixed (float* px = xp, py = y)
+                GridConv.Run(px, ci * (h + 2 * pad) * wp, RowOffsets(ci, k, h, wd), w.Data, b?.Data, co, n, h, wd, wp, py, false);
         }
         finally
         {
             Release(xp, x.Data);
-        }
-        if (b is not null)
-        {
-            var bd = b.Data;
-            Engine.For(n, s =>
-            {
-                for (int o = 0; o < co; o++)
-                {
-                    var row = y.AsSpan((s * co + o) * hw, hw);
-                    TensorPrimitives.Add(row, bd[o], row);
-                }
-            });
         }
         Tensor<float>[] parents = b is null ? [x, w] : [x, w, b];
         return Tensor<float>.Result([n, co, h, wd], y, parents, r => Conv2dFloatBackward(r, x, w, b, k));
@@ -51,7 +34,7 @@ public static partial class Ops
     private static unsafe void Conv2dFloatBackward(Tensor<float> r, Tensor<float> x, Tensor<float> w, Tensor<float>? b, int k)
     {
         int n = x.Dim(0), ci = x.Dim(1), h = x.Dim(2), wd = x.Dim(3), co = w.Dim(0);
-        int hw = h * wd, kk = ci * k * k, cols = n * hw, p = k / 2;
+        int hw = h * wd, p = k / 2;
         var dy = r.Grad!;
         int hp = h + 2 * p, wp = wd + 2 * p, plane = hp * wp;
         var dyp = Padded(dy, n, co, h, wd, p);
@@ -64,12 +47,8 @@ public static partial class Ops
                     var xp = Padded(x.Data, n, ci, h, wd, p);
                     try
                     {
-                        var rows = new int[kk];
-                        for (int c = 0; c < ci; c++)
-                            for (int ky = 0; ky < k; ky++)
-                                for (int kx = 0; kx < k; kx++) rows[(c * k + ky) * k + kx] = c * plane + ky * wp + kx;
                         fixed (float* px = xp, pdw = w.GradBuffer())
-                            ConvWeightGrad.Run(px, ci * plane, rows, pdyp + p * wp + p, co * plane, plane, n, co, (h - 1) * wp + wd, pdw);
+                            ConvWeightGrad.Run(px, ci * plane, RowOffsets(ci, k, h, wd), pdyp + p * wp + p, co * plane, plane, n, co, (h - 1) * wp + wd, pdw);
                     }
                     finally
                     {
@@ -86,12 +65,8 @@ public static partial class Ops
                             for (int ky = 0; ky < k; ky++)
                                 for (int kx = 0; kx < k; kx++)
                                     wf[c * ko + (o * k + ky) * k + kx] = w.Data[((o * ci + c) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
-                    fixed (float* pwf = wf, pdx = x.GradBuffer())
-                    {
-                        var dxv = new MatView(pdx, MatView.Strided(ci, hw), MatView.Blocked(cols, hw, ci * hw));
-                        var wv = new MatView(pwf, MatView.Strided(ci, ko), MatView.Strided(ko, 1));
-                        PackedGemm.Run(ci, cols, ko, wv, ColumnView(pdyp, n, co, h, wd, k), dxv, true);
-                    }
+                    fixed (float* pdx = x.GradBuffer())
+                        GridConv.Run(pdyp, co * plane, RowOffsets(co, k, h, wd), wf, null, ci, n, h, wd, wp, pdx, true);
                 }
             }
         }
@@ -112,19 +87,15 @@ public static partial class Ops
         }
     }
 
-    // The implicit column matrix [C·k², N·H·W] over a padded [N, C, H+2p, W+2p] buffer.
-    private static unsafe MatView ColumnView(float* xpad, int n, int c, int h, int w, int k)
+    // rowOff[(c·k + ky)·k + kx] = c·Hp·Wp + ky·Wp + kx: the column matrix's rows as shifts of a padded [C, Hp, Wp] image.
+    private static int[] RowOffsets(int c, int k, int h, int w)
     {
-        int p = k / 2, hp = h + 2 * p, wp = w + 2 * p, plane = hp * wp;
+        int p = k / 2, wp = w + 2 * p, plane = (h + 2 * p) * wp;
         var rows = new int[c * k * k];
         for (int ch = 0; ch < c; ch++)
-            for (int dy = 0; dy < k; dy++)
-                for (int dx = 0; dx < k; dx++) rows[(ch * k + dy) * k + dx] = ch * plane + dy * wp + dx;
-        var colsOff = new int[n * h * w];
-        for (int s = 0; s < n; s++)
-            for (int i = 0; i < h; i++)
-                for (int j = 0; j < w; j++) colsOff[(s * h + i) * w + j] = s * c * plane + i * wp + j;
-        return new MatView(xpad, rows, colsOff);
+            for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++) rows[(ch * k + ky) * k + kx] = ch * plane + ky * wp + kx;
+        return rows;
     }
 
     // x zero-padded by p on each side of H and W (pooled buffer), or x itself when p = 0.

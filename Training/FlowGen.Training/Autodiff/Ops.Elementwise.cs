@@ -149,14 +149,26 @@ public static partial class Ops
     public static Tensor<T> Relu<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var o = TensorArena<T>.Alloc(x.Length, clear: false);
-        TensorPrimitives.Max(x.Data, T.Zero, o);
+        var xd = x.Data;
+        Engine.ForRange(o.Length, (s, n) => TensorPrimitives.Max(xd.AsSpan(s, n), T.Zero, o.AsSpan(s, n)));
         return Tensor<T>.Result(x.Shape, o, [x], r =>
         {
             var g = x.GradBuffer();
             var dr = r.Grad!;
-            var xd = x.Data;
-            for (int i = 0; i < g.Length; i++) if (xd[i] > T.Zero) g[i] += dr[i];
+            Engine.ForRange(g.Length, (s, n) => ReluBackward(xd.AsSpan(s, n), dr.AsSpan(s, n), g.AsSpan(s, n)));
         });
+    }
+
+    // g += x > 0 ? dr : 0, lane by lane (a masked-out lane adds an exact zero), then the scalar tail.
+    private static void ReluBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dr, Span<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, vw = Vector<T>.Count;
+        for (; i <= g.Length - vw; i += vw)
+        {
+            var m = Vector.GreaterThan(new Vector<T>(x[i..]), Vector<T>.Zero);
+            (new Vector<T>(g[i..]) + Vector.ConditionalSelect(m, new Vector<T>(dr[i..]), Vector<T>.Zero)).CopyTo(g[i..]);
+        }
+        for (; i < g.Length; i++) if (x[i] > T.Zero) g[i] += dr[i];
     }
 
     /// <summary>softplus(x) = log(1 + exp(x)), computed as max(x,0) + log1p(exp(-|x|)). d/dx = sigmoid(x).</summary>

@@ -1,0 +1,122 @@
+// The float convolution's forward pass and input gradient (Ops.ConvFloat.cs), computed directly over
+// the zero-padded input's grid instead of as a packed GEMM:
+//   out(s, o)[q] = Σ_p W[o, p] · src(s)[rowOff[p] + q],   q = i·Wp + j < L = (H-1)·Wp + W
+// For a stride-1 convolution every row of the implicit im2col matrix is the padded image shifted by
+// rowOff[p] = c·Hp·Wp + ky·Wp + kx, so it is read in place, contiguous along q; nothing is packed.
+// Positions with j ≥ W are the grid's pad columns: computed, then dropped when a sample's rows are
+// written out. Tiles are 4 output rows × 32 positions (16 Vector256 accumulators, p ascending); the
+// positions left over go 8 at a time, the last 8 ending at L (recomputing a few identically).
+// Items are samples, so results do not depend on the thread count.
+using System.Runtime.Intrinsics;
+
+namespace FlowGen.Training.Autodiff;
+
+internal static unsafe class GridConv
+{
+    private const int Rows = 4, Lanes = 8, Block = 4 * Lanes;
+
+    /// <summary>
+    /// dst[((s·m + o)·h + i)·wd + j] (+)= bias[o] + Σ_p w[o·k + p] · src[s·srcSample + rowOff[p] + i·wp + j] for
+    /// s &lt; n, o &lt; m, i &lt; h, j &lt; wd (k = rowOff.Length; bias may be null; += when <paramref name="accumulate"/>).
+    /// </summary>
+    public static void Run(float* src, int srcSample, int[] rowOff, float[] w, float[]? bias, int m, int n, int h, int wd, int wp,
+        float* dst, bool accumulate)
+    {
+        int k = rowOff.Length, len = (h - 1) * wp + wd, tiles = (m + Rows - 1) / Rows;
+        if (m == 0 || n == 0 || len <= 0) return;
+        // weights by row tile, p-major: wt[(t·k + p)·4 + a] = w[(4t + a)·k + p], rows beyond m zero
+        var wt = new float[tiles * k * Rows];
+        for (int o = 0; o < m; o++)
+            for (int p = 0; p < k; p++) wt[((o / Rows) * k + p) * Rows + o % Rows] = w[o * k + p];
+        nint psrc = (nint)src, pdst = (nint)dst;
+        Engine.For(n, s =>
+        {
+            var scratch = Scratch<float>.Get(tiles * Rows * len);
+            fixed (float* pwt = wt, ps = scratch)
+            fixed (int* ro = rowOff)
+            {
+                float* xs = (float*)psrc + (long)s * srcSample;
+                if (len < Lanes) Small(xs, ro, k, pwt, tiles, len, ps);
+                else
+                {
+                    int q0 = 0;
+                    for (; q0 + Block <= len; q0 += Block)
+                        for (int t = 0; t < tiles; t++) Tile4(xs + q0, ro, k, pwt + (long)t * k * Rows, ps + (long)t * Rows * len + q0, len);
+                    for (; q0 < len; q0 += Lanes)
+                    {
+                        int at = Math.Min(q0, len - Lanes);
+                        for (int t = 0; t < tiles; t++) Tile1(xs + at, ro, k, pwt + (long)t * k * Rows, ps + (long)t * Rows * len + at, len);
+                    }
+                }
+                for (int o = 0; o < m; o++)
+                    for (int i = 0; i < h; i++)
+                    {
+                        var row = new ReadOnlySpan<float>(ps + (long)o * len + i * wp, wd);
+                        var d = new Span<float>((float*)pdst + (((long)s * m + o) * h + i) * wd, wd);
+                        if (accumulate) System.Numerics.Tensors.TensorPrimitives.Add(d, row, d);
+                        else if (bias is not null) System.Numerics.Tensors.TensorPrimitives.Add(row, bias[o], d);
+                        else row.CopyTo(d);
+                    }
+            }
+        });
+    }
+
+    // out[a·stride + 0..32) = Σ_p wt[p·4 + a] · x[rowOff[p] + 0..32) for the 4 rows a of one tile.
+    private static void Tile4(float* x, int* rowOff, int k, float* wt, float* outp, int stride)
+    {
+        Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector256<float> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+        for (int p = 0; p < k; p++)
+        {
+            float* xp = x + rowOff[p];
+            var x0 = Vector256.Load(xp); var x1 = Vector256.Load(xp + 8); var x2 = Vector256.Load(xp + 16); var x3 = Vector256.Load(xp + 24);
+            var w = Vector256.Create(wt[0]);
+            c00 = Vector256.FusedMultiplyAdd(w, x0, c00); c01 = Vector256.FusedMultiplyAdd(w, x1, c01);
+            c02 = Vector256.FusedMultiplyAdd(w, x2, c02); c03 = Vector256.FusedMultiplyAdd(w, x3, c03);
+            w = Vector256.Create(wt[1]);
+            c10 = Vector256.FusedMultiplyAdd(w, x0, c10); c11 = Vector256.FusedMultiplyAdd(w, x1, c11);
+            c12 = Vector256.FusedMultiplyAdd(w, x2, c12); c13 = Vector256.FusedMultiplyAdd(w, x3, c13);
+            w = Vector256.Create(wt[2]);
+            c20 = Vector256.FusedMultiplyAdd(w, x0, c20); c21 = Vector256.FusedMultiplyAdd(w, x1, c21);
+            c22 = Vector256.FusedMultiplyAdd(w, x2, c22); c23 = Vector256.FusedMultiplyAdd(w, x3, c23);
+            w = Vector256.Create(wt[3]);
+            c30 = Vector256.FusedMultiplyAdd(w, x0, c30); c31 = Vector256.FusedMultiplyAdd(w, x1, c31);
+            c32 = Vector256.FusedMultiplyAdd(w, x2, c32); c33 = Vector256.FusedMultiplyAdd(w, x3, c33);
+            wt += Rows;
+        }
+        float* o0 = outp, o1 = outp + stride, o2 = outp + 2 * stride, o3 = outp + 3 * stride;
+        c00.Store(o0); c01.Store(o0 + 8); c02.Store(o0 + 16); c03.Store(o0 + 24);
+        c10.Store(o1); c11.Store(o1 + 8); c12.Store(o1 + 16); c13.Store(o1 + 24);
+        c20.Store(o2); c21.Store(o2 + 8); c22.Store(o2 + 16); c23.Store(o2 + 24);
+        c30.Store(o3); c31.Store(o3 + 8); c32.Store(o3 + 16); c33.Store(o3 + 24);
+    }
+
+    // Tile4 for 8 positions.
+    private static void Tile1(float* x, int* rowOff, int k, float* wt, float* outp, int stride)
+    {
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        for (int p = 0; p < k; p++)
+        {
+            var xv = Vector256.Load(x + rowOff[p]);
+            c0 = Vector256.FusedMultiplyAdd(Vector256.Create(wt[0]), xv, c0);
+            c1 = Vector256.FusedMultiplyAdd(Vector256.Create(wt[1]), xv, c1);
+            c2 = Vector256.FusedMultiplyAdd(Vector256.Create(wt[2]), xv, c2);
+            c3 = Vector256.FusedMultiplyAdd(Vector256.Create(wt[3]), xv, c3);
+            wt += Rows;
+        }
+        c0.Store(outp); c1.Store(outp + stride); c2.Store(outp + 2 * stride); c3.Store(outp + 3 * stride);
+    }
+
+    // Grids shorter than one vector: the same sums, scalar.
+    private static void Small(float* x, int* rowOff, int k, float* wt, int tiles, int len, float* outp)
+    {
+        for (int t = 0; t < tiles; t++)
+            for (int a = 0; a < Rows; a++)
+                for (int q = 0; q < len; q++)
+                {
+                    float acc = 0;
+                    for (int p = 0; p < k; p++) acc = MathF.FusedMultiplyAdd(wt[((long)t * k + p) * Rows + a], x[rowOff[p] + q], acc);
+                    outp[((long)t * Rows + a) * len + q] = acc;
+                }
+    }
+}
