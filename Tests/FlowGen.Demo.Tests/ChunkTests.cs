@@ -91,6 +91,14 @@ public class ChunkTests
         Assert.Equal(wanted.OrderBy(k => k.X).ThenBy(k => k.Y), got.OrderBy(k => k.X).ThenBy(k => k.Y));
         Assert.Equal(4, streamer.ChunksGenerated);
 
+        // A chunk wanted again after it was taken (evicted from the GPU, flown back to) is meshed from the runtime
+        // streamer's cached heights, identical to a direct generation.
+        streamer.Want([new(1, 0)]);
+        streamer.WaitIdle();
+        Assert.True(streamer.TryTake(out var again));
+        Assert.Equal(1, streamer.CacheHits);
+        Assert.True(again.Vertices.AsSpan().SequenceEqual(ChunkData.Generate(new FlowGen.Runtime.Streaming.LatticeWorld(model.Sampler(0.7f), 1), layout, new ChunkKey(1, 0), 0).Vertices));
+
         // Replace the world while (3,3) of the old one may be in flight: only the new world's (3,3) comes out.
         streamer.Want([new(3, 3)]);
         var world2 = new FlowGen.Runtime.Streaming.LatticeWorld(model.Sampler(0.7f), 2);

@@ -13,14 +13,37 @@ internal sealed class ChunkData
     public required float MaxHeight { get; init; }
     public required double GenerationMs { get; init; }
 
-    /// <summary>Generates chunk <paramref name="key"/> of <paramref name="world"/>.</summary>
+    /// <summary>Pixels a chunk's mesh reads on each side: [-1, Pixels+1] (the last row is shared with the neighbour,
+    /// one more for the normals).</summary>
+    public static int Apron => 2;
+
+    /// <summary>Generates chunk <paramref name="key"/> of <paramref name="world"/> directly (no cache).</summary>
     public static ChunkData Generate(IWorldSource world, ChunkLayout layout, ChunkKey key, int epoch)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        int n = layout.VerticesPerSide, step = layout.MeshStep;
-        int full = layout.Pixels + 3; // pixels [-1, Pixels+1] for the normals' border
+        int full = layout.Pixels + 3;
         var pixels = new float[full * full];
         world.Fill((long)key.X * layout.Pixels - 1, (long)key.Y * layout.Pixels - 1, full, full, 0, pixels, CancellationToken.None);
+        return Build(pixels, full, layout, key, epoch, start);
+    }
+
+    /// <summary>The mesh of a chunk the runtime's <see cref="ChunkStreamer"/> delivered (ChunkSize = layout.Pixels,
+    /// Border = <see cref="Apron"/>); <paramref name="start"/> is when it was requested.</summary>
+    public static ChunkData FromHeights(HeightChunk heights, ChunkLayout layout, ChunkKey key, int epoch, long start)
+    {
+        if (heights.Size != layout.Pixels || heights.Border < Apron)
+            throw new ArgumentException($"chunk of {heights.Size} px with a {heights.Border}-px apron; the layout needs {layout.Pixels} px and {Apron}", nameof(heights));
+        int full = layout.Pixels + 3, skip = heights.Border - 1;
+        var pixels = new float[full * full];
+        for (int y = 0; y < full; y++)
+            heights.Values.Slice((y + skip) * heights.Stride + skip, full).CopyTo(pixels.AsSpan(y * full, full));
+        return Build(pixels, full, layout, key, epoch, start);
+    }
+
+    // pixels: (Pixels+3)² heights from pixel (-1, -1) of the chunk.
+    private static ChunkData Build(float[] pixels, int full, ChunkLayout layout, ChunkKey key, int epoch, long start)
+    {
+        int n = layout.VerticesPerSide, step = layout.MeshStep;
         // Subsample to the mesh grid (plus border) when the mesh is coarser than the heightmap.
         float[] heights = pixels;
         if (step > 1)

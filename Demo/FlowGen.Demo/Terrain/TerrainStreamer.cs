@@ -1,7 +1,9 @@
-// Generates chunks on worker threads, nearest first. The render loop says each frame which chunks it
+// Meshes chunks on worker threads, nearest first. The render loop says each frame which chunks it
 // wants (Want), takes finished chunks (TryTake) and uploads them within its own time budget; generation
-// itself never runs on the render thread. A new world (reroll, temperature) bumps the epoch: queued work
-// is dropped and results of the old world are discarded.
+// itself never runs on the render thread. Heights come from the runtime's ChunkStreamer (the engine-facing
+// streaming API: de-duplicated, cached within a memory budget, so a chunk flown back to is not generated
+// again). A new world (reroll, temperature) bumps the epoch: queued work is dropped, results of the old
+// world are discarded, and its streamer is disposed once its last in-flight chunk is done.
 using System.Collections.Concurrent;
 using FlowGen.Runtime;
 using FlowGen.Runtime.Streaming;
@@ -19,6 +21,8 @@ internal sealed class TerrainStreamer : IDisposable
     private readonly ConcurrentQueue<ChunkData> _done = new();
     private readonly ConcurrentQueue<Exception> _failures = new();
     private IWorldSource _world;
+    private ChunkStreamer _heights;
+    private readonly Dictionary<int, ChunkStreamer> _retired = []; // old epochs' streamers with chunks in flight
     private int _epoch;
     private bool _stopping;
     private long _generated;
@@ -29,6 +33,7 @@ internal sealed class TerrainStreamer : IDisposable
         _world = world;
         _layout = layout;
         _workers = new Thread[Math.Max(1, workerCount)];
+        _heights = NewStreamer(world);
         for (int i = 0; i < _workers.Length; i++)
         {
             _workers[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"flowgen-chunk-{i}" };
@@ -44,12 +49,26 @@ internal sealed class TerrainStreamer : IDisposable
     /// <summary>Chunks queued or being generated.</summary>
     public int Pending { get { lock (_gate) return _queue.Count + _inFlight.Count; } }
 
+    /// <summary>Height chunks served from the streamer's cache instead of generated (all worlds so far).</summary>
+    public long CacheHits { get { lock (_gate) return _hits + _heights.Stats.CacheHits; } }
+
+    private long _hits;
+
+    private ChunkStreamer NewStreamer(IWorldSource world) => new(world, new ChunkStreamerOptions
+    {
+        ChunkSize = _layout.Pixels, Border = ChunkData.Apron, MaxConcurrentGenerations = _workers.Length,
+    });
+
     /// <summary>Replaces the world: queued chunks are dropped, in-flight ones are discarded when they finish.</summary>
     public void SetWorld(IWorldSource world)
     {
         lock (_gate)
         {
             _world = world;
+            _hits += _heights.Stats.CacheHits;
+            if (_inFlight.Any(f => f.Epoch == _epoch)) _retired[_epoch] = _heights;
+            else _heights.Dispose();
+            _heights = NewStreamer(world);
             _epoch++;
             _queue.Clear();
             _ready.Clear();
@@ -104,7 +123,7 @@ internal sealed class TerrainStreamer : IDisposable
         while (true)
         {
             ChunkKey key;
-            IWorldSource world;
+            ChunkStreamer heights;
             int epoch;
             lock (_gate)
             {
@@ -112,13 +131,14 @@ internal sealed class TerrainStreamer : IDisposable
                 if (_stopping) return;
                 key = _queue[^1];
                 _queue.RemoveAt(_queue.Count - 1);
-                world = _world;
+                heights = _heights;
                 epoch = _epoch;
                 _inFlight.Add((key, epoch));
             }
             try
             {
-                var chunk = ChunkData.Generate(world, _layout, key, epoch);
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                var chunk = ChunkData.FromHeights(heights.RequestAsync(new ChunkCoord(key.X, key.Y)).GetAwaiter().GetResult(), _layout, key, epoch, start);
                 lock (_gate)
                 {
                     _generated++;
@@ -139,6 +159,11 @@ internal sealed class TerrainStreamer : IDisposable
                 lock (_gate)
                 {
                     _inFlight.Remove((key, epoch));
+                    if (_retired.TryGetValue(epoch, out var old) && !_inFlight.Any(f => f.Epoch == epoch))
+                    {
+                        _retired.Remove(epoch);
+                        old.Dispose();
+                    }
                     Monitor.PulseAll(_gate);
                 }
             }
@@ -154,5 +179,8 @@ internal sealed class TerrainStreamer : IDisposable
             Monitor.PulseAll(_gate);
         }
         foreach (var t in _workers) t.Join();
+        foreach (var old in _retired.Values) old.Dispose();
+        _retired.Clear();
+        _heights.Dispose();
     }
 }
