@@ -164,7 +164,25 @@ public class OpGradientTests
     [InlineData(3, 6, 9, 5, 9)]  // weight-gradient tiles cut at both edges, a masked last vector
     [InlineData(3, 2, 1, 2, 5)]  // rows shorter than one vector
     [InlineData(1, 3, 2, 3, 2)]
+    [InlineData(3, 3, 2, 5, 6)]  // grid of 12: one-vector tiles
     public void FloatConvGradientsMatchDoublePath(int k, int ci, int h, int w, int co)
+    {
+        FloatConvMatchesDoublePath(k, ci, h, w, co, false);
+        FloatConvMatchesDoublePath(k, ci, h, w, co, true);
+    }
+
+    [Fact]
+    public void Conv2dReluIsReluOfConv2d()
+    {
+        var x = Rand(_rng, [2, 3, 5, 4]);
+        var w = Rand(_rng, [4, 3, 3, 3]);
+        var b = Rand(_rng, [4]);
+        Check(t => Ops.Conv2dRelu(t[0], t[1], t[2]), [x, w, b]);
+        Assert.Equal(Ops.Relu(Ops.Conv2d(x, w, b)).Data, Ops.Conv2dRelu(x, w, b).Data);
+    }
+
+    // The float path (fused ReLU when relu) against the double path, values and gradients.
+    private void FloatConvMatchesDoublePath(int k, int ci, int h, int w, int co, bool relu)
     {
         var xd = Rand(_rng, [3, ci, h, w]);
         var wd = Rand(_rng, [co, ci, k, k]);
@@ -172,8 +190,8 @@ public class OpGradientTests
         var seed = Rand(_rng, [3, co, h, w]);
         static Tensor<float> F(Tensor<double> t) => new(t.Shape, t.Data.Select(v => (float)v).ToArray(), requiresGrad: true);
         var (xf, wf, bf) = (F(xd), F(wd), F(bd));
-        var yd = Ops.Conv2d(xd, wd, bd);
-        var yf = Ops.Conv2d(xf, wf, bf);
+        var yd = relu ? Ops.Relu(Ops.Conv2d(xd, wd, bd)) : Ops.Conv2d(xd, wd, bd);
+        var yf = relu ? Ops.Conv2dRelu(xf, wf, bf) : Ops.Conv2d(xf, wf, bf);
         for (int i = 0; i < yd.Length; i++) Assert.True(Math.Abs(yd.Data[i] - yf.Data[i]) < 1e-4, $"y {i}");
         yd.Backward(seed.Data);
         yf.Backward(seed.Data.Select(v => (float)v).ToArray());

@@ -4,9 +4,10 @@
 // For a stride-1 convolution every row of the implicit im2col matrix is the padded image shifted by
 // rowOff[p] = c·Hp·Wp + ky·Wp + kx, so it is read in place, contiguous along q; nothing is packed.
 // Positions with j ≥ W are the grid's pad columns: computed, then dropped when a sample's rows are
-// written out. Tiles are 4 output rows × 32 positions (16 Vector256 accumulators, p ascending); the
-// positions left over go 8 at a time, the last 8 ending at L (recomputing a few identically).
+// written out. Tiles are 4 output rows × 32 positions (16 Vector256 accumulators, p ascending), the
+// last one ending at L (recomputing a few positions identically); grids shorter than 32 go 16 or 8 at a time.
 // Items are samples, so results do not depend on the thread count.
+using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
 namespace FlowGen.Training.Autodiff;
@@ -17,11 +18,13 @@ internal static unsafe class GridConv
 
     /// <summary>
     /// dst[((s·m + o)·h + i)·wd + j] (+)= bias[o] + Σ_p w[o·k + p] · src[s·srcSample + rowOff[p] + i·wp + j] for
-    /// s &lt; n, o &lt; m, i &lt; h, j &lt; wd (k = rowOff.Length; bias may be null; += when <paramref name="accumulate"/>).
+    /// s &lt; n, o &lt; m, i &lt; h, j &lt; wd (k = rowOff.Length; bias may be null; += when <paramref name="accumulate"/>;
+    /// max(·, 0) when <paramref name="relu"/>, which does not accumulate).
     /// </summary>
-    public static void Run(float* src, int srcSample, int[] rowOff, float[] w, float[]? bias, int m, int n, int h, int wd, int wp,
+    public static void Run(float* src, int srcSample, int[] rowOff, float[] w, float[]? bias, bool relu, int m, int n, int h, int wd, int wp,
         float* dst, bool accumulate)
     {
+        System.Diagnostics.Debug.Assert(!(relu && accumulate));
         int k = rowOff.Length, len = (h - 1) * wp + wd, tiles = (m + Rows - 1) / Rows;
         if (m == 0 || n == 0 || len <= 0) return;
         // weights by row tile, p-major: wt[(t·k + p)·4 + a] = w[(4t + a)·k + p], rows beyond m zero
@@ -39,13 +42,19 @@ internal static unsafe class GridConv
                 if (len < Lanes) Small(xs, ro, k, pwt, tiles, len, ps);
                 else
                 {
-                    int q0 = 0;
-                    for (; q0 + Block <= len; q0 += Block)
-                        for (int t = 0; t < tiles; t++) Tile4(xs + q0, ro, k, pwt + (long)t * k * Rows, ps + (long)t * Rows * len + q0, len);
-                    for (; q0 < len; q0 += Lanes)
+                    // the last block ends at len (positions recomputed identically), so only grids shorter
+                    // than a block take the one-vector tile
+                    int step = len >= Block ? Block : len >= 2 * Lanes ? 2 * Lanes : Lanes;
+                    for (int q0 = 0; q0 < len; q0 += step)
                     {
-                        int at = Math.Min(q0, len - Lanes);
-                        for (int t = 0; t < tiles; t++) Tile1(xs + at, ro, k, pwt + (long)t * k * Rows, ps + (long)t * Rows * len + at, len);
+                        int at = Math.Min(q0, len - step);
+                        for (int t = 0; t < tiles; t++)
+                        {
+                            float* wtt = pwt + (long)t * k * Rows, o = ps + (long)t * Rows * len + at;
+                            if (step == Block) Tile4(xs + at, ro, k, wtt, o, len);
+                            else if (step == 2 * Lanes) Tile2(xs + at, ro, k, wtt, o, len);
+                            else Tile1(xs + at, ro, k, wtt, o, len);
+                        }
                     }
                 }
                 for (int o = 0; o < m; o++)
@@ -53,9 +62,10 @@ internal static unsafe class GridConv
                     {
                         var row = new ReadOnlySpan<float>(ps + (long)o * len + i * wp, wd);
                         var d = new Span<float>((float*)pdst + (((long)s * m + o) * h + i) * wd, wd);
-                        if (accumulate) System.Numerics.Tensors.TensorPrimitives.Add(d, row, d);
-                        else if (bias is not null) System.Numerics.Tensors.TensorPrimitives.Add(row, bias[o], d);
+                        if (accumulate) TensorPrimitives.Add(d, row, d);
+                        else if (bias is not null) TensorPrimitives.Add(row, bias[o], d);
                         else row.CopyTo(d);
+                        if (relu) TensorPrimitives.Max(d, 0f, d);
                     }
             }
         });
@@ -89,6 +99,30 @@ internal static unsafe class GridConv
         c10.Store(o1); c11.Store(o1 + 8); c12.Store(o1 + 16); c13.Store(o1 + 24);
         c20.Store(o2); c21.Store(o2 + 8); c22.Store(o2 + 16); c23.Store(o2 + 24);
         c30.Store(o3); c31.Store(o3 + 8); c32.Store(o3 + 16); c33.Store(o3 + 24);
+    }
+
+    // Tile4 for 16 positions.
+    private static void Tile2(float* x, int* rowOff, int k, float* wt, float* outp, int stride)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int p = 0; p < k; p++)
+        {
+            float* xp = x + rowOff[p];
+            var x0 = Vector256.Load(xp); var x1 = Vector256.Load(xp + 8);
+            var w = Vector256.Create(wt[0]);
+            c00 = Vector256.FusedMultiplyAdd(w, x0, c00); c01 = Vector256.FusedMultiplyAdd(w, x1, c01);
+            w = Vector256.Create(wt[1]);
+            c10 = Vector256.FusedMultiplyAdd(w, x0, c10); c11 = Vector256.FusedMultiplyAdd(w, x1, c11);
+            w = Vector256.Create(wt[2]);
+            c20 = Vector256.FusedMultiplyAdd(w, x0, c20); c21 = Vector256.FusedMultiplyAdd(w, x1, c21);
+            w = Vector256.Create(wt[3]);
+            c30 = Vector256.FusedMultiplyAdd(w, x0, c30); c31 = Vector256.FusedMultiplyAdd(w, x1, c31);
+            wt += Rows;
+        }
+        c00.Store(outp); c01.Store(outp + 8);
+        c10.Store(outp + stride); c11.Store(outp + stride + 8);
+        c20.Store(outp + 2 * stride); c21.Store(outp + 2 * stride + 8);
+        c30.Store(outp + 3 * stride); c31.Store(outp + 3 * stride + 8);
     }
 
     // Tile4 for 8 positions.

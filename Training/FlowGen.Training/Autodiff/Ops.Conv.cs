@@ -14,15 +14,37 @@ namespace FlowGen.Training.Autodiff;
 public static partial class Ops
 {
     /// <summary>y = conv2d(x, w) + b with x [N,Ci,H,W], w [Co,Ci,k,k] (k odd), b [Co] or null; padding k/2.</summary>
-    public static unsafe Tensor<T> Conv2d<T>(Tensor<T> x, Tensor<T> w, Tensor<T>? b) where T : unmanaged, IFloatingPointIeee754<T>
+    public static Tensor<T> Conv2d<T>(Tensor<T> x, Tensor<T> w, Tensor<T>? b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckConv2d(x, w, b);
+        if (typeof(T) == typeof(float))
+            return (Tensor<T>)(object)Conv2dFloat((Tensor<float>)(object)x, (Tensor<float>)(object)w, (Tensor<float>?)(object?)b, false);
+        return Conv2dCore(x, w, b);
+    }
+
+    /// <summary>relu(conv2d(x, w) + b), as <see cref="Relu{T}"/> of <see cref="Conv2d{T}"/>; float tensors take
+    /// one fused op (the ReLU in the convolution's epilogue, its mask applied to dY in the backward).</summary>
+    public static Tensor<T> Conv2dRelu<T>(Tensor<T> x, Tensor<T> w, Tensor<T>? b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckConv2d(x, w, b);
+        if (typeof(T) == typeof(float))
+            return (Tensor<T>)(object)Conv2dFloat((Tensor<float>)(object)x, (Tensor<float>)(object)w, (Tensor<float>?)(object?)b, true);
+        return Relu(Conv2dCore(x, w, b));
+    }
+
+    private static void CheckConv2d<T>(Tensor<T> x, Tensor<T> w, Tensor<T>? b) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (x.Rank != 4 || w.Rank != 4) throw new ArgumentException("Conv2d expects x [N,C,H,W] and w [Co,Ci,k,k].");
-        int n = x.Dim(0), ci = x.Dim(1), h = x.Dim(2), wd = x.Dim(3), co = w.Dim(0), k = w.Dim(2);
+        int ci = x.Dim(1), co = w.Dim(0), k = w.Dim(2);
         if (w.Dim(1) != ci || w.Dim(3) != k || k % 2 == 0)
             throw new ArgumentException($"Conv2d weight [{string.Join(",", w.Shape)}] does not fit input channels {ci}.");
         if (b is not null && b.Length != co) throw new ArgumentException("Conv2d bias length mismatch.");
-        if (typeof(T) == typeof(float))
-            return (Tensor<T>)(object)Conv2dFloat((Tensor<float>)(object)x, (Tensor<float>)(object)w, (Tensor<float>?)(object?)b);
+    }
+
+    // The generic per-sample path (double: the gradient checks).
+    private static unsafe Tensor<T> Conv2dCore<T>(Tensor<T> x, Tensor<T> w, Tensor<T>? b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = x.Dim(0), ci = x.Dim(1), h = x.Dim(2), wd = x.Dim(3), co = w.Dim(0), k = w.Dim(2);
         int hw = h * wd, kk = ci * k * k;
         var y = TensorArena<T>.Alloc(n * co * hw, clear: false);
         var xd = x.Data;

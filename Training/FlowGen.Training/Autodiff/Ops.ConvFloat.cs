@@ -12,30 +12,41 @@ namespace FlowGen.Training.Autodiff;
 
 public static partial class Ops
 {
-    private static unsafe Tensor<float> Conv2dFloat(Tensor<float> x, Tensor<float> w, Tensor<float>? b)
+    // relu: y = max(conv + b, 0), and the backward first masks dY by y > 0 (which is conv + b > 0).
+    private static unsafe Tensor<float> Conv2dFloat(Tensor<float> x, Tensor<float> w, Tensor<float>? b, bool relu)
     {
         int n = x.Dim(0), ci = x.Dim(1), h = x.Dim(2), wd = x.Dim(3), co = w.Dim(0), k = w.Dim(2);
         int pad = k / 2, wp = wd + 2 * pad;
         var y = TensorArena<float>.Alloc(n * co * h * wd, clear: false);
         var xp = Padded(x.Data, n, ci, h, wd, pad);
+        // In a training step the padded x lives on in the arena for the weight gradient.
+        bool keep = TensorArena<float>.Active && GradMode.Enabled && w.RequiresGrad;
         try
         {
             fixed (float* px = xp, py = y)
-                GridConv.Run(px, ci * (h + 2 * pad) * wp, RowOffsets(ci, k, h, wd), w.Data, b?.Data, co, n, h, wd, wp, py, false);
+                GridConv.Run(px, ci * (h + 2 * pad) * wp, RowOffsets(ci, k, h, wd), w.Data, b?.Data, relu, co, n, h, wd, wp, py, false);
         }
         finally
         {
-            Release(xp, x.Data);
+            if (!keep) Release(xp, x.Data);
         }
         Tensor<float>[] parents = b is null ? [x, w] : [x, w, b];
-        return Tensor<float>.Result([n, co, h, wd], y, parents, r => Conv2dFloatBackward(r, x, w, b, k));
+        return Tensor<float>.Result([n, co, h, wd], y, parents, r => Conv2dFloatBackward(r, x, w, b, k, relu, keep ? xp : null));
     }
 
-    private static unsafe void Conv2dFloatBackward(Tensor<float> r, Tensor<float> x, Tensor<float> w, Tensor<float>? b, int k)
+    private static unsafe void Conv2dFloatBackward(Tensor<float> r, Tensor<float> x, Tensor<float> w, Tensor<float>? b, int k, bool relu,
+        float[]? xPadded)
     {
         int n = x.Dim(0), ci = x.Dim(1), h = x.Dim(2), wd = x.Dim(3), co = w.Dim(0);
         int hw = h * wd, p = k / 2;
         var dy = r.Grad!;
+        if (relu)
+        {
+            var masked = TensorArena<float>.Alloc(dy.Length, clear: false);
+            var (yd, dyd) = (r.Data, dy);
+            Engine.ForRange(masked.Length, (s, len) => ReluBackward<float>(yd.AsSpan(s, len), dyd.AsSpan(s, len), masked.AsSpan(s, len), true));
+            dy = masked;
+        }
         int hp = h + 2 * p, wp = wd + 2 * p, plane = hp * wp;
         var dyp = Padded(dy, n, co, h, wd, p);
         try
@@ -44,7 +55,7 @@ public static partial class Ops
             {
                 if (w.RequiresGrad)
                 {
-                    var xp = Padded(x.Data, n, ci, h, wd, p);
+                    var xp = xPadded ?? Padded(x.Data, n, ci, h, wd, p);
                     try
                     {
                         fixed (float* px = xp, pdw = w.GradBuffer())
@@ -65,8 +76,8 @@ public static partial class Ops
                             for (int ky = 0; ky < k; ky++)
                                 for (int kx = 0; kx < k; kx++)
                                     wf[c * ko + (o * k + ky) * k + kx] = w.Data[((o * ci + c) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
-                    fixed (float* pdx = x.GradBuffer())
-                        GridConv.Run(pdyp, co * plane, RowOffsets(co, k, h, wd), wf, null, ci, n, h, wd, wp, pdx, true);
+                    fixed (float* pdx = x.GradBuffer(out bool overwrite))
+                        GridConv.Run(pdyp, co * plane, RowOffsets(co, k, h, wd), wf, null, false, ci, n, h, wd, wp, pdx, !overwrite);
                 }
             }
         }
@@ -98,12 +109,13 @@ public static partial class Ops
         return rows;
     }
 
-    // x zero-padded by p on each side of H and W (pooled buffer), or x itself when p = 0.
+    // x zero-padded by p on each side of H and W, or x itself when p = 0. In a training step the buffer
+    // comes from the arena, otherwise from the shared pool (Release gives it back).
     private static float[] Padded(float[] x, int n, int c, int h, int w, int p)
     {
         if (p == 0) return x;
         int hp = h + 2 * p, wp = w + 2 * p, planes = n * c;
-        var buf = ArrayPool<float>.Shared.Rent(planes * hp * wp);
+        var buf = TensorArena<float>.Active ? TensorArena<float>.Alloc(planes * hp * wp, clear: false) : ArrayPool<float>.Shared.Rent(planes * hp * wp);
         Engine.For(n, s =>
         {
             for (int pl = s * c; pl < (s + 1) * c; pl++)
@@ -125,6 +137,6 @@ public static partial class Ops
 
     private static void Release(float[] padded, float[] original)
     {
-        if (!ReferenceEquals(padded, original)) ArrayPool<float>.Shared.Return(padded);
+        if (!ReferenceEquals(padded, original) && !TensorArena<float>.Active) ArrayPool<float>.Shared.Return(padded);
     }
 }

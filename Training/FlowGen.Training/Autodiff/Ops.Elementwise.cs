@@ -153,22 +153,22 @@ public static partial class Ops
         Engine.ForRange(o.Length, (s, n) => TensorPrimitives.Max(xd.AsSpan(s, n), T.Zero, o.AsSpan(s, n)));
         return Tensor<T>.Result(x.Shape, o, [x], r =>
         {
-            var g = x.GradBuffer();
+            var g = x.GradBuffer(out bool overwrite);
             var dr = r.Grad!;
-            Engine.ForRange(g.Length, (s, n) => ReluBackward(xd.AsSpan(s, n), dr.AsSpan(s, n), g.AsSpan(s, n)));
+            Engine.ForRange(g.Length, (s, n) => ReluBackward(xd.AsSpan(s, n), dr.AsSpan(s, n), g.AsSpan(s, n), overwrite));
         });
     }
 
-    // g += x > 0 ? dr : 0, lane by lane (a masked-out lane adds an exact zero), then the scalar tail.
-    private static void ReluBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dr, Span<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    // g (+)= x > 0 ? dr : 0, lane by lane (a masked-out lane adds an exact zero), then the scalar tail.
+    private static void ReluBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dr, Span<T> g, bool overwrite) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0, vw = Vector<T>.Count;
         for (; i <= g.Length - vw; i += vw)
         {
-            var m = Vector.GreaterThan(new Vector<T>(x[i..]), Vector<T>.Zero);
-            (new Vector<T>(g[i..]) + Vector.ConditionalSelect(m, new Vector<T>(dr[i..]), Vector<T>.Zero)).CopyTo(g[i..]);
+            var d = Vector.ConditionalSelect(Vector.GreaterThan(new Vector<T>(x[i..]), Vector<T>.Zero), new Vector<T>(dr[i..]), Vector<T>.Zero);
+            (overwrite ? d : new Vector<T>(g[i..]) + d).CopyTo(g[i..]);
         }
-        for (; i < g.Length; i++) if (x[i] > T.Zero) g[i] += dr[i];
+        for (; i < g.Length; i++) g[i] = (overwrite ? T.Zero : g[i]) + (x[i] > T.Zero ? dr[i] : T.Zero);
     }
 
     /// <summary>softplus(x) = log(1 + exp(x)), computed as max(x,0) + log1p(exp(-|x|)). d/dx = sigmoid(x).</summary>

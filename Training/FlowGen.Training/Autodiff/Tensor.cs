@@ -73,6 +73,14 @@ public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     internal T[] GradBuffer() => Grad ??= TensorArena<T>.Alloc(Data.Length);
 
+    // The gradient buffer for a backward rule that writes every element when <paramref name="overwrite"/>
+    // comes back true (no gradient yet: the buffer is new and uncleared) and adds to it otherwise.
+    internal T[] GradBuffer(out bool overwrite)
+    {
+        overwrite = Grad is null;
+        return Grad ??= TensorArena<T>.Alloc(Data.Length, clear: false);
+    }
+
     /// <summary>Records how this result was made (called by ops when gradients are on).</summary>
     internal static Tensor<T> Result(int[] shape, T[] data, Tensor<T>[] parents, Action<Tensor<T>> backward)
     {

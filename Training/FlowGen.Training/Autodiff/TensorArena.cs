@@ -25,6 +25,9 @@ public sealed class TensorArena<T> where T : unmanaged
     /// <summary>Bytes held by the arena (free and lent).</summary>
     public long Bytes { get; private set; }
 
+    /// <summary>True while a scope is open on this thread.</summary>
+    internal static bool Active => t_current is not null;
+
     /// <summary>An array of <paramref name="length"/> elements: zeroed, or with any contents when
     /// <paramref name="clear"/> is false (callers that overwrite every element).</summary>
     internal static T[] Alloc(int length, bool clear = true)

@@ -33,6 +33,9 @@ public sealed class Conv2dLayer<T> : Module<T> where T : unmanaged, IFloatingPoi
 
     /// <summary>conv2d(x) + bias, same padding.</summary>
     public Tensor<T> Apply(Tensor<T> x) => Ops.Conv2d(x, Weight, Bias);
+
+    /// <summary>relu(conv2d(x) + bias), fused.</summary>
+    public Tensor<T> ApplyRelu(Tensor<T> x) => Ops.Conv2dRelu(x, Weight, Bias);
 }
 
 /// <summary>conv3x3 → ReLU → conv1x1 → ReLU → conv3x3 (zero-initialised).</summary>
@@ -59,6 +62,6 @@ public sealed class CouplingNet<T> : Module<T> where T : unmanaged, IFloatingPoi
     public Tensor<T> Apply(Tensor<T> x, Tensor<T>? context)
     {
         if (context is not null) x = Ops.Concat(1, x, context);
-        return Conv3.Apply(Ops.Relu(Conv2.Apply(Ops.Relu(Conv1.Apply(x)))));
+        return Conv3.Apply(Conv2.ApplyRelu(Conv1.ApplyRelu(x)));
     }
 }
