@@ -21,6 +21,16 @@ if ! dotnet build FlowGen.sln -c Release -v quiet -nologo; then
   exit 1
 fi
 
+# The C ABI: libflowgen.so (NativeAOT) + include/flowgen.h, which a C test program links (Runtime.Tests/Native).
+native="$root/artifacts/native"
+if dotnet publish Runtime/FlowGen.Native/FlowGen.Native.csproj -c Release -r linux-x64 -o "$native" -v quiet -nologo >"$results/native-publish.log" 2>&1; then
+  export FLOWGEN_NATIVE_DIR="$native"
+else
+  tail -n 20 "$results/native-publish.log"
+  echo "native library publish failed: counted as one failure"
+  echo 1 > "$results/native-publish.rc"
+fi
+
 run() { # name, project, extra args... A run that crashes (non-zero exit, no failures in its TRX) counts as one failure.
   local name=$1 proj=$2; shift 2
   dotnet test "$proj" -c Release --no-build --nologo -v quiet \

@@ -1,0 +1,98 @@
+/* FlowGen C ABI: seeded terrain/texture sampling from normalizing-flow models and seamless multi-scale
+ * worlds, for C and C++ engines. Link libflowgen (NativeAOT build of Runtime/FlowGen.Native).
+ *
+ * Conventions
+ *  - Every function returns FLOWGEN_OK (0) or an error code; flowgen_last_error() then gives a UTF-8 message
+ *    naming the file and the problem (per calling thread, valid until that thread's next FlowGen call).
+ *  - Handles are opaque; free each exactly once. A world keeps its model alive only as long as the model
+ *    handle is not freed: free worlds first (a world of a freed model returns FLOWGEN_ERROR_ARGUMENT).
+ *  - Thread safety: every function may be called from any thread. Calls on one model are serialised inside;
+ *    use one model per thread for parallel throughput. flowgen_world_fill may run concurrently on one world.
+ *  - Determinism: sample i of seed s is the same whatever batch or call produced it, bit for bit, on any
+ *    thread count; a world pixel depends only on (model, seed, temperature, levels, gain, lod, x, y).
+ *  - Buffers are caller-owned float arrays; their length in floats is passed so nothing is written past it.
+ */
+#ifndef FLOWGEN_H
+#define FLOWGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FLOWGEN_ABI_VERSION 1
+
+typedef enum flowgen_status {
+    FLOWGEN_OK = 0,
+    FLOWGEN_ERROR_ARGUMENT = 1,  /* a null pointer, a buffer too small, a value out of range, a freed handle */
+    FLOWGEN_ERROR_MODEL = 2,     /* the model file is not a valid/supported FlowGen or ONNX model */
+    FLOWGEN_ERROR_IO = 3,        /* the file could not be read */
+    FLOWGEN_ERROR_INTERNAL = 4   /* anything else (a bug: please report the message) */
+} flowgen_status;
+
+typedef enum flowgen_units {
+    FLOWGEN_UNITS_MODEL = 0,     /* the model's normalised units */
+    FLOWGEN_UNITS_PHYSICAL = 1   /* metres relative to the patch mean (heightmaps), 0..1 intensity (textures) */
+} flowgen_units;
+
+typedef struct flowgen_model flowgen_model;
+typedef struct flowgen_world flowgen_world;
+
+typedef struct flowgen_model_info {
+    int32_t channels, height, width;  /* shape of one sample */
+    int32_t sample_length;            /* channels * height * width floats */
+    int32_t is_texture;               /* 0: heightmap, 1: texture */
+    float default_temperature;
+    double pixel_size_m;              /* ground distance between heightmap pixels (0 when unknown) */
+    double scale, offset;             /* physical = model * scale + offset */
+} flowgen_model_info;
+
+/* The library's ABI version (FLOWGEN_ABI_VERSION it was built with). */
+int32_t flowgen_abi_version(void);
+
+/* The last error message of the calling thread ("" when none). */
+const char* flowgen_last_error(void);
+
+/* Loads and compiles a model. max_batch: largest count per sampling call that runs as one batch (>= 1);
+ * threads: 0 = one per core. */
+int32_t flowgen_model_load(const char* path_utf8, int32_t max_batch, int32_t threads, flowgen_model** out_model);
+int32_t flowgen_model_load_bytes(const void* data, size_t size, int32_t max_batch, int32_t threads, flowgen_model** out_model);
+void flowgen_model_free(flowgen_model* model);
+
+int32_t flowgen_model_info_get(flowgen_model* model, flowgen_model_info* out_info);
+
+/* Metadata value of `key` (e.g. "flowgen.train.command") as UTF-8 into buf (NUL-terminated, truncated to
+ * capacity); *out_length = its full length in bytes. FLOWGEN_ERROR_ARGUMENT when the key is absent. */
+int32_t flowgen_model_metadata(flowgen_model* model, const char* key_utf8, char* buf, size_t capacity, size_t* out_length);
+
+/* Samples first_index .. first_index+count-1 of `seed` into dest (count * sample_length floats).
+ * Allocates nothing after the first call. */
+int32_t flowgen_sample(flowgen_model* model, uint64_t seed, int64_t first_index, int32_t count, float temperature,
+                       int32_t units, float* dest, size_t dest_length);
+
+/* As flowgen_sample, then samples that diverged (non-finite, or far more relief than any training patch) are
+ * drawn again at lower temperatures, deterministically. *out_redrawn (may be NULL) = how many. */
+int32_t flowgen_sample_plausible(flowgen_model* model, uint64_t seed, int64_t first_index, int32_t count, float temperature,
+                                 int32_t units, float* dest, size_t dest_length, int32_t* out_redrawn);
+
+/* A seamless, infinite multi-scale world of a one-channel model with square patches: levels 1..8 (1 = patches
+ * only; 5 is FlowGen's default), gain = height scale per level (1.6 default). temperature < 0: the model's default. */
+int32_t flowgen_world_create(flowgen_model* model, uint64_t seed, float temperature, int32_t levels, double gain,
+                             flowgen_world** out_world);
+void flowgen_world_free(flowgen_world* world);
+
+/* Deepest level of detail, pixel size in metres at level 0, and the largest |coordinate| at level 0. */
+int32_t flowgen_world_info(flowgen_world* world, int32_t* out_max_lod, double* out_pixel_size_m, int64_t* out_coordinate_limit);
+
+/* Heights (metres) of pixels [x0, x0+width) x [y0, y0+height) at level of detail lod (pixels 2^lod times
+ * larger, coordinates in those pixels), row-major into dest (width * height floats). */
+int32_t flowgen_world_fill(flowgen_world* world, int64_t x0, int64_t y0, int32_t width, int32_t height, int32_t lod,
+                           float* dest, size_t dest_length);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FLOWGEN_H */

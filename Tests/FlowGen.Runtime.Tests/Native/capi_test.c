@@ -1,0 +1,78 @@
+/* Drives libflowgen through flowgen.h the way a C engine would; prints results as "key value" lines (floats as
+ * their IEEE bits in hex) for CAbiTests to compare bit for bit with the managed runtime. Usage: capi_test MODEL */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "flowgen.h"
+
+static unsigned bits(float f) { unsigned u; memcpy(&u, &f, 4); return u; }
+
+static void print_floats(const char* key, const float* v, size_t n) {
+    printf("%s", key);
+    for (size_t i = 0; i < n; i++) printf(" %08x", bits(v[i]));
+    printf("\n");
+}
+
+int main(int argc, char** argv) {
+    if (argc != 2) { fprintf(stderr, "usage: capi_test MODEL\n"); return 2; }
+    printf("abi %d\n", flowgen_abi_version());
+
+    flowgen_model* model = NULL;
+    int rc = flowgen_model_load("/nonexistent/model.onnx", 8, 2, &model);
+    printf("missing_file %d %s\n", rc, flowgen_last_error());
+
+    rc = flowgen_model_load(argv[1], 16, 2, &model);
+    if (rc != FLOWGEN_OK) { printf("load_failed %d %s\n", rc, flowgen_last_error()); return 1; }
+    flowgen_model_info info;
+    rc = flowgen_model_info_get(model, &info);
+    printf("info %d %d %d %d %d %d %08x %.9g %.9g %.9g\n", rc, info.channels, info.height, info.width, info.sample_length,
+           info.is_texture, bits(info.default_temperature), info.pixel_size_m, info.scale, info.offset);
+
+    char kind[64];
+    size_t len = 0;
+    rc = flowgen_model_metadata(model, "flowgen.kind", kind, sizeof kind, &len);
+    printf("kind %d %zu %s\n", rc, len, kind);
+    rc = flowgen_model_metadata(model, "no.such.key", kind, sizeof kind, &len);
+    printf("no_key %d\n", rc);
+
+    size_t n = (size_t)info.sample_length * 3;
+    float* samples = malloc(n * sizeof(float));
+    rc = flowgen_sample(model, 7, 5, 3, 0.8f, FLOWGEN_UNITS_PHYSICAL, samples, n);
+    printf("sample_rc %d\n", rc);
+    print_floats("sample", samples, n);
+    rc = flowgen_sample(model, 7, 5, 3, 0.8f, FLOWGEN_UNITS_PHYSICAL, samples, n - 1);
+    printf("too_small %d %s\n", rc, flowgen_last_error());
+    rc = flowgen_sample(model, 7, 5, 3, 0.8f, 9, samples, n);
+    printf("bad_units %d\n", rc);
+    int redrawn = -1;
+    rc = flowgen_sample_plausible(model, 7, 5, 3, 0.8f, FLOWGEN_UNITS_MODEL, samples, n, &redrawn);
+    printf("plausible_rc %d %d\n", rc, redrawn);
+    print_floats("plausible", samples, n);
+
+    flowgen_world* world = NULL;
+    rc = flowgen_world_create(model, 42, -1.0f, 5, 1.6, &world);
+    int max_lod = 0; double px = 0; int64_t limit = 0;
+    flowgen_world_info(world, &max_lod, &px, &limit);
+    printf("world %d %d %.9g %lld\n", rc, max_lod, px, (long long)limit);
+    float tile[40 * 30];
+    rc = flowgen_world_fill(world, -100, 50, 40, 30, 0, tile, 40 * 30);
+    printf("fill_rc %d\n", rc);
+    print_floats("fill", tile, 40 * 30);
+    rc = flowgen_world_fill(world, 3, -2, 40, 30, 3, tile, 40 * 30);
+    printf("fill_lod3_rc %d\n", rc);
+    print_floats("fill_lod3", tile, 40 * 30);
+    rc = flowgen_world_fill(world, 0, 0, 40, 30, max_lod + 1, tile, 40 * 30);
+    printf("bad_lod %d\n", rc);
+
+    flowgen_world_free(world);
+    rc = flowgen_world_fill(world, 0, 0, 4, 4, 0, tile, 16);
+    printf("freed_world %d %s\n", rc, flowgen_last_error());
+    flowgen_model_free(model);
+    rc = flowgen_sample(model, 7, 5, 1, 0.8f, 0, samples, n);
+    printf("freed_model %d\n", rc);
+    rc = flowgen_world_create(NULL, 1, 1.0f, 1, 1.0, &world);
+    printf("null_model %d\n", rc);
+    free(samples);
+    printf("done\n");
+    return 0;
+}
