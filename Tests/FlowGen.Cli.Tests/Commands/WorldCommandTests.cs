@@ -28,6 +28,22 @@ public class WorldCommandTests
     }
 
     [Fact]
+    public void Preview_is_a_shaded_colour_relief_of_the_world()
+    {
+        var dir = FlowgenProcess.TempDir();
+        string output = Path.Combine(dir, "w.npy"), preview = Path.Combine(dir, "w.png");
+        var r = FlowgenProcess.Run("world", Model, "--size", "96x64", "--out", output, "--preview", preview);
+        Assert.True(r.Code == 0, r.Err);
+        var image = PngCodec.Read(preview);
+        Assert.Equal((96, 64, 3), (image.Width, image.Height, image.Channels));
+        var (min, max) = image.ValidRange(0);
+        Assert.True(max - min > 0.2 * max, "the preview is flat");
+        r = FlowgenProcess.Run("world", Model, "--size", "96x64", "--out", output, "--preview", Path.Combine(dir, "w.jpg"));
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--preview", r.Err);
+    }
+
+    [Fact]
     public void A_coarser_level_of_detail_is_an_overview_of_the_same_world()
     {
         var dir = FlowgenProcess.TempDir();

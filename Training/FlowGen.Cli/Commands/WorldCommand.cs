@@ -34,18 +34,19 @@ internal static class WorldCommand
         var preset = new Option<string?>("--preset") { Description = "RAW16 preset: unity or unreal" };
         var threads = new Option<int>("--threads") { Description = "worker threads (0 = all cores)", DefaultValueFactory = _ => 0 };
         var (levels, gain) = WorldOptions.Create();
+        var preview = new Option<string?>("--preview") { Description = "also write a shaded colour-relief overview PNG (at most 2048 px a side)" };
         var lod = new Option<int>("--lod") { Description = "level of detail: pixels 2^D times the model's (origin in those pixels)", DefaultValueFactory = _ => 0 };
         var command = new Command("world", "Export a seamless world heightmap, optionally sharded across machines.")
-            { model, size, outFile, seed, temperature, origin, shard, assemble, preset, threads, levels, gain, lod };
+            { model, size, outFile, seed, temperature, origin, shard, assemble, preset, threads, levels, gain, lod, preview };
         command.SetAction(pr => Cli.Guard(() => Run(new WorldJob(BundledModels.Resolve(pr.GetValue(model)!), ParseSize(pr.GetValue(size)!), pr.GetValue(outFile)!,
             pr.GetValue(seed), pr.GetValue(temperature), ParseOrigin(pr.GetValue(origin)!), pr.GetValue(preset), pr.GetValue(threads),
-            pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(lod)),
+            pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(lod), pr.GetValue(preview)),
             pr.GetValue(shard), pr.GetValue(assemble))));
         return command;
     }
 
     internal sealed record WorldJob(string Model, (int W, int H) Size, string Out, ulong Seed, float? Temperature, (long X, long Y) Origin, string? Preset, int Threads,
-        int Levels = PyramidWorld.DefaultLevels, double Gain = PyramidWorld.DefaultGain, int Lod = 0);
+        int Levels = PyramidWorld.DefaultLevels, double Gain = PyramidWorld.DefaultGain, int Lod = 0, string? Preview = null);
 
     internal static int Run(WorldJob job, string? shard, bool assemble)
     {
@@ -148,6 +149,23 @@ internal static class WorldCommand
             },
         };
         RasterFile.Save(job.Out, raster, options);
+        if (job.Preview is { } preview) WritePreview(preview, values, job.Size.W, job.Size.H, pixelSize);
+    }
+
+    /// <summary>Shaded colour relief of the world, box-downsampled to at most 2048 pixels a side, as an RGB PNG.</summary>
+    internal static void WritePreview(string path, float[] values, int width, int height, double pixelSize)
+    {
+        int f = (Math.Max(width, height) + 2047) / 2048, w = width / f, h = height / f;
+        var small = new float[w * h];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                double s = 0;
+                for (int v = 0; v < f; v++)
+                    for (int u = 0; u < f; u++) s += values[(long)(y * f + v) * width + x * f + u];
+                small[y * w + x] = (float)(s / (f * f));
+            }
+        PngCodec.WriteRgb8(path, w, h, FlowGen.Training.Evaluation.PatchGrid.ShadedReliefMap(small, h, w, pixelSize * f));
     }
 
     private static void ValidateOutput(WorldJob job)
@@ -155,6 +173,7 @@ internal static class WorldCommand
         string ext = Path.GetExtension(job.Out).ToLowerInvariant();
         if (ext is not (".png" or ".r16" or ".raw" or ".exr" or ".npy" or ".npz"))
             throw new ArgumentException($"--out must end in .png, .r16, .raw, .exr, .npy or .npz (got '{ext}')");
+        if (job.Preview is { } p && !p.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--preview must end in .png (got '{p}')");
         if (job.Preset is not null && ext is not (".r16" or ".raw")) throw new ArgumentException("--preset applies to RAW16 output (.r16/.raw) only");
         if (job.Preset == "unity" && (job.Size.W != job.Size.H || !IsPowerOfTwoPlusOne(job.Size.W)))
             throw new ArgumentException($"Unity terrain heightmaps are square with 2^n+1 pixels (e.g. 513, 1025, 2049, 4097); got {job.Size.W}x{job.Size.H}");

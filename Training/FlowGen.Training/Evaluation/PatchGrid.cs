@@ -54,6 +54,32 @@ public static class PatchGrid
         return Compose(fine, 1, (p, output) => Shade(p, fine.Height, fine.Width, pixelSizeM / scale, output));
     }
 
+    /// <summary>
+    /// Colour relief of one map as interleaved RGB bytes: a hypsometric tint (low green, mid ochre, high brown to near
+    /// white, between the 1st and 99th height percentiles) multiplied by the hillshade, so both the large-scale relief and
+    /// the slopes show.
+    /// </summary>
+    public static byte[] ShadedReliefMap(ReadOnlySpan<float> heights, int height, int width, double pixelSizeM)
+    {
+        var shade = new double[height * width];
+        Shade(heights, height, width, pixelSizeM, shade);
+        var sorted = heights.ToArray().Where(float.IsFinite).Order().ToArray();
+        double lo = sorted.Length > 0 ? sorted[sorted.Length / 100] : 0, hi = sorted.Length > 0 ? sorted[sorted.Length * 99 / 100] : 1;
+        (double T, double R, double G, double B)[] ramp = [(0, 0.31, 0.50, 0.27), (0.35, 0.55, 0.62, 0.35), (0.65, 0.72, 0.62, 0.42), (0.85, 0.60, 0.47, 0.36), (1, 0.93, 0.92, 0.90)];
+        var rgb = new byte[3 * height * width];
+        for (int i = 0; i < shade.Length; i++)
+        {
+            double t = Math.Clamp((heights[i] - lo) / Math.Max(hi - lo, 1e-9), 0, 1);
+            int k = 0;
+            while (k < ramp.Length - 2 && t > ramp[k + 1].T) k++;
+            double a = (t - ramp[k].T) / (ramp[k + 1].T - ramp[k].T), light = 0.3 + 0.7 * (double.IsFinite(shade[i]) ? shade[i] : 0);
+            rgb[3 * i] = (byte)Math.Round(255 * light * (ramp[k].R + a * (ramp[k + 1].R - ramp[k].R)));
+            rgb[3 * i + 1] = (byte)Math.Round(255 * light * (ramp[k].G + a * (ramp[k + 1].G - ramp[k].G)));
+            rgb[3 * i + 2] = (byte)Math.Round(255 * light * (ramp[k].B + a * (ramp[k + 1].B - ramp[k].B)));
+        }
+        return rgb;
+    }
+
     // Catmull-Rom upsampling (pixel centres aligned, edges clamped) of the first `count` patches: unlike bilinear
     // interpolation its slopes are continuous, so the shading shows no facets on the pixel grid.
     private static PatchSet Upsample(PatchSet patches, int count, int scale)
