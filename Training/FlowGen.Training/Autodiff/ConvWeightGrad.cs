@@ -35,8 +35,10 @@ internal static unsafe class ConvWeightGrad
             new Span<float>(shortRows, 2 * T * Lanes).Clear();
             fixed (float* pacc = acc)
             {
-                // samples outer: one sample's rows stay in cache while the group's tiles sweep them
-                for (int s = 0; s < n; s++)
+                // blocks of samples outer: a block's rows stay in cache (about 256 KB) while the group's tiles
+                // sweep them, each tile keeping its accumulators in registers over the block
+                int block = len < Lanes ? 1 : Math.Clamp((1 << 16) / (xSample + dySample), 1, n);
+                for (int s = 0; s < n; s += block)
                     for (int t = t0; t < t1; t++)
                     {
                         int it = t / oTiles, ot = t % oTiles;
@@ -54,7 +56,7 @@ internal static unsafe class ConvWeightGrad
                                 xr[a] = xs;
                                 dr[a] = ds;
                             }
-                        Tile(xr, dr, Math.Max(len, Lanes), pacc + (long)t * AccFloats);
+                        Tile(xr, dr, Math.Max(len, Lanes), Math.Min(block, n - s), xSample, dySample, pacc + (long)t * AccFloats);
                     }
                 for (int t = t0; t < t1; t++)
                 {
@@ -68,39 +70,44 @@ internal static unsafe class ConvWeightGrad
         });
     }
 
-    // acc[a·T + b] (8 lanes) += x[a][q] · dy[b][q] over q < len (len ≥ 8), lane by lane.
-    private static void Tile(float** xr, float** dr, int len, float* acc)
+    // acc[a·T + b] (8 lanes) += x[a][q] · dy[b][q] over q < len (len ≥ 8), lane by lane, for `samples`
+    // consecutive samples (rows xSample and dySample apart).
+    private static void Tile(float** xr, float** dr, int len, int samples, int xSample, int dySample, float* acc)
     {
-        float* x0 = xr[0], x1 = xr[1], x2 = xr[2], x3 = xr[3], d0 = dr[0], d1 = dr[1], d2 = dr[2], d3 = dr[3];
         var c00 = Vector256.Load(acc); var c01 = Vector256.Load(acc + 8); var c02 = Vector256.Load(acc + 16); var c03 = Vector256.Load(acc + 24);
         var c10 = Vector256.Load(acc + 32); var c11 = Vector256.Load(acc + 40); var c12 = Vector256.Load(acc + 48); var c13 = Vector256.Load(acc + 56);
         var c20 = Vector256.Load(acc + 64); var c21 = Vector256.Load(acc + 72); var c22 = Vector256.Load(acc + 80); var c23 = Vector256.Load(acc + 88);
         var c30 = Vector256.Load(acc + 96); var c31 = Vector256.Load(acc + 104); var c32 = Vector256.Load(acc + 112); var c33 = Vector256.Load(acc + 120);
-        int q = 0;
-        Vector256<float> keep = Vector256<float>.AllBitsSet;
-        while (true)
+        for (int s = 0; s < samples; s++)
         {
-            int at = q;
-            if (q + Lanes > len)
+            float* x0 = xr[0] + (long)s * xSample, x1 = xr[1] + (long)s * xSample, x2 = xr[2] + (long)s * xSample, x3 = xr[3] + (long)s * xSample;
+            float* d0 = dr[0] + (long)s * dySample, d1 = dr[1] + (long)s * dySample, d2 = dr[2] + (long)s * dySample, d3 = dr[3] + (long)s * dySample;
+            int q = 0;
+            Vector256<float> keep = Vector256<float>.AllBitsSet;
+            while (true)
             {
-                if (q >= len) break;
-                // the last vector ends at len; lanes below q were counted already and are masked out of dY
-                at = len - Lanes;
-                keep = Vector256.GreaterThanOrEqual(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(q - at)).AsSingle();
-                q = len;
+                int at = q;
+                if (q + Lanes > len)
+                {
+                    if (q >= len) break;
+                    // the last vector ends at len; lanes below q were counted already and are masked out of dY
+                    at = len - Lanes;
+                    keep = Vector256.GreaterThanOrEqual(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(q - at)).AsSingle();
+                    q = len;
+                }
+                else q += Lanes;
+                var a0 = Vector256.Load(x0 + at); var a1 = Vector256.Load(x1 + at); var a2 = Vector256.Load(x2 + at); var a3 = Vector256.Load(x3 + at);
+                var b0 = Vector256.Load(d0 + at) & keep; var b1 = Vector256.Load(d1 + at) & keep;
+                var b2 = Vector256.Load(d2 + at) & keep; var b3 = Vector256.Load(d3 + at) & keep;
+                c00 = Vector256.FusedMultiplyAdd(a0, b0, c00); c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
+                c02 = Vector256.FusedMultiplyAdd(a0, b2, c02); c03 = Vector256.FusedMultiplyAdd(a0, b3, c03);
+                c10 = Vector256.FusedMultiplyAdd(a1, b0, c10); c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
+                c12 = Vector256.FusedMultiplyAdd(a1, b2, c12); c13 = Vector256.FusedMultiplyAdd(a1, b3, c13);
+                c20 = Vector256.FusedMultiplyAdd(a2, b0, c20); c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
+                c22 = Vector256.FusedMultiplyAdd(a2, b2, c22); c23 = Vector256.FusedMultiplyAdd(a2, b3, c23);
+                c30 = Vector256.FusedMultiplyAdd(a3, b0, c30); c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
+                c32 = Vector256.FusedMultiplyAdd(a3, b2, c32); c33 = Vector256.FusedMultiplyAdd(a3, b3, c33);
             }
-            else q += Lanes;
-            var a0 = Vector256.Load(x0 + at); var a1 = Vector256.Load(x1 + at); var a2 = Vector256.Load(x2 + at); var a3 = Vector256.Load(x3 + at);
-            var b0 = Vector256.Load(d0 + at) & keep; var b1 = Vector256.Load(d1 + at) & keep;
-            var b2 = Vector256.Load(d2 + at) & keep; var b3 = Vector256.Load(d3 + at) & keep;
-            c00 = Vector256.FusedMultiplyAdd(a0, b0, c00); c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
-            c02 = Vector256.FusedMultiplyAdd(a0, b2, c02); c03 = Vector256.FusedMultiplyAdd(a0, b3, c03);
-            c10 = Vector256.FusedMultiplyAdd(a1, b0, c10); c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
-            c12 = Vector256.FusedMultiplyAdd(a1, b2, c12); c13 = Vector256.FusedMultiplyAdd(a1, b3, c13);
-            c20 = Vector256.FusedMultiplyAdd(a2, b0, c20); c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
-            c22 = Vector256.FusedMultiplyAdd(a2, b2, c22); c23 = Vector256.FusedMultiplyAdd(a2, b3, c23);
-            c30 = Vector256.FusedMultiplyAdd(a3, b0, c30); c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
-            c32 = Vector256.FusedMultiplyAdd(a3, b2, c32); c33 = Vector256.FusedMultiplyAdd(a3, b3, c33);
         }
         c00.Store(acc); c01.Store(acc + 8); c02.Store(acc + 16); c03.Store(acc + 24);
         c10.Store(acc + 32); c11.Store(acc + 40); c12.Store(acc + 48); c13.Store(acc + 56);

@@ -7,7 +7,6 @@
 // written out. Tiles are 4 output rows × 32 positions (16 Vector256 accumulators, p ascending), the
 // last one ending at L (recomputing a few positions identically); grids shorter than 32 go 16 or 8 at a time.
 // Items are samples, so results do not depend on the thread count.
-using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
 namespace FlowGen.Training.Autodiff;
@@ -59,16 +58,35 @@ internal static unsafe class GridConv
                 }
                 for (int o = 0; o < m; o++)
                     for (int i = 0; i < h; i++)
-                    {
-                        var row = new ReadOnlySpan<float>(ps + (long)o * len + i * wp, wd);
-                        var d = new Span<float>((float*)pdst + (((long)s * m + o) * h + i) * wd, wd);
-                        if (accumulate) TensorPrimitives.Add(d, row, d);
-                        else if (bias is not null) TensorPrimitives.Add(row, bias[o], d);
-                        else row.CopyTo(d);
-                        if (relu) TensorPrimitives.Max(d, 0f, d);
-                    }
+                        WriteRow(ps + (long)o * len + i * wp, (float*)pdst + (((long)s * m + o) * h + i) * wd, wd, bias, o, relu, accumulate);
             }
         });
+    }
+
+    // One image row of the output: d (+)= row (+ bias[o]), then max(·, 0) when relu; 8 lanes, then the tail.
+    private static void WriteRow(float* row, float* d, int wd, float[]? bias, int o, bool relu, bool accumulate)
+    {
+        int j = 0;
+        if (accumulate)
+        {
+            for (; j + Lanes <= wd; j += Lanes) (Vector256.Load(d + j) + Vector256.Load(row + j)).Store(d + j);
+            for (; j < wd; j++) d[j] += row[j];
+            return;
+        }
+        bool addBias = bias is not null;
+        float b = addBias ? bias![o] : 0f;
+        for (; j + Lanes <= wd; j += Lanes)
+        {
+            var v = Vector256.Load(row + j);
+            if (addBias) v += Vector256.Create(b);
+            if (relu) v = Vector256.Max(v, Vector256<float>.Zero);
+            v.Store(d + j);
+        }
+        for (; j < wd; j++)
+        {
+            float v = addBias ? row[j] + b : row[j];
+            d[j] = relu ? MathF.Max(v, 0f) : v;
+        }
     }
 
     // out[a·stride + 0..32) = Σ_p wt[p·4 + a] · x[rowOff[p] + 0..32) for the 4 rows a of one tile.
