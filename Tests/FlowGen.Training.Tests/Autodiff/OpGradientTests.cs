@@ -172,6 +172,28 @@ public class OpGradientTests
     }
 
     [Fact]
+    public void AffineCouplingGradients()
+    {
+        var xb = Rand(_rng, [2, 3, 2, 3]);
+        var h = Rand(_rng, [2, 6, 2, 3], -3, 3);
+        Check(t => Ops.AffineCoupling(t[0], t[1]).Y, [xb, h]);
+        var xbFixed = xb.Detach(); // the log-determinant does not depend on xb
+        Check(t => Ops.AffineCoupling(xbFixed, t[0]).LogDet, [h]);
+        Check(t => { var (y, ld) = Ops.AffineCoupling(t[0], t[1]); return Ops.Add(Ops.Sum(y, [1, 2, 3]), Ops.Scale(ld, 0.7)); }, [xb, h]);
+    }
+
+    [Fact]
+    public void AffineCouplingMatchesItsUnfusedOps()
+    {
+        var xb = Rand(_rng, [2, 3, 2, 3]);
+        var h = Rand(_rng, [2, 6, 2, 3], -3, 3);
+        var (y, ld) = Ops.AffineCoupling(xb, h);
+        var a = Ops.AddScalar(Ops.Slice(h, 1, 1, 3, 2), 2.0);
+        Assert.Equal(Ops.Mul(Ops.Add(xb, Ops.Slice(h, 1, 0, 3, 2)), Ops.Sigmoid(a)).Data, y.Data);
+        Assert.Equal(Ops.Sum(Ops.LogSigmoid(a), [1, 2, 3]).Data, ld.Data);
+    }
+
+    [Fact]
     public void Conv2dReluIsReluOfConv2d()
     {
         var x = Rand(_rng, [2, 3, 5, 4]);

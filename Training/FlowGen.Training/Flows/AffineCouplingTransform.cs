@@ -39,10 +39,8 @@ public sealed class AffineCouplingTransform<T> : FlowTransform<T> where T : unma
     public override (Tensor<T> Y, Tensor<T> LogDet) Forward(Tensor<T> x, Tensor<T>? context = null)
     {
         var xa = Ops.Slice(x, 1, 0, Ca);
-        var xb = Ops.Slice(x, 1, Ca, Cb);
-        var (shift, a) = ShiftScale(xa, context);
-        var yb = Ops.Mul(Ops.Add(xb, shift), Ops.Sigmoid(a));
-        return (Ops.Concat(1, xa, yb), Ops.Sum(Ops.LogSigmoid(a), [1, 2, 3]));
+        var (yb, logDet) = Ops.AffineCoupling(Ops.Slice(x, 1, Ca, Cb), Net.Apply(xa, context)); // fused: shapes in Ops.Coupling.cs
+        return (Ops.Concat(1, xa, yb), logDet);
     }
 
     /// <inheritdoc/>
