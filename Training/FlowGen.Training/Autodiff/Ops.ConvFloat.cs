@@ -38,17 +38,10 @@ public static partial class Ops
         float[]? xPadded)
     {
         int n = x.Dim(0), ci = x.Dim(1), h = x.Dim(2), wd = x.Dim(3), co = w.Dim(0);
-        int hw = h * wd, p = k / 2;
+        int p = k / 2;
         var dy = r.Grad!;
-        if (relu)
-        {
-            var masked = TensorArena<float>.Alloc(dy.Length, clear: false);
-            var (yd, dyd) = (r.Data, dy);
-            Engine.ForRange(masked.Length, (s, len) => ReluBackward<float>(yd.AsSpan(s, len), dyd.AsSpan(s, len), masked.AsSpan(s, len), true));
-            dy = masked;
-        }
         int hp = h + 2 * p, wp = wd + 2 * p, plane = hp * wp;
-        var dyp = Padded(dy, n, co, h, wd, p);
+        var dyp = Padded(dy, n, co, h, wd, p, relu ? r.Data : null); // after a fused ReLU, dY masked by y > 0
         try
         {
             fixed (float* pdyp = dyp)
@@ -80,21 +73,21 @@ public static partial class Ops
                         GridConv.Run(pdyp, co * plane, RowOffsets(co, k, h, wd), wf, null, false, ci, n, h, wd, wp, pdx, !overwrite);
                 }
             }
+            if (b is { RequiresGrad: true })
+            {
+                var g = b.GradBuffer();
+                // per-channel sums in a fixed order: samples ascending, each (padded) plane summed by TensorPrimitives
+                for (int o = 0; o < co; o++)
+                {
+                    float s = 0;
+                    for (int sm = 0; sm < n; sm++) s += TensorPrimitives.Sum<float>(dyp.AsSpan((sm * co + o) * plane, plane));
+                    g[o] += s;
+                }
+            }
         }
         finally
         {
             Release(dyp, dy);
-        }
-        if (b is { RequiresGrad: true })
-        {
-            var g = b.GradBuffer();
-            // per-channel sums in a fixed order: samples ascending, each row summed by TensorPrimitives
-            for (int o = 0; o < co; o++)
-            {
-                float s = 0;
-                for (int sm = 0; sm < n; sm++) s += TensorPrimitives.Sum<float>(dy.AsSpan((sm * co + o) * hw, hw));
-                g[o] += s;
-            }
         }
     }
 
@@ -109,26 +102,28 @@ public static partial class Ops
         return rows;
     }
 
-    // x zero-padded by p on each side of H and W, or x itself when p = 0. In a training step the buffer
-    // comes from the arena, otherwise from the shared pool (Release gives it back).
-    private static float[] Padded(float[] x, int n, int c, int h, int w, int p)
+    // x zero-padded by p on each side of H and W (or x itself when p = 0 and there is no mask); with a
+    // mask, the values are first zeroed where mask ≤ 0 (a fused ReLU's backward). In a training step the
+    // buffer comes from the arena, otherwise from the shared pool (Release gives it back).
+    private static float[] Padded(float[] x, int n, int c, int h, int w, int p, float[]? mask = null)
     {
-        if (p == 0) return x;
-        int hp = h + 2 * p, wp = w + 2 * p, planes = n * c;
-        var buf = TensorArena<float>.Active ? TensorArena<float>.Alloc(planes * hp * wp, clear: false) : ArrayPool<float>.Shared.Rent(planes * hp * wp);
+        if (p == 0 && mask is null) return x;
+        int hp = h + 2 * p, wp = w + 2 * p, plane = hp * wp, planes = n * c;
+        var buf = TensorArena<float>.Active ? TensorArena<float>.Alloc(planes * plane, clear: false) : ArrayPool<float>.Shared.Rent(planes * plane);
         Engine.For(n, s =>
         {
             for (int pl = s * c; pl < (s + 1) * c; pl++)
             {
-                var dst = buf.AsSpan(pl * hp * wp, hp * wp);
+                var dst = buf.AsSpan(pl * plane, plane);
                 dst[..(p * wp)].Clear();
                 dst[((h + p) * wp)..].Clear();
                 for (int i = 0; i < h; i++)
                 {
                     var row = dst.Slice((i + p) * wp, wp);
-                    row[..p].Clear();
-                    row[(p + w)..].Clear();
-                    x.AsSpan(pl * h * w + i * w, w).CopyTo(row[p..]);
+                    for (int j = 0; j < p; j++) row[j] = row[p + w + j] = 0;
+                    var src = x.AsSpan(pl * h * w + i * w, w);
+                    if (mask is null) src.CopyTo(row.Slice(p, w));
+                    else ReluBackward<float>(mask.AsSpan(pl * h * w + i * w, w), src, row.Slice(p, w), true);
                 }
             }
         });
