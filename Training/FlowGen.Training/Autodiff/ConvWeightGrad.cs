@@ -24,7 +24,7 @@ internal static unsafe class ConvWeightGrad
         int kk = rowOff.Length, iTiles = (kk + T - 1) / T, oTiles = (co + T - 1) / T, tiles = iTiles * oTiles;
         if (tiles == 0 || n == 0 || len == 0) return;
         int groups = Math.Min(tiles, 4 * Engine.Pool.ThreadCount);
-        var acc = new float[tiles * AccFloats];
+        var acc = TensorArena<float>.Alloc(tiles * AccFloats);
         nint px = (nint)x, pdy = (nint)dy, pdw = (nint)dw;
         Engine.For(groups, g =>
         {

@@ -27,7 +27,7 @@ internal static unsafe class GridConv
         int k = rowOff.Length, len = (h - 1) * wp + wd, tiles = (m + Rows - 1) / Rows;
         if (m == 0 || n == 0 || len <= 0) return;
         // weights by row tile, p-major: wt[(t·k + p)·4 + a] = w[(4t + a)·k + p], rows beyond m zero
-        var wt = new float[tiles * k * Rows];
+        var wt = TensorArena<float>.Alloc(tiles * k * Rows);
         for (int o = 0; o < m; o++)
             for (int p = 0; p < k; p++) wt[((o / Rows) * k + p) * Rows + o % Rows] = w[o * k + p];
         nint psrc = (nint)src, pdst = (nint)dst;
