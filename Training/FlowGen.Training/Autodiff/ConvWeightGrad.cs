@@ -68,6 +68,7 @@ internal static unsafe class ConvWeightGrad
                 }
             }
         });
+        TensorArena<float>.Return(acc);
     }
 
     // acc[a·T + b] (8 lanes) += x[a][q] · dy[b][q] over q < len (len ≥ 8), lane by lane, for `samples`

@@ -61,6 +61,7 @@ internal static unsafe class GridConv
                         WriteRow(ps + (long)o * len + i * wp, (float*)pdst + (((long)s * m + o) * h + i) * wd, wd, bias, o, relu, accumulate);
             }
         });
+        TensorArena<float>.Return(wt);
     }
 
     // One image row of the output: d (+)= row (+ bias[o]), then max(·, 0) when relu; 8 lanes, then the tail.

@@ -71,6 +71,7 @@ public static partial class Ops
                                     wf[c * ko + (o * k + ky) * k + kx] = w.Data[((o * ci + c) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
                     fixed (float* pdx = x.GradBuffer(out bool overwrite))
                         GridConv.Run(pdyp, co * plane, RowOffsets(co, k, h, wd), wf, null, false, ci, n, h, wd, wp, pdx, !overwrite);
+                    TensorArena<float>.Return(wf);
                 }
             }
             if (b is { RequiresGrad: true })
@@ -132,6 +133,8 @@ public static partial class Ops
 
     private static void Release(float[] padded, float[] original)
     {
-        if (!ReferenceEquals(padded, original) && !TensorArena<float>.Active) ArrayPool<float>.Shared.Return(padded);
+        if (ReferenceEquals(padded, original)) return;
+        if (TensorArena<float>.Active) TensorArena<float>.Return(padded);
+        else ArrayPool<float>.Shared.Return(padded);
     }
 }

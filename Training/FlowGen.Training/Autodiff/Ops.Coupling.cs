@@ -66,6 +66,8 @@ public static partial class Ops
                     }
                 }
             });
+            TensorArena<T>.Return(u);
+            TensorArena<T>.Return(s);
         });
         var ldt = Tensor<T>.Result([n], ld, [h], r =>
         {

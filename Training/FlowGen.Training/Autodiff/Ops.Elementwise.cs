@@ -67,6 +67,7 @@ public static partial class Ops
         var t = TensorArena<T>.Alloc(r.Length, clear: false);
         Broadcast.Zip<T, MulOp<T>>(r.Grad!, r.Shape, other.Data, other.Shape, t, r.Shape);
         Broadcast.AccumulateTo(t, r.Shape, target.GradBuffer(), target.Shape);
+        TensorArena<T>.Return(t);
     }
 
     private static T[] TensorNeg<T>(T[] g) where T : unmanaged, IFloatingPointIeee754<T>

@@ -135,7 +135,11 @@ public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (node.Grad is not null) node._backward!(node);
             node._backward = null;
             node._parents = null;
-            if (!ReferenceEquals(node, this)) node.Grad = null; // intermediate grads are not needed again
+            if (!ReferenceEquals(node, this)) // intermediate grads are not needed again
+            {
+                TensorArena<T>.Return(node.Grad);
+                node.Grad = null;
+            }
         }
     }
 

@@ -11,7 +11,7 @@ public sealed class TensorArena<T> where T : unmanaged
     [ThreadStatic] private static TensorArena<T>? t_current;
 
     private readonly Dictionary<int, Stack<T[]>> _free = [];
-    private readonly List<T[]> _lent = [];
+    private readonly HashSet<T[]> _lent = []; // arrays compare by reference
 
     /// <summary>Routes this thread's tensor allocations to the arena until the scope is disposed; then every
     /// array handed out in it is free again (tensors made in the scope are dead).</summary>
@@ -49,14 +49,25 @@ public sealed class TensorArena<T> where T : unmanaged
         return buf;
     }
 
+    /// <summary>Gives back, before the scope ends, an array lent in it whose only owner is done with it
+    /// (a released gradient, a backward temporary), so the rest of the step can reuse it; arrays that do
+    /// not come from the open scope are left alone.</summary>
+    internal static void Return(T[]? array)
+    {
+        var a = t_current;
+        if (a is not null && array is not null && a._lent.Remove(array)) a.Free(array);
+    }
+
+    private void Free(T[] b)
+    {
+        if (!_free.TryGetValue(b.Length, out var s)) _free[b.Length] = s = new Stack<T[]>();
+        s.Push(b);
+    }
+
     private void End()
     {
         t_current = null;
-        foreach (var b in _lent)
-        {
-            if (!_free.TryGetValue(b.Length, out var s)) _free[b.Length] = s = new Stack<T[]>();
-            s.Push(b);
-        }
+        foreach (var b in _lent) Free(b);
         _lent.Clear();
     }
 
