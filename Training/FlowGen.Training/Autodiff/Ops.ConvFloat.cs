@@ -6,6 +6,7 @@
 //   dW       dW[o, p] += Σ_s Σ_q dYpad(s, o)[q] · xpad(s)[rowOff[p] + q]   (ConvWeightGrad.cs)
 // Every sum runs in a fixed order, so results do not depend on the thread count.
 using System.Buffers;
+using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
 
 namespace FlowGen.Training.Autodiff;
@@ -106,27 +107,35 @@ public static partial class Ops
     // x zero-padded by p on each side of H and W (or x itself when p = 0 and there is no mask); with a
     // mask, the values are first zeroed where mask ≤ 0 (a fused ReLU's backward). In a training step the
     // buffer comes from the arena, otherwise from the shared pool (Release gives it back).
-    private static float[] Padded(float[] x, int n, int c, int h, int w, int p, float[]? mask = null)
+    private static unsafe float[] Padded(float[] x, int n, int c, int h, int w, int p, float[]? mask = null)
     {
         if (p == 0 && mask is null) return x;
         int hp = h + 2 * p, wp = w + 2 * p, plane = hp * wp, planes = n * c;
         var buf = TensorArena<float>.Active ? TensorArena<float>.Alloc(planes * plane, clear: false) : ArrayPool<float>.Shared.Rent(planes * plane);
         Engine.For(n, s =>
         {
-            for (int pl = s * c; pl < (s + 1) * c; pl++)
-            {
-                var dst = buf.AsSpan(pl * plane, plane);
-                dst[..(p * wp)].Clear();
-                dst[((h + p) * wp)..].Clear();
-                for (int i = 0; i < h; i++)
+            fixed (float* px = x, pb = buf, pm = mask)
+                for (int pl = s * c; pl < (s + 1) * c; pl++)
                 {
-                    var row = dst.Slice((i + p) * wp, wp);
-                    for (int j = 0; j < p; j++) row[j] = row[p + w + j] = 0;
-                    var src = x.AsSpan(pl * h * w + i * w, w);
-                    if (mask is null) src.CopyTo(row.Slice(p, w));
-                    else ReluBackward<float>(mask.AsSpan(pl * h * w + i * w, w), src, row.Slice(p, w), true);
+                    float* dst = pb + (long)pl * plane;
+                    new Span<float>(dst, p * wp + p).Clear(); // top rows and the first row's left pad
+                    for (int i = 0; i < h; i++)
+                    {
+                        float* row = dst + (i + p) * wp + p, src = px + ((long)pl * h + i) * w;
+                        float* m = pm == null ? null : pm + ((long)pl * h + i) * w;
+                        int j = 0;
+                        for (; j + 8 <= w; j += 8)
+                        {
+                            var v = Vector256.Load(src + j);
+                            if (m != null) v &= Vector256.GreaterThan(Vector256.Load(m + j), Vector256<float>.Zero);
+                            v.Store(row + j);
+                        }
+                        for (; j < w; j++) row[j] = m == null || m[j] > 0 ? src[j] : 0;
+                        // right pad of this row and left pad of the next
+                        for (int k = 0; k < 2 * p; k++) row[w + k] = 0;
+                    }
+                    new Span<float>(dst + (h + p) * wp + p, p * wp - p).Clear(); // the rest of the bottom rows
                 }
-            }
         });
         return buf;
     }
