@@ -18,10 +18,11 @@ internal static unsafe class GridConv
     /// <summary>
     /// dst[((s·m + o)·h + i)·wd + j] (+)= bias[o] + Σ_p w[o·k + p] · src[s·srcSample + rowOff[p] + i·wp + j] for
     /// s &lt; n, o &lt; m, i &lt; h, j &lt; wd (k = rowOff.Length; bias may be null; += when <paramref name="accumulate"/>;
-    /// max(·, 0) when <paramref name="relu"/>, which does not accumulate).
+    /// max(·, 0) when <paramref name="relu"/>, which does not accumulate). <paramref name="prepare"/>(s), when
+    /// given, runs first in sample s's item (it fills that sample of src).
     /// </summary>
     public static void Run(float* src, int srcSample, int[] rowOff, float[] w, float[]? bias, bool relu, int m, int n, int h, int wd, int wp,
-        float* dst, bool accumulate)
+        float* dst, bool accumulate, Action<int>? prepare = null)
     {
         System.Diagnostics.Debug.Assert(!(relu && accumulate));
         int k = rowOff.Length, len = (h - 1) * wp + wd, tiles = (m + Rows - 1) / Rows;
@@ -33,6 +34,7 @@ internal static unsafe class GridConv
         nint psrc = (nint)src, pdst = (nint)dst;
         Engine.For(n, s =>
         {
+            prepare?.Invoke(s);
             var scratch = Scratch<float>.Get(tiles * Rows * len);
             fixed (float* pwt = wt, ps = scratch)
             fixed (int* ro = rowOff)
