@@ -40,6 +40,40 @@ public sealed class WorkerPoolTests
     }
 
     [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public async Task BackToBackAndIdleSeparatedCallsNeitherLoseNorRepeatWork(int threads)
+    {
+        // Back-to-back calls find the workers still spinning in their semaphore waits; pauses let them block, so the
+        // next call must wake them: both paths, many times, from a caller thread that is not the test's.
+        using var pool = new WorkerPool(threads);
+        var rng = new Random(threads);
+        var job = new CountingJob(64);
+        int calls = 0;
+        var run = Task.Run(() =>
+        {
+            for (int round = 0; round < 60; round++)
+            {
+                int burst = rng.Next(1, 200);
+                for (int i = 0; i < burst; i++, calls++) pool.For(job, 2 + i % 63);
+                if (round % 3 == 0) Thread.Sleep(2); // long enough for idle workers to block
+            }
+        });
+        await run.WaitAsync(TimeSpan.FromSeconds(60)); // TimeoutException: the pool hung
+        Assert.True(calls > 60);
+        var rng2 = new Random(threads);
+        var perIndex = new long[64];
+        for (int round = 0; round < 60; round++)
+        {
+            int burst = rng2.Next(1, 200);
+            for (int i = 0; i < burst; i++)
+                for (int k = 0; k < 2 + i % 63; k++) perIndex[k]++;
+        }
+        Assert.Equal(perIndex, job.Hits.Select(h => (long)h));
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(4)]
     public void AFailingItemIsReportedAndThePoolStaysUsable(int threads)

@@ -1,7 +1,7 @@
 // `flowgen bench MODEL [--batch 1,16,64,256] [--threads N] [--json]`: FlowGen's CPU runtime against
 // ONNX Runtime's CPU provider (2 intra-op threads) on the same model, batches and inputs in the same
 // run. Calls of the two backends are interleaved in rounds so that load from other processes hits
-// both alike. Reports patches/s, median latency, GFLOP/s (FLOPs counted from the compiled graph), the
+// both alike, with an untimed pause between rounds so that neither's spin-waiting threads slow the other. Reports patches/s, median latency, GFLOP/s (FLOPs counted from the compiled graph), the
 // ratio against ORT, the largest difference of the two outputs (|a-b|/(1+|b|)), and the fraction of the machine's peak, measured in the same run as GemmKernel's
 // throughput on a large square GEMM with the same thread count.
 using System.CommandLine;
@@ -88,7 +88,12 @@ internal static class BenchCommand
         return Cli.Ok;
     }
 
-    // Warm-up, then rounds alternating the backends (about 50 ms each) until each had `seconds`.
+    // ONNX Runtime's intra-op threads spin-wait after a call by default (allow_spinning = 1) and FlowGen's workers
+    // briefly too: without a pause the one backend's spinning threads took the cores from the other's next round (at
+    // batch 64 FlowGen ran 5.4k patches/s interleaved against 8.0k alone). An untimed pause between rounds lets them sleep.
+    private const int Settle = 20;
+
+    // Warm-up, then rounds alternating the backends (about 50 ms each, a 20 ms untimed pause between) until each had `seconds`.
     private static (List<double> Flow, List<double> Ort) Measure(Action flow, Action? ort, double seconds)
     {
         for (int i = 0; i < 3; i++) { flow(); ort?.Invoke(); }
@@ -98,7 +103,10 @@ internal static class BenchCommand
         while (flowTotal < seconds || (ort is not null && ortTotal < seconds))
         {
             flowTotal += Round(flow, flowTimes);
-            if (ort is not null) ortTotal += Round(ort, ortTimes);
+            if (ort is null) continue;
+            Thread.Sleep(Settle);
+            ortTotal += Round(ort, ortTimes);
+            Thread.Sleep(Settle);
         }
         return (flowTimes, ortTimes);
 
