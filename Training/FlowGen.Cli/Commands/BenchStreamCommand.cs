@@ -43,6 +43,13 @@ internal static class BenchStreamCommand
             Interlocked.Add(ref Patches, count);
             inner.Sample(destination, seed, firstIndex, count);
         }
+
+        // Forwarded, not left to the interface's per-row default: the world's batched call must reach the flow as one.
+        public void SampleRows(Span<float> destination, ulong seed, long firstIndex, int count, int rows, long rowStride, CancellationToken cancellationToken)
+        {
+            Interlocked.Add(ref Patches, (long)count * rows);
+            inner.SampleRows(destination, seed, firstIndex, count, rows, rowStride, cancellationToken);
+        }
     }
 
     internal static int Run(string modelArg, int chunkSize, int chunkCount, int threads, bool json,
