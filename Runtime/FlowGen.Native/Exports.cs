@@ -55,9 +55,8 @@ internal static unsafe class Exports
     [UnmanagedCallersOnly(EntryPoint = "flowgen_model_free")]
     private static void ModelFree(nint model)
     {
-        if (Handles.TryRemove(model, out var o) && o is FlowModel m)
+        if (Remove<FlowModel>(model) is { } m)
             try { m.Dispose(); } catch (Exception) { /* disposal must not throw across the ABI */ }
-        else if (o is not null) Handles.TryAdd(model, o); // not a model: put it back
     }
 
     [UnmanagedCallersOnly(EntryPoint = "flowgen_model_info_get")]
@@ -99,20 +98,34 @@ internal static unsafe class Exports
     });
 
     [UnmanagedCallersOnly(EntryPoint = "flowgen_sample")]
-    private static int Sample(nint model, ulong seed, long first, int count, float temperature, int units, float* dest, nuint destLength) => Guard(() =>
+    private static int Sample(nint model, ulong seed, long first, int count, float temperature, int units, float* dest, nuint destLength)
     {
-        var m = Get<FlowModel>(model);
-        m.Sample(Buffer(dest, destLength), seed, first, count, temperature, Units(units));
-    });
+        try
+        {
+            Get<FlowModel>(model).Sample(Buffer(dest, destLength), seed, first, count, temperature, Units(units));
+            return Success();
+        }
+        catch (Exception e)
+        {
+            return Failure(e);
+        }
+    }
 
     [UnmanagedCallersOnly(EntryPoint = "flowgen_sample_plausible")]
     private static int SamplePlausible(nint model, ulong seed, long first, int count, float temperature, int units, float* dest, nuint destLength,
-        int* outRedrawn) => Guard(() =>
+        int* outRedrawn)
     {
-        var m = Get<FlowModel>(model);
-        int redrawn = m.SamplePlausible(Buffer(dest, destLength), seed, first, count, temperature, Units(units));
-        if (outRedrawn != null) *outRedrawn = redrawn;
-    });
+        try
+        {
+            int redrawn = Get<FlowModel>(model).SamplePlausible(Buffer(dest, destLength), seed, first, count, temperature, Units(units));
+            if (outRedrawn != null) *outRedrawn = redrawn;
+            return Success();
+        }
+        catch (Exception e)
+        {
+            return Failure(e);
+        }
+    }
 
     [UnmanagedCallersOnly(EntryPoint = "flowgen_world_create")]
     private static int WorldCreate(nint model, ulong seed, float temperature, int levels, double gain, nint* outWorld) => Guard(() =>
@@ -125,10 +138,7 @@ internal static unsafe class Exports
     });
 
     [UnmanagedCallersOnly(EntryPoint = "flowgen_world_free")]
-    private static void WorldFree(nint world)
-    {
-        if (Handles.TryRemove(world, out var o) && o is not WorldHandle) Handles.TryAdd(world, o);
-    }
+    private static void WorldFree(nint world) => Remove<WorldHandle>(world);
 
     [UnmanagedCallersOnly(EntryPoint = "flowgen_world_info")]
     private static int WorldInfo(nint world, int* maxLod, double* pixelSize, long* coordinateLimit) => Guard(() =>
@@ -140,11 +150,18 @@ internal static unsafe class Exports
     });
 
     [UnmanagedCallersOnly(EntryPoint = "flowgen_world_fill")]
-    private static int WorldFill(nint world, long x0, long y0, int width, int height, int lod, float* dest, nuint destLength) => Guard(() =>
+    private static int WorldFill(nint world, long x0, long y0, int width, int height, int lod, float* dest, nuint destLength)
     {
-        var w = Get<WorldHandle>(world);
-        w.World.Fill(x0, y0, width, height, lod, Buffer(dest, destLength), CancellationToken.None);
-    });
+        try
+        {
+            Get<WorldHandle>(world).World.Fill(x0, y0, width, height, lod, Buffer(dest, destLength), CancellationToken.None);
+            return Success();
+        }
+        catch (Exception e)
+        {
+            return Failure(e);
+        }
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     private struct ModelInfoC
@@ -154,27 +171,39 @@ internal static unsafe class Exports
         public double PixelSizeMetres, Scale, Offset;
     }
 
-    // Runs an entry point's body: OK, or the exception's status code with its message kept for flowgen_last_error.
+    // Runs a (cold) entry point's body; the per-call ones (sample, fill) inline the same try/catch so they allocate nothing.
     private static int Guard(Action body)
     {
         try
         {
             body();
-            SetError("");
-            return Ok;
+            return Success();
         }
         catch (Exception e)
         {
-            SetError(e.Message);
-            return e switch
-            {
-                ObjectDisposedException => ErrorArgument,
-                FlowGenException => ErrorModel,
-                ArgumentException => ErrorArgument,
-                FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException => ErrorIo,
-                _ => ErrorInternal,
-            };
+            return Failure(e);
         }
+    }
+
+    // OK: the thread's last error becomes "" without reallocating it.
+    private static int Success()
+    {
+        if (_error != null) *_error = 0;
+        return Ok;
+    }
+
+    // The exception's status code, its message kept for flowgen_last_error.
+    private static int Failure(Exception e)
+    {
+        SetError(e.Message);
+        return e switch
+        {
+            ObjectDisposedException => ErrorArgument,
+            FlowGenException => ErrorModel,
+            ArgumentException => ErrorArgument,
+            FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException => ErrorIo,
+            _ => ErrorInternal,
+        };
     }
 
     private static void SetError(string message)
@@ -192,6 +221,10 @@ internal static unsafe class Exports
         Handles[id] = o;
         return id;
     }
+
+    // Removes the handle only if it is a T (a handle of the other kind stays registered); null when it is not.
+    private static T? Remove<T>(nint handle) where T : class =>
+        Handles.TryGetValue(handle, out var o) && o is T t && Handles.TryRemove(new KeyValuePair<nint, object>(handle, o)) ? t : null;
 
     private static T Get<T>(nint handle, [CallerArgumentExpression(nameof(handle))] string name = "") where T : class =>
         Handles.TryGetValue(handle, out var o) && o is T t ? t

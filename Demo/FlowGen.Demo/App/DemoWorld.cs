@@ -66,7 +66,7 @@ internal sealed class DemoWorld : IDisposable
         int lod = Math.Min(5, world.MaxLod), cell = 1 << lod;
         int half = (int)Math.Ceiling(ViewDistanceM / px / cell) + 1, n = 2 * half;
         var coarse = new float[n * n];
-        world.Fill(Math.DivRem(x, cell).Quotient - half, Math.DivRem(y, cell).Quotient - half, n, n, lod, coarse, CancellationToken.None);
+        world.Fill(LatticeWorld.FloorDiv(x, cell) - half, LatticeWorld.FloorDiv(y, cell) - half, n, n, lod, coarse, CancellationToken.None);
         float lo = Math.Min(coarse.Min(), ground[0]), hi = Math.Max(coarse.Max(), ground[0]);
         return (ground[0], new Vector2(lo - 2f * sigma, hi + 2.5f * sigma));
     }

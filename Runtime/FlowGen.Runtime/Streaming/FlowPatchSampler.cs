@@ -40,15 +40,15 @@ public sealed class FlowPatchSampler : IPatchSampler
     public double PixelSizeMetres { get; }
 
     /// <inheritdoc />
-    public void Sample(Span<float> destination, ulong seed, long firstIndex, int count)
-    {
-        // A flow's inverse can blow up on rare latents (about 1 in 2,000 patches at T = 0.9 for a plain-recipe terrain
-        // model); such a patch would spread NaN or cliffs over four lattice cells of the world. SamplePlausible redraws it
-        // (same seed and index, lower temperature): deterministic, so order independence holds.
-        _model.SamplePlausible(destination, seed, checked(firstIndex + IndexShift), count, _temperature, SampleUnits.Physical);
-    }
+    public void Sample(Span<float> destination, ulong seed, long firstIndex, int count) =>
+        SampleRows(destination, seed, firstIndex, count, 1, 0);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A flow's inverse can blow up on rare latents; such a patch would spread NaN or cliffs over four lattice cells of
+    /// the world. SamplePlausible redraws it (same seed and index, lower temperature): deterministic, so order
+    /// independence holds.
+    /// </remarks>
     public void SampleRows(Span<float> destination, ulong seed, long firstIndex, int count, int rows, long rowStride, CancellationToken cancellationToken = default) =>
         _model.SamplePlausible(destination, seed, new SampleIndices(checked(firstIndex + IndexShift), count, rows, rowStride), _temperature, SampleUnits.Physical);
 }

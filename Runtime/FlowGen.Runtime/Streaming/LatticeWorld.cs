@@ -124,5 +124,6 @@ public sealed class LatticeWorld : IWorldSource
         return t <= 1 ? Math.Sin(Theta(t)) : Math.Cos(Theta(t - 1));
     }
 
-    private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+    /// <summary>⌊a / b⌋ for b &gt; 0 (C#'s / truncates towards zero).</summary>
+    internal static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
 }

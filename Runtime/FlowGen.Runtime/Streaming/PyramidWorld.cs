@@ -81,8 +81,11 @@ public sealed class PyramidWorld : IWorldSource
         if (x0 < -limit || y0 < -limit || x0 + width > limit || y0 + height > limit)
             throw new ArgumentOutOfRangeException(nameof(x0), $"Rectangle ({x0}, {y0}, {width}x{height}) at level of detail {lod} leaves the world's coordinate range ±{limit}.");
         var dst = destination[..(width * height)];
-        dst.Clear();
-        for (int k = 0; k < _levels.Length; k++)
+        // At full resolution the finest level is written straight into the destination (0 + v·1 is v: same bits).
+        int first = lod == 0 ? 1 : 0;
+        if (lod == 0) _levels[0].Fill(x0, y0, width, height, 0, dst, cancellationToken);
+        else dst.Clear();
+        for (int k = first; k < _levels.Length; k++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             // r = output pixel / level grid spacing = 2^lod / factor^k.
@@ -145,7 +148,7 @@ public sealed class PyramidWorld : IWorldSource
     // relative to it, and the four Catmull-Rom weights per pixel.
     private static (long First, int[] Index, float[] Weights) Taps(long p0, int n, int m)
     {
-        long Base(long p) => FloorDiv(2 * p + 1 - m, 2L * m) - 1; // floor((p + ½)/m − ½) − 1
+        long Base(long p) => LatticeWorld.FloorDiv(2 * p + 1 - m, 2L * m) - 1; // floor((p + ½)/m − ½) − 1
         long first = Base(p0);
         var index = new int[n];
         var weights = new float[4 * n];
@@ -163,8 +166,6 @@ public sealed class PyramidWorld : IWorldSource
         }
         return (first, index, weights);
     }
-
-    private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
 
     // SplitMix64 of the world seed and the level: independent worlds per level, level 0 keeps the seed itself.
     private static ulong LevelSeed(ulong seed, int level)

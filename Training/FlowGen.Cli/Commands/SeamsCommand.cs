@@ -113,11 +113,11 @@ internal static class SeamsCommand
         var real = new List<RadialPowerSpectrum>();
         foreach (int r in Spread(dem.Rows - CropSize))
             foreach (int c in Spread(split - CropSize))
-                real.Add(RadialPowerSpectrum.Compute(new PatchSet(Crop(dem.Values, dem.Columns, r, c), 1, CropSize, CropSize), CropBins));
+                real.Add(RadialPowerSpectrum.Compute(new PatchSet(Window(dem.Values, dem.Columns, r, c, CropSize, CropSize), 1, CropSize, CropSize), CropBins));
         int n = size / CropSize;
         var gen = new float[n * n * CropSize * CropSize];
         for (int i = 0; i < n * n; i++)
-            Crop(map, size, i / n * CropSize, i % n * CropSize).CopyTo(gen.AsSpan(i * CropSize * CropSize));
+            Window(map, size, i / n * CropSize, i % n * CropSize, CropSize, CropSize).CopyTo(gen.AsSpan(i * CropSize * CropSize));
         var g = RadialPowerSpectrum.Compute(new PatchSet(gen, n * n, CropSize, CropSize), CropBins);
         var bins = new List<CropSpectrumBin>();
         for (int k = 0; k < CropBins; k++)
@@ -128,12 +128,6 @@ internal static class SeamsCommand
         return bins;
 
         static int[] Spread(int room) => [0, room / 2, room];
-        static float[] Crop(ReadOnlySpan<float> v, int columns, int r0, int c0)
-        {
-            var crop = new float[CropSize * CropSize];
-            for (int r = 0; r < CropSize; r++) v.Slice((r0 + r) * columns + c0, CropSize).CopyTo(crop.AsSpan(r * CropSize));
-            return crop;
-        }
     }
 
     private static object Shape(SeamReport r) => new
@@ -142,10 +136,13 @@ internal static class SeamsCommand
         spikes = r.Spikes.Select(s => new { period_px = s.PeriodPx, index = s.Index }),
     };
 
-    private static float[] Columns(DataGrid g, int c0, int c1)
+    private static float[] Columns(DataGrid g, int c0, int c1) => Window(g.Values, g.Columns, 0, c0, g.Rows, c1 - c0);
+
+    // Rows r0 .. r0+h-1, columns c0 .. c0+w-1 of a row-major map `columns` wide.
+    private static float[] Window(ReadOnlySpan<float> v, int columns, int r0, int c0, int h, int w)
     {
-        var v = new float[g.Rows * (c1 - c0)];
-        for (int r = 0; r < g.Rows; r++) g.Values.AsSpan(r * g.Columns + c0, c1 - c0).CopyTo(v.AsSpan(r * (c1 - c0)));
-        return v;
+        var window = new float[h * w];
+        for (int r = 0; r < h; r++) v.Slice((r0 + r) * columns + c0, w).CopyTo(window.AsSpan(r * w));
+        return window;
     }
 }
