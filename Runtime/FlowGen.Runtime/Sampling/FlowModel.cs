@@ -6,6 +6,10 @@
 // arena (lanes), with no synchronisation between kernels; results are bitwise the same either way, because
 // every kernel's result for a sample is independent of the batch it is in (tests hold it).
 //
+// Sampling contract: input z [N, ...], output x [N, ...] of the same per-sample size; a conditional model has a
+// second float32 input, context [N, ...], whose rows the caller passes per sample (each lane copies in the rows of
+// its own samples), so sample i with context c_i is the same whichever call, batch or thread count produced it.
+//
 // Thread safety: every member may be called from any thread. Sample and Run on one instance are
 // serialised by an internal lock (they share the arena); for parallel throughput use one FlowModel per
 // thread, or a larger MaxBatch. Dispose must not race with a call in flight.
@@ -27,7 +31,7 @@ public sealed class FlowModel : IDisposable
     private readonly float[] _latents;      // staging for z, MaxBatch samples, allocated once
     private readonly LaneJob? _lanes;       // batch-parallel sampling: one serial executor per thread
     private readonly WorkerPool? _lanePool;
-    private readonly int _zIndex = -1, _xIndex = -1;
+    private readonly int _zIndex = -1, _xIndex = -1, _contextIndex = -1;
     private bool _disposed;
 
     // `read` parses the model; it is called again for the lanes' plan (compilation rewrites the graph it is given).
@@ -44,7 +48,9 @@ public sealed class FlowModel : IDisposable
         MaxBatch = options.MaxBatch;
         OperatorCounts = plan.SourceOpCounts;
         Plan = plan;
-        (_zIndex, _xIndex, SampleShape, SampleLength, NotSamplingReason) = FindSamplingContract(plan, Metadata);
+        (_zIndex, _xIndex, _contextIndex, SampleShape, ContextShape, NotSamplingReason) = FindSamplingContract(plan, Metadata);
+        SampleLength = _zIndex < 0 ? 0 : SampleShape.Aggregate(1, (a, d) => checked(a * d));
+        ContextLength = _contextIndex < 0 ? 0 : ContextShape.Aggregate(1, (a, d) => checked(a * d));
         _latents = _zIndex >= 0 ? new float[checked(MaxBatch * SampleLength)] : [];
         int threads = options.Threads == 0 ? Environment.ProcessorCount : options.Threads;
         _executor = threads == 1 ? new CpuExecutor(plan, WorkerPool.Serial) : new CpuExecutor(plan, new WorkerPool(threads), ownsPool: true);
@@ -56,7 +62,7 @@ public sealed class FlowModel : IDisposable
             var lanePlan = GraphCompiler.Compile(read(), laneBatch, options.MaxMemoryBytes, constantInputs);
             var executors = new CpuExecutor[lanes];
             for (int i = 0; i < lanes; i++) executors[i] = new CpuExecutor(lanePlan, WorkerPool.Serial);
-            _lanes = new LaneJob(executors, _zIndex, _xIndex, SampleLength, laneBatch, (float)Metadata.Scale, (float)Metadata.Offset);
+            _lanes = new LaneJob(executors, _zIndex, _xIndex, _contextIndex, SampleLength, ContextLength, laneBatch, (float)Metadata.Scale, (float)Metadata.Offset);
             _lanePool = new WorkerPool(lanes);
         }
     }
@@ -98,8 +104,19 @@ public sealed class FlowModel : IDisposable
     /// <summary>Floats per sample (product of <see cref="SampleShape"/>).</summary>
     public int SampleLength { get; }
 
-    /// <summary>True when the graph follows the sampling contract (input z, output x, same size per sample).</summary>
+    /// <summary>True when the graph follows the sampling contract (input z, output x, same size per sample, and
+    /// optionally an input context).</summary>
     public bool CanSample => _zIndex >= 0;
+
+    /// <summary>True when the sampling graph has a <c>context</c> input: sample with the overloads that take one.</summary>
+    public bool IsConditional => _contextIndex >= 0;
+
+    /// <summary>Shape of one sample's context (Cc, H, W for FlowGen models), empty when the model is not conditional.
+    /// What it holds is <see cref="ModelMetadata.Context"/>.</summary>
+    public IReadOnlyList<int> ContextShape { get; }
+
+    /// <summary>Context floats per sample (product of <see cref="ContextShape"/>), 0 when the model is not conditional.</summary>
+    public int ContextLength { get; }
 
     internal ExecutionPlan Plan { get; }
     private string? NotSamplingReason { get; }
@@ -121,17 +138,46 @@ public sealed class FlowModel : IDisposable
     /// <paramref name="dest"/> in one batched call, split evenly over the threads. Sample i is the same as from
     /// <see cref="Sample(Span{float}, ulong, long, int, float, SampleUnits)"/>. Allocates nothing.
     /// </summary>
-    public void Sample(Span<float> dest, ulong seed, SampleIndices grid, float temperature, SampleUnits units = SampleUnits.Model)
+    public void Sample(Span<float> dest, ulong seed, SampleIndices grid, float temperature, SampleUnits units = SampleUnits.Model) =>
+        SampleChecked(dest, seed, grid, temperature, default, conditional: false, units);
+
+    /// <summary>
+    /// <see cref="Sample(Span{float}, ulong, long, int, float, SampleUnits)"/> for a conditional model
+    /// (<see cref="IsConditional"/>): <paramref name="context"/> holds count × <see cref="ContextLength"/> floats in model
+    /// units, sample k's at k·ContextLength. Sample i with a given context is the same whichever call produced it.
+    /// </summary>
+    public void Sample(Span<float> dest, ulong seed, long firstIndex, int count, float temperature, ReadOnlySpan<float> context, SampleUnits units = SampleUnits.Model)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstIndex);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        Sample(dest, seed, SampleIndices.Run(firstIndex, count), temperature, context, units);
+    }
+
+    /// <summary>
+    /// <see cref="Sample(Span{float}, ulong, SampleIndices, float, SampleUnits)"/> for a conditional model: the k-th sample
+    /// written (grid order) takes the context at k·<see cref="ContextLength"/> of <paramref name="context"/>
+    /// (grid.Count × ContextLength floats, model units). Allocates nothing.
+    /// </summary>
+    public void Sample(Span<float> dest, ulong seed, SampleIndices grid, float temperature, ReadOnlySpan<float> context, SampleUnits units = SampleUnits.Model) =>
+        SampleChecked(dest, seed, grid, temperature, context, conditional: true, units);
+
+    private void SampleChecked(Span<float> dest, ulong seed, SampleIndices grid, float temperature, ReadOnlySpan<float> context, bool conditional, SampleUnits units)
     {
         if (!CanSample) throw new FlowGenException($"not a sampling graph: {NotSamplingReason}", Source);
+        if (conditional != IsConditional)
+            throw new FlowGenException(IsConditional
+                ? $"the model is conditional (input 'context' [{string.Join(",", ContextShape)}] per sample): call the Sample/SamplePlausible overload that takes the context"
+                : "the model takes no context: call the Sample/SamplePlausible overload without one", Source);
         grid.Validate();
         if (!float.IsFinite(temperature) || temperature < 0) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be finite and non-negative");
         int count = grid.Count;
         if ((long)count * SampleLength > dest.Length) throw new ArgumentException($"destination holds {dest.Length} floats, {count} samples need {(long)count * SampleLength}", nameof(dest));
+        if ((long)count * ContextLength > context.Length)
+            throw new ArgumentException($"{Source}: context holds {context.Length} floats, {count} samples need {(long)count * ContextLength}", nameof(context));
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            SampleCore(dest, seed, grid, temperature, units);
+            SampleCore(dest, seed, grid, temperature, context, units);
         }
     }
 
@@ -156,9 +202,32 @@ public sealed class FlowModel : IDisposable
     /// <summary><see cref="SamplePlausible(Span{float}, ulong, long, int, float, SampleUnits)"/> over a <see cref="SampleIndices"/>.</summary>
     public int SamplePlausible(Span<float> dest, ulong seed, SampleIndices grid, float temperature, SampleUnits units = SampleUnits.Model)
     {
-        Sample(dest, seed, grid, temperature, units);
+        SampleChecked(dest, seed, grid, temperature, default, conditional: false, units);
+        return RedrawImplausible(dest, seed, grid, temperature, default, units);
+    }
+
+    /// <summary><see cref="SamplePlausible(Span{float}, ulong, long, int, float, SampleUnits)"/> for a conditional model;
+    /// <paramref name="context"/> as in <see cref="Sample(Span{float}, ulong, long, int, float, ReadOnlySpan{float}, SampleUnits)"/>.</summary>
+    public int SamplePlausible(Span<float> dest, ulong seed, long firstIndex, int count, float temperature, ReadOnlySpan<float> context, SampleUnits units = SampleUnits.Model)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstIndex);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return SamplePlausible(dest, seed, SampleIndices.Run(firstIndex, count), temperature, context, units);
+    }
+
+    /// <summary><see cref="SamplePlausible(Span{float}, ulong, SampleIndices, float, SampleUnits)"/> for a conditional model:
+    /// a redrawn sample keeps its own context.</summary>
+    public int SamplePlausible(Span<float> dest, ulong seed, SampleIndices grid, float temperature, ReadOnlySpan<float> context, SampleUnits units = SampleUnits.Model)
+    {
+        SampleChecked(dest, seed, grid, temperature, context, conditional: true, units);
+        return RedrawImplausible(dest, seed, grid, temperature, context, units);
+    }
+
+    // After a checked Sample: redraws each implausible sample of dest at halving temperatures, with its own context row.
+    private int RedrawImplausible(Span<float> dest, ulong seed, SampleIndices grid, float temperature, ReadOnlySpan<float> context, SampleUnits units)
+    {
         double limit = Metadata.MaxRelief is { } r ? ImplausibleReliefFactor * r * (units == SampleUnits.Physical ? Math.Abs(Metadata.Scale) : 1) : double.PositiveInfinity;
-        int redrawn = 0, n = SampleLength;
+        int redrawn = 0, n = SampleLength, m = ContextLength;
         for (int i = 0; i < grid.Count; i++)
         {
             var sample = dest.Slice(i * n, n);
@@ -166,7 +235,7 @@ public sealed class FlowModel : IDisposable
             redrawn++;
             for (float t = temperature * 0.5f; ; t = t > 0.01f ? t * 0.5f : 0f)
             {
-                Sample(sample, seed, grid.Single(i), t, units);
+                SampleChecked(sample, seed, grid.Single(i), t, context.Slice(i * m, m), IsConditional, units);
                 if (t == 0f || Plausible(sample, limit)) break;
             }
         }
@@ -185,16 +254,18 @@ public sealed class FlowModel : IDisposable
         return (double)hi - lo <= limit;
     }
 
-    private unsafe void SampleCore(Span<float> dest, ulong seed, SampleIndices grid, float temperature, SampleUnits units)
+    // context: grid.Count × ContextLength floats (empty for an unconditional model), checked by the caller.
+    private unsafe void SampleCore(Span<float> dest, ulong seed, SampleIndices grid, float temperature, ReadOnlySpan<float> context, SampleUnits units)
     {
         int count = grid.Count;
         if (_lanes is { } lanes && count >= lanes.Count)
         {
             fixed (float* d = dest)
+            fixed (float* c = context)
             {
-                lanes.Set(d, seed, grid, temperature, units == SampleUnits.Physical);
+                lanes.Set(d, c, seed, grid, temperature, units == SampleUnits.Physical);
                 _lanePool!.For(lanes, lanes.Count);
-                lanes.Set(null, 0, default, 0, false);
+                lanes.Set(null, null, 0, default, 0, false);
             }
             return;
         }
@@ -205,6 +276,7 @@ public sealed class FlowModel : IDisposable
             for (int i = 0; i < batch; i++)
                 LatentGenerator.FillCore(_latents.AsSpan(i * SampleLength, SampleLength), seed, (ulong)grid.IndexAt(done + i), temperature);
             _executor.SetInput(_zIndex, MemoryMarshal.AsBytes(_latents.AsSpan(0, batch * SampleLength)));
+            if (_contextIndex >= 0) _executor.SetInput(_contextIndex, MemoryMarshal.AsBytes(context.Slice(done * ContextLength, batch * ContextLength)));
             _executor.Run(batch);
             var x = MemoryMarshal.Cast<byte, float>(_executor.GetOutput(_xIndex, batch));
             var d = dest.Slice(done * SampleLength, batch * SampleLength);
@@ -316,27 +388,33 @@ public sealed class FlowModel : IDisposable
     private static ModelTensorInfo Info(PlanValue v) =>
         new(v.Name, v.Type, v.Shape.Select(d => d.IsStatic ? d.Const : -1L).ToArray());
 
-    /// <summary>The sampling contract: input z and output x of equal per-sample size, both batch-leading.</summary>
-    private static (int, int, int[], int, string?) FindSamplingContract(ExecutionPlan plan, ModelMetadata meta)
+    /// <summary>The sampling contract: input z and output x of equal per-sample size, and optionally an input context,
+    /// all batch-leading with static sample dimensions. Returns the indices (-1 when absent), the per-sample shapes of
+    /// x and context, and why the graph is not a sampling graph (null when it is).</summary>
+    private static (int Z, int X, int Context, int[] Shape, int[] ContextShape, string? Reason) FindSamplingContract(ExecutionPlan plan, ModelMetadata meta)
     {
-        int z = IndexOf(plan.Inputs, "z"), x = IndexOf(plan.Outputs, "x");
-        if (z < 0) return (-1, -1, [], 0, "the graph has no float32 input named 'z'");
-        if (x < 0) return (-1, -1, [], 0, "the graph has no float32 output named 'x'");
-        if (plan.Inputs.Count != 1) return (-1, -1, [], 0, "sampling needs 'z' to be the only input (conditional models are not supported yet)");
+        int z = IndexOf(plan.Inputs, "z"), x = IndexOf(plan.Outputs, "x"), c = IndexOf(plan.Inputs, "context");
+        if (z < 0) return Refuse("the graph has no float32 input named 'z'");
+        if (x < 0) return Refuse("the graph has no float32 output named 'x'");
+        if (plan.Inputs.Count != (c < 0 ? 1 : 2))
+            return Refuse($"sampling takes inputs 'z' and optionally a float32 'context', the graph has {string.Join(", ", plan.Inputs.Select(i => $"'{i.Name}' ({ElementTypes.Name(i.Type)})"))}");
         var zs = plan.Inputs[z].Shape;
         var xs = plan.Outputs[x].Shape;
-        if (zs.Length < 1 || zs[0] != SymDim.Batch || !SymShape.IsStatic(zs[1..]))
-            return (-1, -1, [], 0, "'z' must have a leading batch dimension and static sample dimensions");
-        if (xs.Length < 1 || xs[0] != SymDim.Batch || !SymShape.IsStatic(xs[1..]))
-            return (-1, -1, [], 0, "'x' must have a leading batch dimension and static sample dimensions");
-        long zLen = xsCount(zs), xLen = xsCount(xs);
-        if (zLen != xLen) return (-1, -1, [], 0, $"'z' holds {zLen} values per sample but 'x' {xLen}");
+        if (!BatchLeading(zs)) return Refuse("'z' must have a leading batch dimension and static sample dimensions");
+        if (!BatchLeading(xs)) return Refuse("'x' must have a leading batch dimension and static sample dimensions");
+        long zLen = PerSample(zs), xLen = PerSample(xs);
+        if (zLen != xLen) return Refuse($"'z' holds {zLen} values per sample but 'x' {xLen}");
         var shape = xs[1..].Select(d => (int)d.Const).ToArray();
         if (meta.Shape is { } ms && !ms.SequenceEqual(shape))
-            return (-1, -1, [], 0, $"metadata flowgen.shape [{string.Join(",", ms)}] differs from output x [{string.Join(",", shape)}]");
-        return (z, x, shape, checked((int)xLen), null);
+            return Refuse($"metadata flowgen.shape [{string.Join(",", ms)}] differs from output x [{string.Join(",", shape)}]");
+        if (c < 0) return (z, x, -1, shape, [], null);
+        var cs = plan.Inputs[c].Shape;
+        if (!BatchLeading(cs)) return Refuse("'context' must have a leading batch dimension and static sample dimensions");
+        return (z, x, c, shape, cs[1..].Select(d => (int)d.Const).ToArray(), null);
 
-        static long xsCount(SymDim[] s) => s[1..].Aggregate(1L, (a, d) => a * d.Const);
+        static (int, int, int, int[], int[], string?) Refuse(string reason) => (-1, -1, -1, [], [], reason);
+        static bool BatchLeading(SymDim[] s) => s.Length >= 1 && s[0] == SymDim.Batch && SymShape.IsStatic(s[1..]);
+        static long PerSample(SymDim[] s) => s[1..].Aggregate(1L, (a, d) => a * d.Const);
         static int IndexOf(IReadOnlyList<PlanValue> vs, string name)
         {
             for (int i = 0; i < vs.Count; i++) if (vs[i].Name == name && vs[i].Type == ElementType.Float32) return i;
@@ -358,14 +436,17 @@ public sealed class FlowModel : IDisposable
 
     /// <summary>
     /// Batch-parallel sampling: lane i of n draws samples [count·i/n, count·(i+1)/n) of the call on its own serial
-    /// executor, in chunks of its plan's batch, straight into the caller's buffer. Preallocated; a call allocates nothing.
+    /// executor, in chunks of its plan's batch, straight into the caller's buffer, with those samples' context rows
+    /// (contextIndex &gt;= 0). Preallocated; a call allocates nothing.
     /// </summary>
-    private sealed unsafe class LaneJob(CpuExecutor[] executors, int zIndex, int xIndex, int sampleLength, int laneBatch, float scale, float offset)
+    private sealed unsafe class LaneJob(CpuExecutor[] executors, int zIndex, int xIndex, int contextIndex, int sampleLength, int contextLength,
+        int laneBatch, float scale, float offset)
         : IParallelJob, IDisposable
     {
         private readonly float[][] _latents = executors.Select(_ => new float[checked(laneBatch * sampleLength)]).ToArray();
         private float* _dest;
         private float* _input; // Run: z rows from the caller instead of the latent generator
+        private float* _context; // Sample on a conditional model: the caller's context rows, in grid order
         private ulong _seed;
         private SampleIndices _grid;
         private int _count;
@@ -377,12 +458,13 @@ public sealed class FlowModel : IDisposable
         public void SetRun(float* input, float* output, int count)
         {
             _input = input;
-            Set(output, 0, SampleIndices.Run(0, count), 1f, false);
+            Set(output, null, 0, SampleIndices.Run(0, count), 1f, false);
         }
 
-        public void Set(float* dest, ulong seed, SampleIndices grid, float temperature, bool physical)
+        public void Set(float* dest, float* context, ulong seed, SampleIndices grid, float temperature, bool physical)
         {
             _dest = dest;
+            _context = context;
             _seed = seed;
             _grid = grid;
             _count = grid.Count;
@@ -406,6 +488,8 @@ public sealed class FlowModel : IDisposable
                         LatentGenerator.FillCore(latents.AsSpan(i * sampleLength, sampleLength), _seed, (ulong)_grid.IndexAt(done + i), _temperature);
                     executor.SetInput(zIndex, MemoryMarshal.AsBytes(latents.AsSpan(0, batch * sampleLength)));
                 }
+                if (contextIndex >= 0)
+                    executor.SetInput(contextIndex, MemoryMarshal.AsBytes(new ReadOnlySpan<float>(_context + (long)done * contextLength, batch * contextLength)));
                 executor.Run(batch);
                 var x = MemoryMarshal.Cast<byte, float>(executor.GetOutput(xIndex, batch));
                 var d = new Span<float>(_dest + (long)done * sampleLength, batch * sampleLength);

@@ -45,6 +45,15 @@ public sealed class ModelMetadata
         TrainTestBitsPerDim = Number("flowgen.train.test_bpd");
         MaxRelief = Number("flowgen.sample.max_relief");
         if (MaxRelief is <= 0) throw new OnnxModelException(source, null, "metadata 'flowgen.sample.max_relief' must be positive");
+        Context = Get("flowgen.context");
+        if (Context is not (null or "coarse"))
+            throw new OnnxModelException(source, null, $"metadata 'flowgen.context' = '{Context}' is not coarse");
+        if (Get("flowgen.context.factor") is { } factor)
+        {
+            if (!int.TryParse(factor, NumberStyles.None, CultureInfo.InvariantCulture, out int f) || f < 2 || f > 16)
+                throw new OnnxModelException(source, null, $"metadata 'flowgen.context.factor' = '{factor}' is not an integer in 2..16");
+            ContextFactor = f;
+        }
     }
 
     /// <summary>Every metadata_props entry, FlowGen's and others'.</summary>
@@ -82,4 +91,13 @@ public sealed class ModelMetadata
     /// <summary>`flowgen.sample.max_relief`: the largest max − min of any training patch, model units. A sample with far
     /// more relief than that is a diverged inverse, not terrain (<c>FlowModel.SamplePlausible</c>).</summary>
     public double? MaxRelief { get; }
+
+    /// <summary>`flowgen.context`: what a conditional model's <c>context</c> input holds, null when the model records
+    /// none. The one value defined is "coarse": the sample's own terrain box-averaged over
+    /// <see cref="ContextFactor"/>² blocks, Catmull-Rom upsampled back to the sample's size, minus its mean, in model
+    /// units; the output x is then the residual (terrain = context + x).</summary>
+    public string? Context { get; }
+
+    /// <summary>`flowgen.context.factor`: the block size (2..16) of a "coarse" <see cref="Context"/>, or null.</summary>
+    public int? ContextFactor { get; }
 }
