@@ -61,6 +61,34 @@ public class TrainerTests
     }
 
     [Fact]
+    public void ADetailModelTrainsResumesAndExportsAConditionalSamplingGraph()
+    {
+        using var a = new TempDir();
+        using var b = new TempDir();
+        var ra = Trainer.Create(Tiny(a.Path, 4) with { ContextFactor = 4 }).Run();
+        Trainer.Create(Tiny(b.Path, 2) with { ContextFactor = 4 }).Run();
+        var rb = Trainer.Resume(b.Path, steps: 4).Run();
+        Assert.Equal(ra.TestBpd, rb.TestBpd);
+        Assert.True(ra.Evals[^1].TestBpd < ra.Evals[0].TestBpd, "held-out bits/dim did not improve");
+        string onnx = a.File("model.onnx");
+        FlowExporter.Export(ra.CheckpointPath, onnx);
+        using var m = FlowModel.Load(onnx);
+        Assert.True(m.IsConditional);
+        Assert.Equal(256, m.ContextLength);
+        Assert.Equal("coarse", m.Metadata.Context);
+        Assert.Equal(4, m.Metadata.ContextFactor);
+        Assert.False(File.Exists(a.File("model.density.onnx")), "conditional models have no density graph yet");
+        // The runtime's detail sampler takes contexts in metres and returns finite residuals in metres.
+        var sampler = new FlowGen.Runtime.Streaming.FlowDetailSampler(m, 1f);
+        var context = new float[3 * 256];
+        for (int i = 0; i < context.Length; i++) context[i] = 300 + 5 * (i % 16);
+        var residual = new float[3 * 256];
+        sampler.SampleRows(residual, context, 1, 0, 3, 1, 0);
+        Assert.All(residual, v => Assert.True(float.IsFinite(v)));
+        Assert.Contains(residual, v => v != 0);
+    }
+
+    [Fact]
     public void CorruptedCheckpointsAreTypedErrorsAndNothingIsOverwritten()
     {
         using var d = new TempDir();

@@ -43,6 +43,10 @@ public sealed record TrainOptions
     /// <summary>Weight EMA decay (0 = off).</summary>
     public double EmaDecay { get; init; }
 
+    /// <summary>Detail model: condition on the terrain's own F-times coarser version (F×F block means, upsampled), learn the
+    /// residual; 0 = a plain model. Multi-scale worlds chain such a model under a coarse one.</summary>
+    public int ContextFactor { get; init; }
+
     /// <summary>Seed of initialisation and data.</summary>
     public ulong Seed { get; init; }
 
@@ -80,6 +84,7 @@ public sealed record TrainOptions
         if (string.IsNullOrEmpty(Out)) throw new ArgumentException("--out is required.");
         if (Batch < 1 || Steps < 0 || !(LearningRate > 0) || Threads < 1 || InitBatch < 1 || TestCount < 1 || EvalEvery < 1 || CheckpointEvery < 1 || SampleEvery < 0)
             throw new ArgumentException("A training option is out of range (batch, steps, lr, threads, init batch, test count and intervals must be positive).");
+        if (ContextFactor != 0 && ContextFactor is < 2 or > 16) throw new ArgumentException("--context-factor must be 2 to 16 (0 = no context).");
         if (EmaDecay is < 0 or >= 1) throw new ArgumentException("--ema must be in [0, 1).");
         if (CosineFrom < 0 || (CosineDecay && CosineFrom >= Steps)) throw new ArgumentException("--cosine-from must be at least 0 and below --steps.");
         Model.Validate();

@@ -38,6 +38,7 @@ public sealed class Trainer
 
     private readonly PatchDataset _data;
     private readonly float[] _test;
+    private readonly float[]? _testContext;
     private readonly int _testCount;
     private readonly Adam _adam;
     private readonly Ema? _ema;
@@ -53,10 +54,11 @@ public sealed class Trainer
         _data = data;
         _dataHash = dataHash;
         Engine.SetThreads(options.Threads);
-        var cfg = options.Model with { InChannels = data.Channels, Size = data.Patch };
+        var cfg = options.Model with { InChannels = data.Channels, Size = data.Patch, ContextChannels = data.ContextSize > 0 ? 1 : 0 };
         cfg.Validate();
         Model = new MultiScaleFlow<float>(cfg, options.Seed);
-        (_test, _testCount, _) = data.TestSet(options.TestCount, options.TestSeed);
+        (_test, _testCount, var positions) = data.TestSet(options.TestCount, options.TestSeed);
+        if (data.ContextSize > 0) _testContext = data.ContextsAt(positions);
         _rng = new Rng(options.Seed);
         _adam = new Adam(Model.Parameters(), weightDecay: options.WeightDecay);
         if (options.EmaDecay > 0) _ema = new Ema(Model.Parameters(), options.EmaDecay);
@@ -84,12 +86,13 @@ public sealed class Trainer
     public static Trainer Create(TrainOptions options)
     {
         options.Validate();
-        var data = DatasetLoader.Load(options.Data, options.Model.Size);
+        var data = DatasetLoader.Load(options.Data, options.Model.Size, contextFactor: options.ContextFactor);
         var t = new Trainer(options, data, HashFile(options.Data));
         // Data-dependent ActNorm initialisation on a separate seeded batch (glow_ref.py: seed + 1).
         var init = new float[options.InitBatch * data.SampleSize];
-        data.TrainBatch(new Rng(options.Seed + 1), options.InitBatch, init);
-        using (GradMode.NoGrad()) t.Model.LogProb(new Tensor<float>([options.InitBatch, data.Channels, data.Patch, data.Patch], init));
+        var initContext = data.ContextSize > 0 ? new float[options.InitBatch * data.ContextSize] : null;
+        data.TrainBatch(new Rng(options.Seed + 1), options.InitBatch, init, initContext);
+        using (GradMode.NoGrad()) t.Model.LogProb(t.Batch(init, options.InitBatch), t.ContextBatch(initContext, options.InitBatch));
         return t;
     }
 
@@ -116,7 +119,7 @@ public sealed class Trainer
             Command = then.Length > 0 && opt.Command is { } c ? $"{c}; then --resume{then}" : opt.Command,
         };
         opt.Validate();
-        var data = DatasetLoader.Load(opt.Data, opt.Model.Size);
+        var data = DatasetLoader.Load(opt.Data, opt.Model.Size, contextFactor: opt.ContextFactor);
         string hash = HashFile(opt.Data);
         if (ck.Header["data_sha256"]?.GetValue<string>() is { } h && h != hash)
             throw new CheckpointException($"The data file {opt.Data} changed since the checkpoint was written (SHA-256 differs).", path);
@@ -133,6 +136,7 @@ public sealed class Trainer
         var sched = new LearningRateSchedule(o.LearningRate, o.WarmupSteps, o.CosineDecay ? o.Steps : 0, DecayFrom: o.CosineFrom);
         int n = o.Batch, d = _data.SampleSize;
         var x = new float[n * d];
+        var context = _data.ContextSize > 0 ? new float[n * _data.ContextSize] : null;
         var stepTimes = new List<double>();
         var recentLoss = new Queue<double>();
         double? lastTest = _evals.Count > 0 ? _evals[^1].TestBpd : null;
@@ -145,8 +149,8 @@ public sealed class Trainer
             double lv;
             using (_arena.Begin()) // the step's tensors die with the scope; only lv leaves it
             {
-                _data.TrainBatch(_rng, n, x);
-                var logp = Model.LogProb(new Tensor<float>([n, _data.Channels, _data.Patch, _data.Patch], x));
+                _data.TrainBatch(_rng, n, x, context);
+                var logp = Model.LogProb(Batch(x, n), ContextBatch(context, n));
                 var loss = Ops.Scale(Ops.SumAll(logp), -1.0 / ((double)n * d)); // nats per dimension
                 lv = loss.Data[0];
                 if (!double.IsFinite(lv)) Diverged($"loss {lv}");
@@ -171,6 +175,10 @@ public sealed class Trainer
         return new TrainResult(_step, bpd, _evals[^1].TestBitsPerQuantum, n / med, med,
             Process.GetCurrentProcess().PeakWorkingSet64, _data.Sigma, CheckpointPath, _evals);
     }
+
+    private Tensor<float> Batch(float[] x, int n) => new([n, _data.Channels, _data.Patch, _data.Patch], x);
+
+    private Tensor<float>? ContextBatch(float[]? context, int n) => context is null ? null : new([n, 1, _data.Patch, _data.Patch], context);
 
     private void Diverged(string what)
     {
@@ -211,7 +219,8 @@ public sealed class Trainer
         {
             int m = Math.Min(256, _testCount - i);
             var xb = new Tensor<float>([m, _data.Channels, _data.Patch, _data.Patch], _test.AsSpan(i * d, m * d).ToArray());
-            var lp = Model.LogProb(xb);
+            var cb = _testContext is null ? null : ContextBatch(_testContext.AsSpan(i * _data.ContextSize, m * _data.ContextSize).ToArray(), m);
+            var lp = Model.LogProb(xb, cb);
             for (int j = 0; j < m; j++) tot -= lp.Data[j];
         }
         return tot / ((double)_testCount * d * Math.Log(2));
@@ -224,7 +233,7 @@ public sealed class Trainer
         try
         {
             string path = Path.Combine(Options.Out, $"samples_step{_step}.png");
-            SampleGrid.Write(path, Model, _data, Options.Temperature, 16);
+            SampleGrid.Write(path, Model, _data, Options.Temperature, 16, _testContext);
             return path;
         }
         finally
@@ -247,6 +256,7 @@ public sealed class Trainer
             ["sigma"] = _data.Sigma,
             ["pixel_size_m"] = _data.PixelSizeMetres,
             ["max_relief"] = _data.MaxRelief,
+            ["context_factor"] = _data.ContextFactor,
             ["kind"] = _data.Kind.ToString().ToLowerInvariant(),
             ["data_sha256"] = _dataHash,
             ["evals"] = JsonSerializer.SerializeToNode(_evals, Json),

@@ -15,6 +15,9 @@ public interface IWorldSource
     /// <summary>Deepest level of detail supported; the pixel size doubles with each level.</summary>
     int MaxLod { get; }
 
+    /// <summary>Largest |pixel coordinate| at level of detail 0 (at level D: this >> D); Fill throws beyond it.</summary>
+    long CoordinateLimit { get; }
+
     /// <summary>
     /// Fills <paramref name="destination"/> (row-major, <paramref name="height"/> rows of <paramref name="width"/>)
     /// with the world's values at pixels [x0, x0+width) x [y0, y0+height) of level <paramref name="lod"/>.

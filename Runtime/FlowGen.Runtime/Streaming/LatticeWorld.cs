@@ -17,25 +17,15 @@ public sealed class LatticeWorld : IWorldSource
 {
     private readonly IPatchSampler _sampler;
     private readonly ulong _seed;
-    private readonly int _p;
-    private readonly int _stride;
-    private readonly float[] _window;
+    private readonly LatticeBlend _blend;
 
     /// <summary>Creates the world of <paramref name="seed"/> from <paramref name="sampler"/> (patch size even, ≥ 4).</summary>
     public LatticeWorld(IPatchSampler sampler, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(sampler);
-        if (sampler.PatchSize < 4 || sampler.PatchSize % 2 != 0)
-            throw new ArgumentException($"Patch size must be even and at least 4 (got {sampler.PatchSize}).", nameof(sampler));
         _sampler = sampler;
         _seed = seed;
-        _p = sampler.PatchSize;
-        _stride = _p / 2;
-        _window = new float[_p];
-        for (int u = 0; u < _p; u++)
-        {
-            _window[u] = (float)Window((u + 0.5) / _stride);
-        }
+        _blend = new LatticeBlend(sampler.PatchSize, nameof(sampler));
     }
 
     /// <inheritdoc />
@@ -45,7 +35,7 @@ public sealed class LatticeWorld : IWorldSource
     public int MaxLod => 0;
 
     /// <summary>Largest |pixel coordinate| supported: lattice indices must fit in 32 bits.</summary>
-    public long CoordinateLimit => (long)int.MaxValue / 2 * _stride;
+    public long CoordinateLimit => _blend.CoordinateLimit;
 
     /// <inheritdoc />
     public void Fill(long x0, long y0, int width, int height, int lod, Span<float> destination, CancellationToken cancellationToken)
@@ -58,15 +48,55 @@ public sealed class LatticeWorld : IWorldSource
         long limit = CoordinateLimit;
         if (x0 < -limit || y0 < -limit || x0 + width > limit || y0 + height > limit)
             throw new ArgumentOutOfRangeException(nameof(x0), $"Rectangle ({x0}, {y0}, {width}x{height}) leaves the world's coordinate range ±{limit}.");
-        FillCore(x0, y0, width, height, destination, cancellationToken);
+        _blend.Fill(x0, y0, width, height, destination, (patches, j, i0, nx, rows) =>
+            _sampler.SampleRows(patches, _seed, ((long)j << 32) + i0, nx, rows, 1L << 32, cancellationToken), cancellationToken);
     }
 
-    private void FillCore(long x0, long y0, int width, int height, Span<float> destination, CancellationToken cancellationToken)
+    /// <summary>⌊a / b⌋ for b &gt; 0 (C#'s / truncates towards zero).</summary>
+    internal static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/// <summary>
+/// The lattice and its variance-preserving blend (see the file comment), for any source of patches: lattice worlds draw
+/// them from a flow, detail levels of multi-scale worlds from a flow conditioned on the coarser level.
+/// </summary>
+internal sealed class LatticeBlend
+{
+    private readonly float[] _window;
+
+    /// <summary>Writes <paramref name="rows"/> lattice rows from row <paramref name="j"/>, each of <paramref name="count"/>
+    /// patches from column <paramref name="i0"/>, one after another into <paramref name="patches"/>.</summary>
+    public delegate void RowSource(Span<float> patches, int j, int i0, int count, int rows);
+
+    public LatticeBlend(int patch, string parameter)
     {
-        // Lattice patches touching the rectangle: i from floor(x0/S) - 1 to floor((x0+w-1)/S).
-        int i0 = (int)(FloorDiv(x0, _stride) - 1), i1 = (int)FloorDiv(x0 + width - 1, _stride);
-        int j0 = (int)(FloorDiv(y0, _stride) - 1), j1 = (int)FloorDiv(y0 + height - 1, _stride);
-        int nx = i1 - i0 + 1, ny = j1 - j0 + 1, pp = _p * _p, rowLength = checked(nx * pp);
+        if (patch < 4 || patch % 2 != 0)
+            throw new ArgumentException($"Patch size must be even and at least 4 (got {patch}).", parameter);
+        Patch = patch;
+        Stride = patch / 2;
+        _window = new float[patch];
+        for (int u = 0; u < patch; u++) _window[u] = (float)Window((u + 0.5) / Stride);
+    }
+
+    /// <summary>Patch side P.</summary>
+    public int Patch { get; }
+
+    /// <summary>Lattice stride S = P/2: patch (i, j) has its top-left pixel at (i·S, j·S).</summary>
+    public int Stride { get; }
+
+    /// <summary>Largest |pixel coordinate| supported: lattice indices must fit in 32 bits.</summary>
+    public long CoordinateLimit => (long)int.MaxValue / 2 * Stride;
+
+    /// <summary>The lattice patches touching a rectangle: columns i0..i1, rows j0..j1.</summary>
+    public (int I0, int I1, int J0, int J1) Cover(long x0, long y0, int width, int height) => (
+        (int)(LatticeWorld.FloorDiv(x0, Stride) - 1), (int)LatticeWorld.FloorDiv(x0 + width - 1, Stride),
+        (int)(LatticeWorld.FloorDiv(y0, Stride) - 1), (int)LatticeWorld.FloorDiv(y0 + height - 1, Stride));
+
+    /// <summary>Blends the patches covering the rectangle into <paramref name="destination"/> (overwritten).</summary>
+    public void Fill(long x0, long y0, int width, int height, Span<float> destination, RowSource source, CancellationToken cancellationToken)
+    {
+        var (i0, i1, j0, j1) = Cover(x0, y0, width, height);
+        int nx = i1 - i0 + 1, ny = j1 - j0 + 1, pp = Patch * Patch, rowLength = checked(nx * pp);
         var sum = new float[(long)width * height];
         var sumSq = new float[(long)width * height];
         // Indices j·2³² + i are consecutive along a lattice row (signed i, |i| < 2³¹): the rows are runs of one grid, drawn
@@ -78,29 +108,28 @@ public sealed class LatticeWorld : IWorldSource
         {
             cancellationToken.ThrowIfCancellationRequested();
             int rows = Math.Min(rowsPerCall, j1 - jc + 1);
-            _sampler.SampleRows(patches, _seed, ((long)jc << 32) + i0, nx, rows, 1L << 32, cancellationToken);
+            source(patches.AsSpan(0, rows * rowLength), jc, i0, nx, rows);
             for (int r = 0; r < rows; r++)
                 Accumulate(patches.AsSpan(r * rowLength, rowLength), jc + r, i0, nx, x0, y0, width, height, sum, sumSq);
         }
         for (int t = 0; t < width * height; t++) destination[t] = sum[t] / MathF.Sqrt(sumSq[t]);
     }
-
     // Adds lattice row j's patches (i0 .. i0+nx-1), weighted, into the rectangle's running sums.
     private void Accumulate(ReadOnlySpan<float> row, int j, int i0, int nx, long x0, long y0, int width, int height, float[] sum, float[] sumSq)
     {
-        int pp = _p * _p;
-        long py = (long)j * _stride;
-        int yStart = (int)Math.Max(0, py - y0), yEnd = (int)Math.Min(height, py + _p - y0);
+        int pp = Patch * Patch;
+        long py = (long)j * Stride;
+        int yStart = (int)Math.Max(0, py - y0), yEnd = (int)Math.Min(height, py + Patch - y0);
         for (int k = 0; k < nx; k++)
         {
-            long px = (long)(i0 + k) * _stride;
-            int xStart = (int)Math.Max(0, px - x0), xEnd = (int)Math.Min(width, px + _p - x0);
+            long px = (long)(i0 + k) * Stride;
+            int xStart = (int)Math.Max(0, px - x0), xEnd = (int)Math.Min(width, px + Patch - x0);
             var patch = row.Slice(k * pp, pp);
             for (int y = yStart; y < yEnd; y++)
             {
                 int v = (int)(y0 + y - py);
                 float wy = _window[v];
-                var src = patch.Slice(v * _p, _p);
+                var src = patch.Slice(v * Patch, Patch);
                 int o = y * width;
                 for (int x = xStart; x < xEnd; x++)
                 {
@@ -123,7 +152,4 @@ public sealed class LatticeWorld : IWorldSource
         static double Theta(double t) => Math.PI / 2 * (t - Alpha * Math.Sin(2 * Math.PI * t) / (2 * Math.PI));
         return t <= 1 ? Math.Sin(Theta(t)) : Math.Cos(Theta(t - 1));
     }
-
-    /// <summary>⌊a / b⌋ for b &gt; 0 (C#'s / truncates towards zero).</summary>
-    internal static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
 }

@@ -122,53 +122,16 @@ public sealed class PyramidWorld : IWorldSource
     // Catmull-Rom through the four nearest level samples along each axis.
     private static void AddInterpolated(LatticeWorld level, long x0, long y0, int width, int height, int m, float amplitude, Span<float> dst, CancellationToken ct)
     {
-        var (cx0, ix, wx) = Taps(x0, width, m);
-        var (cy0, iy, wy) = Taps(y0, height, m);
+        var (cx0, ix, wx) = CatmullRom.Taps(x0, width, m);
+        var (cy0, iy, wy) = CatmullRom.Taps(y0, height, m);
         int cw = ix[^1] + 4, ch = iy[^1] + 4;
         var coarse = new float[cw * ch];
         level.Fill(cx0, cy0, cw, ch, 0, coarse, ct);
-        // Rows first: each needed coarse row interpolated at every output column, then columns.
-        var rows = new float[ch * width];
-        for (int cy = 0; cy < ch; cy++)
-            for (int x = 0; x < width; x++)
-            {
-                int o = cy * cw + ix[x];
-                rows[cy * width + x] = wx[4 * x] * coarse[o] + wx[4 * x + 1] * coarse[o + 1] + wx[4 * x + 2] * coarse[o + 2] + wx[4 * x + 3] * coarse[o + 3];
-            }
-        for (int y = 0; y < height; y++)
-        {
-            int o = iy[y] * width;
-            float a = wy[4 * y] * amplitude, b = wy[4 * y + 1] * amplitude, c = wy[4 * y + 2] * amplitude, d = wy[4 * y + 3] * amplitude;
-            for (int x = 0; x < width; x++)
-                dst[y * width + x] += a * rows[o + x] + b * rows[o + width + x] + c * rows[o + 2 * width + x] + d * rows[o + 3 * width + x];
-        }
-    }
-
-    // For output pixels p0 .. p0+n-1 at magnification m: the first coarse sample needed, each pixel's first tap
-    // relative to it, and the four Catmull-Rom weights per pixel.
-    private static (long First, int[] Index, float[] Weights) Taps(long p0, int n, int m)
-    {
-        long Base(long p) => LatticeWorld.FloorDiv(2 * p + 1 - m, 2L * m) - 1; // floor((p + ½)/m − ½) − 1
-        long first = Base(p0);
-        var index = new int[n];
-        var weights = new float[4 * n];
-        for (int i = 0; i < n; i++)
-        {
-            long p = p0 + i, b = Base(p);
-            index[i] = (int)(b - first);
-            // t = (p + ½)/m − ½ − (b + 1), in [0, 1)
-            double t = (2.0 * (p - (b + 1) * m) + 1 - m) / (2.0 * m);
-            double t2 = t * t, t3 = t2 * t;
-            weights[4 * i] = (float)(0.5 * (-t3 + 2 * t2 - t));
-            weights[4 * i + 1] = (float)(0.5 * (3 * t3 - 5 * t2 + 2));
-            weights[4 * i + 2] = (float)(0.5 * (-3 * t3 + 4 * t2 + t));
-            weights[4 * i + 3] = (float)(0.5 * (t3 - t2));
-        }
-        return (first, index, weights);
+        CatmullRom.Add(coarse, cw, ch, (ix, wx), (iy, wy), width, height, amplitude, dst);
     }
 
     // SplitMix64 of the world seed and the level: independent worlds per level, level 0 keeps the seed itself.
-    private static ulong LevelSeed(ulong seed, int level)
+    internal static ulong LevelSeed(ulong seed, int level)
     {
         ulong z = seed + (ulong)level * 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;

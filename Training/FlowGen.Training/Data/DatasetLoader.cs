@@ -8,8 +8,9 @@ namespace FlowGen.Training.Data;
 /// <summary>Builds datasets from files.</summary>
 public static class DatasetLoader
 {
-    /// <summary>Loads <paramref name="path"/> and prepares P×P patches; typed errors name the file.</summary>
-    public static PatchDataset Load(string path, int patch, DataKind? kind = null)
+    /// <summary>Loads <paramref name="path"/> and prepares P×P patches (with a coarse context of
+    /// <paramref name="contextFactor"/>² blocks for detail models); typed errors name the file.</summary>
+    public static PatchDataset Load(string path, int patch, DataKind? kind = null, int contextFactor = 0)
     {
         if (!File.Exists(path)) throw new TrainingDataException("File not found.", path);
         if (new FileInfo(path).Length == 0) throw new TrainingDataException("File is empty.", path);
@@ -41,7 +42,7 @@ public static class DatasetLoader
             var (px, py) = geo.PixelSizeMetres(h);
             if (double.IsFinite(px) && double.IsFinite(py) && px > 0 && py > 0) pixel = 0.5 * (px + py);
         }
-        return new PatchDataset(planes, h, w, patch, k, mask, path) { PixelSizeMetres = pixel };
+        return new PatchDataset(planes, h, w, patch, k, mask, path, contextFactor: contextFactor) { PixelSizeMetres = pixel };
     }
 
     private static bool IsEightBit(Raster r) =>

@@ -7,7 +7,11 @@
 //   texture (8-bit): x = (v + u - 0.5 - 127.5) / sigma, sigma = population std of the train pixels;
 //   train crops: uniform window + uniform dihedral transform (8); held-out: fixed seeded crops and noise.
 // Windows containing nodata are never used.
+// Detail models (context factor F > 0) learn terrain given its own F-times coarser version: the context is the
+// split's F×F block means Catmull-Rom upsampled back (Streaming.CatmullRom, exactly what multi-scale worlds feed
+// them), c = (context - mean(context crop)) / sigma, and the target is the residual x = (crop - context + u - 0.5) / sigma.
 using FlowGen.Runtime;
+using FlowGen.Runtime.Streaming;
 
 namespace FlowGen.Training.Data;
 
@@ -30,10 +34,11 @@ public sealed class PatchDataset
     private readonly double[][] _planes; // per channel, row-major H×W
     private readonly int[] _trainWindows; // top-left (row * W + col) of nodata-free train windows
     private readonly int[] _testWindows;
+    private readonly float[]? _context; // H × W coarse context (detail models), each split from its own blocks
 
     /// <summary>Builds the dataset from planar values (channels × H × W), with an optional nodata mask (H × W).</summary>
     public PatchDataset(double[][] planes, int height, int width, int patch, DataKind kind, bool[]? noData = null,
-        string? source = null, double testFraction = 0.2)
+        string? source = null, double testFraction = 0.2, int contextFactor = 0)
     {
         Source = source;
         if (planes.Length == 0 || height * width == 0) throw new TrainingDataException("The raster is empty.", source);
@@ -61,7 +66,28 @@ public sealed class PatchDataset
             throw new TrainingDataException($"No nodata-free {patch}x{patch} window in the {(_trainWindows.Length == 0 ? "train" : "test")} split.", source);
         Sigma = kind == DataKind.Heightmap ? WindowRms() : PixelStd();
         if (!(Sigma > 0)) throw new TrainingDataException("The training split is constant (sigma = 0); nothing to learn.", source);
+        if (contextFactor != 0)
+        {
+            if (contextFactor is < 2 or > 16) throw new TrainingDataException($"The context factor must be 2 to 16, not {contextFactor}.", source);
+            if (kind != DataKind.Heightmap || planes.Length != 1) throw new TrainingDataException("Coarse-context (detail) models are for one-band heightmaps; this raster is a texture.", source);
+            if (bad.Any(b => b)) throw new TrainingDataException("Coarse-context (detail) models need a raster without nodata.", source);
+            ContextFactor = contextFactor;
+            _context = new float[height * width];
+            var train = CatmullRom.BlockContext(planes[0], width, 0, SplitColumn, height, contextFactor);
+            var test = CatmullRom.BlockContext(planes[0], width, SplitColumn, width - SplitColumn, height, contextFactor);
+            for (int i = 0; i < height; i++)
+            {
+                train.AsSpan(i * SplitColumn, SplitColumn).CopyTo(_context.AsSpan(i * width));
+                test.AsSpan(i * (width - SplitColumn), width - SplitColumn).CopyTo(_context.AsSpan(i * width + SplitColumn));
+            }
+        }
     }
+
+    /// <summary>Block size of the coarse context (detail models), 0 for plain models.</summary>
+    public int ContextFactor { get; }
+
+    /// <summary>Context floats per sample (one P×P channel for detail models, else 0).</summary>
+    public int ContextSize => _context is null ? 0 : Patch * Patch;
 
     /// <summary>The file the data came from (for error messages and provenance).</summary>
     public string? Source { get; }
@@ -161,7 +187,8 @@ public sealed class PatchDataset
         var hi = new double[Height * cols];
         var lo = new double[Height * cols];
         double best = 0;
-        foreach (var plane in _planes)
+        var planes = _context is null ? _planes : [Residual()];
+        foreach (var plane in planes)
         {
             for (int i = 0; i < Height; i++)
                 for (int j = 0; j < cols; j++)
@@ -190,6 +217,13 @@ public sealed class PatchDataset
         return (best + 1) / Sigma;
     }
 
+    private double[] Residual()
+    {
+        var r = new double[_planes[0].Length];
+        for (int i = 0; i < r.Length; i++) r[i] = _planes[0][i] - _context![i];
+        return r;
+    }
+
     private double PixelStd()
     {
         double s = 0, s2 = 0;
@@ -208,15 +242,34 @@ public sealed class PatchDataset
         return Math.Sqrt(Math.Max(s2 / n - m * m, 0));
     }
 
-    /// <summary>Fills <paramref name="dst"/> [n, C, P, P] with augmented, dequantised train crops.</summary>
-    public void TrainBatch(Rng rng, int n, float[] dst)
+    /// <summary>Fills <paramref name="dst"/> [n, C, P, P] with augmented, dequantised train crops, and for detail models
+    /// <paramref name="context"/> [n, 1, P, P] with their coarse contexts (same transform).</summary>
+    public void TrainBatch(Rng rng, int n, float[] dst, float[]? context = null)
     {
+        CheckContext(context, n);
         for (int s = 0; s < n; s++)
         {
             int at = _trainWindows[rng.NextInt(_trainWindows.Length)];
             int d = rng.NextInt(8);
-            Crop(at, d, rng, dst.AsSpan(s * SampleSize, SampleSize));
+            Crop(at, d, rng, dst.AsSpan(s * SampleSize, SampleSize), context is null ? default : context.AsSpan(s * ContextSize, ContextSize));
         }
+    }
+
+    private void CheckContext(float[]? context, int n)
+    {
+        if ((context is null) != (_context is null))
+            throw new ArgumentException(_context is null ? "This dataset has no context." : "This dataset is for a detail model: pass a context buffer.");
+        if (context is not null && context.Length < n * ContextSize) throw new ArgumentException($"The context buffer holds {context.Length} floats, {n} crops need {n * ContextSize}.");
+    }
+
+    /// <summary>The coarse contexts [n, 1, P, P] of crops at top-left <paramref name="positions"/> (no augmentation).</summary>
+    public float[] ContextsAt(IReadOnlyList<(int Row, int Col)> positions)
+    {
+        var c = new float[positions.Count * ContextSize];
+        CheckContext(c, positions.Count);
+        for (int s = 0; s < positions.Count; s++)
+            ContextCrop(positions[s].Row * Width + positions[s].Col, 0, c.AsSpan(s * ContextSize, ContextSize));
+        return c;
     }
 
     /// <summary>The fixed held-out set: <paramref name="n"/> distinct test windows (or all, if fewer) and
@@ -256,9 +309,16 @@ public sealed class PatchDataset
     }
 
     // One crop with dihedral transform d (d & 3 counter-clockwise quarter turns as np.rot90, then a
-    // left-right flip when d ≥ 4), dequantised with noise from rng and normalised.
-    private void Crop(int at, int d, Rng rng, Span<float> dst)
+    // left-right flip when d ≥ 4), dequantised with noise from rng and normalised; detail models: the residual
+    // over the coarse context, whose normalised crop goes to ctx.
+    private void Crop(int at, int d, Rng rng, Span<float> dst, Span<float> ctx = default)
     {
+        if (_context is not null)
+        {
+            if (!ctx.IsEmpty) ContextCrop(at, d, ctx); // held-out crops take their contexts from ContextsAt
+            CropResidual(at, d, rng, dst);
+            return;
+        }
         int p = Patch, w = Width, r0 = at / w, c0 = at % w;
         for (int c = 0; c < Channels; c++)
         {
@@ -275,17 +335,52 @@ public sealed class PatchDataset
             for (int i = 0; i < p; i++)
                 for (int j = 0; j < p; j++)
                 {
-                    int jj = d >= 4 ? p - 1 - j : j; // flip applies after the rotation
-                    var (si, sj) = (d & 3) switch
-                    {
-                        0 => (i, jj),
-                        1 => (jj, p - 1 - i),
-                        2 => (p - 1 - i, p - 1 - jj),
-                        _ => (p - 1 - jj, i),
-                    };
+                    var (si, sj) = Transformed(i, j, d, p);
                     double v = plane[(r0 + si) * w + c0 + sj];
                     o[i * p + j] = (float)((v - mean + rng.NextDouble() - 0.5) / Sigma);
                 }
         }
+    }
+
+    // Where output pixel (i, j) of a P×P crop comes from under dihedral transform d.
+    private static (int, int) Transformed(int i, int j, int d, int p)
+    {
+        int jj = d >= 4 ? p - 1 - j : j; // flip applies after the rotation
+        return (d & 3) switch
+        {
+            0 => (i, jj),
+            1 => (jj, p - 1 - i),
+            2 => (p - 1 - i, p - 1 - jj),
+            _ => (p - 1 - jj, i),
+        };
+    }
+
+    private void ContextCrop(int at, int d, Span<float> dst)
+    {
+        int p = Patch, w = Width, r0 = at / w, c0 = at % w;
+        var ctx = _context!;
+        double mean = 0;
+        for (int i = 0; i < p; i++)
+            for (int j = 0; j < p; j++) mean += ctx[(r0 + i) * w + c0 + j];
+        mean /= p * p;
+        for (int i = 0; i < p; i++)
+            for (int j = 0; j < p; j++)
+            {
+                var (si, sj) = Transformed(i, j, d, p);
+                dst[i * p + j] = (float)((ctx[(r0 + si) * w + c0 + sj] - mean) / Sigma);
+            }
+    }
+
+    private void CropResidual(int at, int d, Rng rng, Span<float> dst)
+    {
+        int p = Patch, w = Width, r0 = at / w, c0 = at % w;
+        var (plane, ctx) = (_planes[0], _context!);
+        for (int i = 0; i < p; i++)
+            for (int j = 0; j < p; j++)
+            {
+                var (si, sj) = Transformed(i, j, d, p);
+                int k = (r0 + si) * w + c0 + sj;
+                dst[i * p + j] = (float)((plane[k] - ctx[k] + rng.NextDouble() - 0.5) / Sigma);
+            }
     }
 }

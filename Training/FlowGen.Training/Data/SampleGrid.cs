@@ -1,6 +1,7 @@
 // Sample grid PNGs written during training: 4 rows of samples at a temperature, each patch upscaled
 // 4x with a gap. Heightmaps are shown in gray over a symmetric range of ±3 model units (±3 sigma);
-// textures in their own colours (x · sigma + 127.5).
+// textures in their own colours (x · sigma + 127.5). Detail models draw on held-out contexts and show
+// context + residual.
 using FlowGen.Runtime.Formats;
 using FlowGen.Training.Autodiff;
 using FlowGen.Training.Flows;
@@ -12,13 +13,17 @@ internal static class SampleGrid
     private const int Scale = 4, Gap = 4, Rows = 4;
 
     /// <summary>Draws <paramref name="count"/> samples from fixed latents and writes the grid to <paramref name="path"/>.</summary>
-    public static void Write(string path, MultiScaleFlow<float> model, PatchDataset data, double temperature, int count)
+    public static void Write(string path, MultiScaleFlow<float> model, PatchDataset data, double temperature, int count, float[]? contexts = null)
     {
         var rng = new Rng(0x5A3D1E);
         int dims = model.Config.Dims;
         var z = new float[count * dims];
         for (int i = 0; i < z.Length; i++) z[i] = (float)(rng.NextGaussian() * temperature);
-        var x = model.Decode(new Tensor<float>([count, dims], z)).Data;
+        int p0 = data.Patch;
+        Tensor<float>? context = contexts is null ? null : new([count, 1, p0, p0], contexts.AsSpan(0, count * p0 * p0).ToArray());
+        var x = model.Decode(new Tensor<float>([count, dims], z), context).Data;
+        if (context is not null)
+            for (int i = 0; i < x.Length; i++) x[i] += context.Data[i];
         int c = data.Channels, p = data.Patch, cols = (count + Rows - 1) / Rows;
         int w = cols * p * Scale + (cols + 1) * Gap, h = Rows * p * Scale + (Rows + 1) * Gap;
         int oc = c == 1 ? 1 : 3;

@@ -23,7 +23,7 @@ public static class FlowExporter
     {
         if (header["max_relief"] is { } r) return r.GetValue<double>();
         if (!File.Exists(opt.Data) || header["data_sha256"]?.GetValue<string>() is not { } hash || Trainer.HashFile(opt.Data) != hash) return null;
-        return Data.DatasetLoader.Load(opt.Data, patch).MaxRelief;
+        return Data.DatasetLoader.Load(opt.Data, patch, contextFactor: opt.ContextFactor).MaxRelief;
     }
 
     /// <summary>
@@ -58,6 +58,12 @@ public static class FlowExporter
         };
         if (kind == "heightmap" && header["pixel_size_m"] is { } px) meta["flowgen.pixel_size_m"] = F(px.GetValue<double>());
         if (MaxRelief(header, opt, c.Size) is { } relief) meta["flowgen.sample.max_relief"] = F(relief);
+        if (opt.ContextFactor > 0)
+        {
+            // A detail model: context = the terrain's own block means, upsampled, minus their mean; x = the residual over it.
+            meta["flowgen.context"] = "coarse";
+            meta["flowgen.context.factor"] = opt.ContextFactor.ToString(CultureInfo.InvariantCulture);
+        }
         if (temperature is { } t && !(double.IsFinite(t) && t > 0)) throw new ArgumentException($"the default temperature must be positive, not {t}");
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) meta[key] = value;
         var proto = BuildSampling(model, meta);

@@ -1,0 +1,176 @@
+// ConditionalPyramidWorld: values independent of the rectangle, the request order and threads; one level = the coarse
+// lattice world; with no detail, every level is the Catmull-Rom upsampling of the one above it (checked against an
+// independent cubic-convolution formula, so the pixel-centre alignment the detail model was trained with holds);
+// a level of detail 2m is level m; bad arguments refused.
+using FlowGen.Runtime.Streaming;
+
+namespace FlowGen.Runtime.Tests.Streaming;
+
+public class ConditionalPyramidWorldTests
+{
+    private static int Bits(float v) => BitConverter.SingleToInt32Bits(v);
+
+    /// <summary>Hash noise plus a little of the context, so a context computed differently for another rectangle shows.</summary>
+    private sealed class HashDetailSampler(float noise = 1f, float contextWeight = 0.05f, double pixel = 90) : IDetailSampler
+    {
+        public int PatchSize => 32;
+        public int ContextFactor => 4;
+        public double PixelSizeMetres => pixel;
+
+        public void SampleRows(Span<float> destination, ReadOnlySpan<float> context, ulong seed, long firstIndex, int count, int rows, long rowStride,
+            CancellationToken cancellationToken)
+        {
+            int pp = PatchSize * PatchSize;
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < count; c++)
+                {
+                    int k = r * count + c;
+                    for (int e = 0; e < pp; e++)
+                        destination[k * pp + e] = noise * HashPatchSampler.Value(seed, firstIndex + r * rowStride + c, e) + contextWeight * context[k * pp + e];
+                }
+        }
+    }
+
+    [Fact]
+    public void A_pixel_does_not_depend_on_the_rectangle_that_asks_for_it_at_any_level_of_detail()
+    {
+        var world = new ConditionalPyramidWorld(new HashPatchSampler(), new HashDetailSampler(), seed: 42, levels: 4);
+        Assert.Equal(2 * 3 + 4, world.MaxLod);
+        foreach (int lod in new[] { 0, 1, 2, 5, 9 })
+        {
+            var big = new float[80 * 70];
+            world.Fill(-37, 1000, 80, 70, lod, big, default);
+            Assert.All(big, v => Assert.True(float.IsFinite(v)));
+            var rng = new Random(5 + lod);
+            for (int t = 0; t < 6; t++)
+            {
+                int x = rng.Next(0, 80), y = rng.Next(0, 70), w = rng.Next(1, 80 - x + 1), h = rng.Next(1, 70 - y + 1);
+                var part = new float[w * h];
+                world.Fill(-37 + x, 1000 + y, w, h, lod, part, default);
+                for (int r = 0; r < h; r++)
+                    for (int c = 0; c < w; c++)
+                        Assert.Equal(Bits(big[(y + r) * 80 + x + c]), Bits(part[r * w + c]));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Chunks_are_bitwise_identical_whatever_the_request_order_and_thread()
+    {
+        var coords = Enumerable.Range(0, 9).Select(i => new ChunkCoord(i % 3 - 1, i / 3 - 1)).ToArray();
+        async Task<Dictionary<ChunkCoord, float[]>> Run(int seed, bool parallel)
+        {
+            var world = new ConditionalPyramidWorld(new HashPatchSampler(), new HashDetailSampler(), 9, levels: 3);
+            using var streamer = new ChunkStreamer(world, new ChunkStreamerOptions { ChunkSize = 48, MaxConcurrentGenerations = 3 });
+            var order = coords.ToArray();
+            new Random(seed).Shuffle(order);
+            var result = new Dictionary<ChunkCoord, float[]>();
+            if (parallel)
+            {
+                var chunks = await Task.WhenAll(order.Select(c => Task.Run(() => streamer.RequestAsync(c))));
+                foreach (var c in chunks) result[c.Coord] = c.Values.ToArray();
+            }
+            else
+                foreach (var c in order) result[c] = (await streamer.RequestAsync(c)).Values.ToArray();
+            return result;
+        }
+        var first = await Run(1, false);
+        foreach (var (seed, parallel) in new[] { (2, true), (3, false) })
+        {
+            var again = await Run(seed, parallel);
+            foreach (var c in coords) Assert.Equal(first[c].Select(Bits), again[c].Select(Bits));
+        }
+    }
+
+    [Fact]
+    public void One_level_is_the_coarse_lattice_world()
+    {
+        var a = new float[70 * 50];
+        var b = new float[70 * 50];
+        new ConditionalPyramidWorld(new HashPatchSampler(), new HashDetailSampler(), 3, levels: 1).Fill(-20, 33, 70, 50, 0, a, default);
+        new LatticeWorld(new HashPatchSampler(), 3).Fill(-20, 33, 70, 50, 0, b, default);
+        Assert.Equal(a.Select(Bits), b.Select(Bits));
+    }
+
+    // Catmull-Rom as cubic convolution (a = -1/2) of the coarse samples, evaluated where the fine pixel centre falls.
+    private static double Kernel(double d)
+    {
+        d = Math.Abs(d);
+        return d < 1 ? 1.5 * d * d * d - 2.5 * d * d + 1 : d < 2 ? -0.5 * d * d * d + 2.5 * d * d - 4 * d + 2 : 0;
+    }
+
+    [Fact]
+    public void Without_detail_a_level_is_the_upsampled_level_above_it_with_pixel_centres_aligned()
+    {
+        // No noise and no context term: level 0 must be exactly the context, the Catmull-Rom upsampling of level 1 (= lod 2).
+        var world = new ConditionalPyramidWorld(new HashPatchSampler(), new HashDetailSampler(noise: 0, contextWeight: 0), 7, levels: 2);
+        const long x0 = -50, y0 = 30;
+        const int n = 40;
+        var fine = new float[n * n];
+        world.Fill(x0, y0, n, n, 0, fine, default);
+        // Coarse samples around the rectangle: coarse pixel I covers fine pixels [4I, 4I+4), its centre at 4I + 1.5.
+        long cx0 = LatticeWorld.FloorDiv(x0, 4) - 3, cy0 = LatticeWorld.FloorDiv(y0, 4) - 3;
+        const int cn = n / 4 + 7;
+        var coarse = new float[cn * cn];
+        world.Fill(cx0, cy0, cn, cn, 2, coarse, default);
+        double worst = 0, scale = coarse.Max(Math.Abs);
+        for (int y = 0; y < n; y++)
+            for (int x = 0; x < n; x++)
+            {
+                double tx = (x0 + x + 0.5) / 4 - 0.5, ty = (y0 + y + 0.5) / 4 - 0.5, expected = 0;
+                for (long j = (long)Math.Floor(ty) - 1; j <= (long)Math.Floor(ty) + 2; j++)
+                    for (long i = (long)Math.Floor(tx) - 1; i <= (long)Math.Floor(tx) + 2; i++)
+                        expected += Kernel(tx - i) * Kernel(ty - j) * coarse[(j - cy0) * cn + i - cx0];
+                worst = Math.Max(worst, Math.Abs(expected - fine[y * n + x]));
+            }
+        Assert.True(worst < 1e-5 * scale, $"largest difference {worst} (coarse scale {scale})");
+    }
+
+    [Fact]
+    public void Level_of_detail_two_is_the_coarser_level_and_adds_no_detail_of_the_finer()
+    {
+        // With detail noise, lod 2 (pixel 4x4) is level 1: the same whatever the finest level's noise is.
+        var a = new float[30 * 30];
+        var b = new float[30 * 30];
+        new ConditionalPyramidWorld(new HashPatchSampler(), new HashDetailSampler(), 5, levels: 3).Fill(10, -4, 30, 30, 2, a, default);
+        var other = new ConditionalPyramidWorld(new HashPatchSampler(), new HashDetailSampler(), 5, levels: 3);
+        other.Fill(10, -4, 30, 30, 2, b, default);
+        Assert.Equal(a.Select(Bits), b.Select(Bits));
+        // and the detail level really adds relief at lod 0: its 4x4 block means stay close to lod 2, its pixels do not.
+        var fine = new float[120 * 120];
+        other.Fill(40, -16, 120, 120, 0, fine, default);
+        double within = 0, between = 0;
+        for (int y = 0; y < 30; y++)
+            for (int x = 0; x < 30; x++)
+            {
+                double m = 0;
+                for (int v = 0; v < 4; v++)
+                    for (int u = 0; u < 4; u++) m += fine[(4 * y + v) * 120 + 4 * x + u];
+                m /= 16;
+                between += (m - b[y * 30 + x]) * (m - b[y * 30 + x]);
+                for (int v = 0; v < 4; v++)
+                    for (int u = 0; u < 4; u++) within += (fine[(4 * y + v) * 120 + 4 * x + u] - m) * (fine[(4 * y + v) * 120 + 4 * x + u] - m) / 16;
+            }
+        Assert.True(within > 0.1 * 900, $"detail variance inside 4x4 blocks {within / 900}");
+        Assert.True(between < within, $"block means off lod 2 by {between / 900} against detail {within / 900}");
+    }
+
+    [Fact]
+    public void Bad_arguments_are_refused()
+    {
+        var s = new HashPatchSampler();
+        var d = new HashDetailSampler();
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ConditionalPyramidWorld(s, d, 1, levels: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ConditionalPyramidWorld(s, d, 1, levels: 9));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ConditionalPyramidWorld(s, d, 1, gain: 0));
+        Assert.Throws<ArgumentException>(() => new ConditionalPyramidWorld(s, new HashDetailSampler(pixel: 30), 1));
+        var world = new ConditionalPyramidWorld(s, d, 1);
+        var buffer = new float[16];
+        Assert.Throws<ArgumentOutOfRangeException>(() => world.Fill(0, 0, 4, 4, world.MaxLod + 1, buffer, default));
+        Assert.Throws<ArgumentOutOfRangeException>(() => world.Fill(world.CoordinateLimit, 0, 4, 4, 0, buffer, default));
+        Assert.Throws<ArgumentException>(() => world.Fill(0, 0, 5, 4, 0, buffer, default));
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => world.Fill(0, 0, 4, 4, 0, buffer, cts.Token));
+    }
+}

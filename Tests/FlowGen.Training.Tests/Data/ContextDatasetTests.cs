@@ -1,0 +1,105 @@
+// Detail-model data (--context-factor): the coarse context is the block means upsampled with pixel centres aligned
+// (a ramp comes back exactly), context + residual is the real crop (up to dequantisation noise and a constant), the
+// dihedral augmentation moves context and residual together, bad combinations are refused.
+using FlowGen.Runtime.Streaming;
+using FlowGen.Training.Data;
+
+namespace FlowGen.Training.Tests.Data;
+
+public class ContextDatasetTests
+{
+    private static readonly Lazy<PatchDataset> Dem = new(() => DatasetLoader.Load(Fixtures.Data("jacksboro_fault_dem.npz"), 32, contextFactor: 4));
+
+    [Fact]
+    public void Block_means_upsampled_give_back_a_ramp_away_from_the_edges()
+    {
+        // Catmull-Rom reproduces linear functions and a block mean of a ramp is its value at the block centre, so any
+        // misalignment of half a pixel or more shows as an offset of at least 0.5 * slope.
+        const int w = 64, h = 48;
+        var plane = new double[h * w];
+        for (int i = 0; i < h; i++)
+            for (int j = 0; j < w; j++) plane[i * w + j] = 3.0 * j - 2.0 * i + 100;
+        var context = CatmullRom.BlockContext(plane, w, 0, w, h, 4);
+        for (int i = 8; i < h - 8; i++)
+            for (int j = 8; j < w - 8; j++)
+                Assert.Equal(plane[i * w + j], context[i * w + j], 3);
+        // The region form (a column range of a wider raster) reads only that range.
+        var right = CatmullRom.BlockContext(plane, w, 32, 32, h, 4);
+        Assert.Equal(plane[20 * w + 32 + 12], right[20 * 32 + 12], 3);
+    }
+
+    [Fact]
+    public void Context_plus_residual_is_the_real_crop()
+    {
+        var d = Dem.Value;
+        Assert.Equal(4, d.ContextFactor);
+        Assert.Equal(32 * 32, d.ContextSize);
+        var (x, n, positions) = d.TestSet(40, 7);
+        var c = d.ContextsAt(positions);
+        var raster = FlowGen.Runtime.Formats.RasterFile.Load(Fixtures.Data("jacksboro_fault_dem.npz"));
+        double residualVar = 0, cropVar = 0;
+        for (int s = 0; s < n; s++)
+        {
+            var (r0, c0) = positions[s];
+            // (x + c)·sigma - crop must be constant over the patch, up to the ±0.5 m dequantisation noise.
+            double lo = double.MaxValue, hi = double.MinValue, mean = 0;
+            for (int i = 0; i < 32; i++)
+                for (int j = 0; j < 32; j++)
+                {
+                    double v = raster.Samples[(r0 + i) * raster.Width + c0 + j];
+                    double diff = (x[s * 1024 + i * 32 + j] + c[s * 1024 + i * 32 + j]) * d.Sigma - v;
+                    lo = Math.Min(lo, diff);
+                    hi = Math.Max(hi, diff);
+                    mean += v / 1024;
+                }
+            Assert.True(hi - lo <= 1.0 + 1e-3, $"crop {s}: context + residual differs from the crop by {hi - lo} m across the patch");
+            for (int i = 0; i < 1024; i++)
+            {
+                double v = raster.Samples[(r0 + i / 32) * raster.Width + c0 + i % 32] - mean;
+                cropVar += v * v;
+                residualVar += x[s * 1024 + i] * (double)x[s * 1024 + i] * d.Sigma * d.Sigma;
+            }
+        }
+        // The context carries most of the relief: the residual is the detail.
+        Assert.True(residualVar < 0.25 * cropVar, $"residual variance {residualVar / cropVar:P0} of the crops'");
+    }
+
+    [Fact]
+    public void Augmentation_moves_context_and_residual_together()
+    {
+        // Augmented samples: the context must be the smooth part of context + residual. Box-smoothing x + c over 4x4
+        // must land near c; a context rotated or flipped differently from its residual would not.
+        var d = Dem.Value;
+        const int n = 64;
+        var x = new float[n * 1024];
+        var c = new float[n * 1024];
+        d.TrainBatch(new Rng(3), n, x, c);
+        double err = 0, energy = 0;
+        for (int s = 0; s < n; s++)
+            for (int bi = 1; bi < 7; bi++)
+                for (int bj = 1; bj < 7; bj++)
+                {
+                    double full = 0, ctx = 0;
+                    for (int i = 4 * bi; i < 4 * bi + 4; i++)
+                        for (int j = 4 * bj; j < 4 * bj + 4; j++)
+                        {
+                            full += x[s * 1024 + i * 32 + j] + c[s * 1024 + i * 32 + j];
+                            ctx += c[s * 1024 + i * 32 + j];
+                        }
+                    err += (full - ctx) * (full - ctx) / 256;
+                    energy += ctx * ctx / 256;
+                }
+        Assert.True(err < 0.05 * energy, $"4x4 means of context + residual differ from the context's by {Math.Sqrt(err / energy):P1} of its RMS");
+        Assert.Throws<ArgumentException>(() => d.TrainBatch(new Rng(3), 2, new float[2048]));
+    }
+
+    [Fact]
+    public void Bad_context_settings_are_refused()
+    {
+        Assert.Throws<TrainingDataException>(() => DatasetLoader.Load(Fixtures.Data("brick.png"), 32, contextFactor: 4));
+        Assert.Throws<TrainingDataException>(() => DatasetLoader.Load(Fixtures.Data("jacksboro_fault_dem.npz"), 32, contextFactor: 1));
+        Assert.Throws<TrainingDataException>(() => DatasetLoader.Load(Fixtures.Data("jacksboro_fault_dem.npz"), 32, contextFactor: 17));
+        var plain = DatasetLoader.Load(Fixtures.Data("jacksboro_fault_dem.npz"), 32);
+        Assert.Throws<ArgumentException>(() => plain.TrainBatch(new Rng(1), 2, new float[2048], new float[2048]));
+    }
+}
