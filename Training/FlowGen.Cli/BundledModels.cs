@@ -9,7 +9,10 @@ internal static class BundledModels
 {
     public const string DefaultName = "terrain";
 
-    public static readonly string[] Names = ["terrain", "grass", "gravel", "brick"];
+    /// <summary>The detail model multi-scale worlds of the bundled terrain model use for their finer levels.</summary>
+    public const string DetailName = "terrain-detail";
+
+    public static readonly string[] Names = ["terrain", "grass", "gravel", "brick", DetailName];
 
     /// <summary>A MODEL argument that defaults to the bundled terrain model and accepts bundled names or paths.</summary>
     public static Argument<string> Argument(string what) => new("MODEL")
@@ -22,9 +25,12 @@ internal static class BundledModels
     public static string Resolve(string modelArgument)
     {
         if (!Names.Contains(modelArgument, StringComparer.Ordinal)) return modelArgument;
-        string path = Path.Combine(AppContext.BaseDirectory, "models", modelArgument + ".onnx");
+        string path = BundledPath(modelArgument);
         if (!File.Exists(path))
             throw new FlowGenException($"the bundled model '{modelArgument}' is missing next to the program (expected {path}); rebuild, or pass a model path");
         return path;
     }
+
+    /// <summary>Where the bundled model <paramref name="name"/> lies next to the program.</summary>
+    public static string BundledPath(string name) => Path.Combine(AppContext.BaseDirectory, "models", name + ".onnx");
 }

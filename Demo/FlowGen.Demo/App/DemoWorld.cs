@@ -48,8 +48,11 @@ internal sealed class DemoWorld : IDisposable
     public float ViewDistanceM => Math.Max(1, _viewRadius) * Layout.SizeM;
 
     /// <summary>The seamless multi-scale world of the current seed and temperature: the same seed always gives the same
-    /// terrain at the same place, whatever order chunks are generated in (PyramidWorld's guarantee).</summary>
-    public IWorldSource NewWorld() => new PyramidWorld(_model.Sampler(Temperature), Seed, _levels);
+    /// terrain at the same place, whatever order chunks are generated in (the multi-scale worlds' guarantee): the detail
+    /// model's ConditionalPyramidWorld when there is one, else the one model's PyramidWorld.</summary>
+    public IWorldSource NewWorld() => _model.DetailSampler() is { } detail
+        ? new ConditionalPyramidWorld(_model.Sampler(Temperature), detail, Seed, _levels)
+        : new PyramidWorld(_model.Sampler(Temperature), Seed, _levels);
 
     /// <summary>
     /// Ground height under (<paramref name="xM"/>, <paramref name="zM"/>) and a colour ramp for the heights in view: the

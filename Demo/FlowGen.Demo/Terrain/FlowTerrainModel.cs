@@ -1,6 +1,7 @@
 // The viewer's terrain from a FlowGen heightmap model (FlowModel): checks at load that the file is of the
 // heightmap kind and that the runtime's FlowPatchSampler accepts it (sampling graph, square one-channel
-// patches, a pixel size), and hands out FlowPatchSamplers (metres) for the runtime's LatticeWorld.
+// patches, a pixel size), and hands out FlowPatchSamplers (metres) for the runtime's worlds; with a detail model
+// (flowgen train --context-factor) also its FlowDetailSampler for the finer levels.
 using FlowGen.Runtime;
 using FlowGen.Runtime.Streaming;
 
@@ -9,11 +10,13 @@ namespace FlowGen.Demo.Terrain;
 internal sealed class FlowTerrainModel : ITerrainModel, IDisposable
 {
     private readonly FlowModel _model;
+    private readonly FlowModel? _detail;
 
-    private FlowTerrainModel(FlowModel model, string path)
+    private FlowTerrainModel(FlowModel model, string path, FlowModel? detail, string? detailPath)
     {
         _model = model;
-        Name = path;
+        _detail = detail;
+        Name = detailPath is null ? path : $"{path} + {detailPath}";
         var m = model.Metadata;
         if (m.Kind != "heightmap")
             throw new FlowGenException(m.Kind is null
@@ -24,6 +27,12 @@ internal sealed class FlowTerrainModel : ITerrainModel, IDisposable
         PixelSizeMetres = probe.PixelSizeMetres;
         HeightScaleM = (float)m.Scale;
         DefaultTemperature = m.DefaultTemperature;
+        if (detail is not null)
+        {
+            var d = new FlowDetailSampler(detail, detail.Metadata.DefaultTemperature); // throws, naming the file, for non-detail models
+            if (d.PatchSize != PatchSize || Math.Abs(d.PixelSizeMetres - PixelSizeMetres) > 1e-6 * PixelSizeMetres)
+                throw new FlowGenException($"the detail model's patches ({d.PatchSize} px of {d.PixelSizeMetres} m) differ from the terrain model's ({PatchSize} px of {PixelSizeMetres} m)", detailPath);
+        }
     }
 
     public string Name { get; }
@@ -32,26 +41,41 @@ internal sealed class FlowTerrainModel : ITerrainModel, IDisposable
     public float HeightScaleM { get; }
     public float DefaultTemperature { get; }
 
-    /// <summary>Opens <paramref name="path"/>; a missing file, a file FlowGen refuses or a model of the wrong
-    /// kind is a <see cref="FlowGenException"/> naming the file.</summary>
-    public static FlowTerrainModel Open(string path)
+    /// <summary>Opens <paramref name="path"/> (and the detail model <paramref name="detailPath"/>, if any); a missing file, a
+    /// file FlowGen refuses or a model of the wrong kind is a <see cref="FlowGenException"/> naming the file.</summary>
+    public static FlowTerrainModel Open(string path, string? detailPath = null)
     {
-        string full = Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new FlowGenException("model file not found", full);
-        // One lattice row (about 8 patches) per call; the model's own worker pool uses every core.
-        var model = FlowModel.Load(full, new FlowModelOptions { MaxBatch = 16 });
+        FlowModel? model = null, detail = null;
         try
         {
-            return new FlowTerrainModel(model, full);
+            model = Load(path, out string full);
+            string? detailFull = null;
+            if (detailPath is not null) detail = Load(detailPath, out detailFull);
+            return new FlowTerrainModel(model, full, detail, detailFull);
         }
         catch
         {
-            model.Dispose();
+            model?.Dispose();
+            detail?.Dispose();
             throw;
         }
     }
 
+    private static FlowModel Load(string path, out string full)
+    {
+        full = Path.GetFullPath(path);
+        if (!File.Exists(full)) throw new FlowGenException("model file not found", full);
+        // One lattice row (about 8 patches) per call; the model's own worker pool uses every core.
+        return FlowModel.Load(full, new FlowModelOptions { MaxBatch = 16 });
+    }
+
     public IPatchSampler Sampler(float temperature) => new FlowPatchSampler(_model, temperature);
 
-    public void Dispose() => _model.Dispose();
+    public IDetailSampler? DetailSampler() => _detail is null ? null : new FlowDetailSampler(_detail, _detail.Metadata.DefaultTemperature);
+
+    public void Dispose()
+    {
+        _model.Dispose();
+        _detail?.Dispose();
+    }
 }

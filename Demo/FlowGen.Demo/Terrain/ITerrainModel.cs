@@ -16,4 +16,8 @@ internal interface ITerrainModel
 
     /// <summary>A thread-safe sampler of patches in metres at <paramref name="temperature"/>.</summary>
     IPatchSampler Sampler(float temperature);
+
+    /// <summary>The detail model's sampler for the finer levels of the multi-scale world (ConditionalPyramidWorld), or null
+    /// when there is none (the self-affine PyramidWorld of the one model).</summary>
+    IDetailSampler? DetailSampler();
 }

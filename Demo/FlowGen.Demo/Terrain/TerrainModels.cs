@@ -1,5 +1,7 @@
 // Which model the viewer opens: --model PATH, else the bundled terrain model (models/terrain.onnx), else
 // the reference Glow test fixture, looked up from the working directory and from the program's folder up.
+// The detail model for the world's finer levels: --detail PATH, none for --detail none, else with the bundled
+// terrain model the bundled models/terrain-detail.onnx beside it.
 using FlowGen.Runtime;
 
 namespace FlowGen.Demo.Terrain;
@@ -12,7 +14,15 @@ internal static class TerrainModels
         Path.Combine("Tests", "Fixtures", "glow_ref", "glow_ref_sample.onnx"),
     ];
 
-    public static FlowTerrainModel Open(string? path) => FlowTerrainModel.Open(path ?? FindDefault());
+    public const string NoDetail = "none";
+
+    public static FlowTerrainModel Open(string? path, string? detail = null)
+    {
+        string model = path ?? FindDefault();
+        string? bundledDetail = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(model))!, "terrain-detail.onnx");
+        if (path is not null || Path.GetFileName(model) != "terrain.onnx" || !File.Exists(bundledDetail)) bundledDetail = null;
+        return FlowTerrainModel.Open(model, detail == NoDetail ? null : detail ?? bundledDetail);
+    }
 
     private static string FindDefault()
     {

@@ -54,6 +54,8 @@ public sealed class ModelMetadata
                 throw new OnnxModelException(source, null, $"metadata 'flowgen.context.factor' = '{factor}' is not an integer in 2..16");
             ContextFactor = f;
         }
+        if ((Context is null) != (ContextFactor is null))
+            throw new OnnxModelException(source, null, "metadata 'flowgen.context' and 'flowgen.context.factor' come together (a detail model has both)");
     }
 
     /// <summary>Every metadata_props entry, FlowGen's and others'.</summary>

@@ -22,6 +22,8 @@ public sealed class FlowPatchSampler : IPatchSampler
         if (!float.IsFinite(temperature) || temperature < 0)
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be finite and non-negative");
         if (!model.CanSample) throw new FlowGenException("the model is not a sampling graph (input z, output x)", model.Source);
+        if (model.IsConditional)
+            throw new FlowGenException("this is a detail model (it has a context input): it adds detail to a coarser terrain, so use it as a multi-scale world's detail model (ConditionalPyramidWorld, flowgen world --detail)", model.Source);
         var shape = model.SampleShape;
         if (shape.Count != 3 || shape[0] != 1 || shape[1] != shape[2] || shape[1] < 4 || shape[1] % 2 != 0)
             throw new FlowGenException($"worlds need square one-channel patches of even size (1,N,N); the model's samples are ({string.Join(",", shape)})", model.Source);

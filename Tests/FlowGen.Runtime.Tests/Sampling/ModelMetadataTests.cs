@@ -1,5 +1,5 @@
 // The conditional keys of the model contract: flowgen.context ("coarse") and flowgen.context.factor (2..16) parse
-// into ModelMetadata, are null when absent, and a malformed value refuses the model at load.
+// into ModelMetadata, are null when absent, and a malformed value or one key without the other refuses the model at load.
 using FlowGen.Runtime.Tests.Onnx;
 
 namespace FlowGen.Runtime.Tests.Sampling;
@@ -28,6 +28,8 @@ public class ModelMetadataTests
     [InlineData("flowgen.context.factor", "-4")]
     [InlineData("flowgen.context.factor", " 4")]
     [InlineData("flowgen.context.factor", "four")]
+    [InlineData("flowgen.context", "coarse")] // one of the pair without the other
+    [InlineData("flowgen.context.factor", "4")]
     public void MalformedContextKeysRefuseTheModel(string key, string value)
     {
         var e = Assert.Throws<OnnxModelException>(() => FlowModel.Load(Relu().Meta(key, value).ToBytes(), null, "bad.onnx"));

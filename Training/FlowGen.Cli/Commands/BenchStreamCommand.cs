@@ -21,14 +21,14 @@ internal static class BenchStreamCommand
         var chunks = new Option<int>("--chunks") { DefaultValueFactory = _ => 12, Description = "cold chunks to time" };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0, Description = "worker threads (0 = one per processor)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object" };
-        var (levels, gain) = WorldOptions.Create();
-        var command = new Command("bench-stream", "Benchmark chunk streaming latency against sampling the same patches directly") { model, chunk, chunks, threads, levels, gain, json };
+        var (levels, gain, detail) = WorldOptions.Create();
+        var command = new Command("bench-stream", "Benchmark chunk streaming latency against sampling the same patches directly") { model, chunk, chunks, threads, levels, gain, detail, json };
         command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, pr.GetValue(chunk), pr.GetValue(chunks), pr.GetValue(threads), pr.GetValue(json),
-            pr.GetValue(levels), pr.GetValue(gain))));
+            pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!)));
         return command;
     }
 
-    internal sealed record Result(int ChunkSize, int Chunks, int PatchesPerChunk, double MedianMs, double P95Ms, double ChunksPerS,
+    internal sealed record Result(int ChunkSize, int Chunks, int PatchesPerChunk, int DetailPatchesPerChunk, double MedianMs, double P95Ms, double ChunksPerS,
         double FlowOnlyMedianMs, double RatioVsFlowOnly, double CachedMedianMs, int Threads, double TargetMs);
 
     /// <summary>Counts the patches the world asks for, so the flow-only reference samples exactly as many.</summary>
@@ -52,8 +52,24 @@ internal static class BenchStreamCommand
         }
     }
 
+    /// <summary>Counts the detail patches the world asks for.</summary>
+    private sealed class CountingDetailSampler(IDetailSampler inner) : IDetailSampler
+    {
+        public long Patches;
+        public int PatchSize => inner.PatchSize;
+        public int ContextFactor => inner.ContextFactor;
+        public double PixelSizeMetres => inner.PixelSizeMetres;
+
+        public void SampleRows(Span<float> destination, ReadOnlySpan<float> context, ulong seed, long firstIndex, int count, int rows, long rowStride,
+            CancellationToken cancellationToken)
+        {
+            Interlocked.Add(ref Patches, (long)count * rows);
+            inner.SampleRows(destination, context, seed, firstIndex, count, rows, rowStride, cancellationToken);
+        }
+    }
+
     internal static int Run(string modelArg, int chunkSize, int chunkCount, int threads, bool json,
-        int levels = PyramidWorld.DefaultLevels, double gain = PyramidWorld.DefaultGain)
+        int levels = PyramidWorld.DefaultLevels, double gain = PyramidWorld.DefaultGain, string detailArg = WorldOptions.Auto)
     {
         if (chunkSize is < 16 or > 4096) throw new ArgumentException("--chunk must be in 16..4096");
         if (chunkCount is < 1 or > 10_000) throw new ArgumentException("--chunks must be in 1..10000");
@@ -65,11 +81,13 @@ internal static class BenchStreamCommand
             throw new FlowGenException($"the model is of kind '{kind}'; streaming worlds need a heightmap model", path);
         float t = model.Metadata.DefaultTemperature;
         var counter = new CountingSampler(new FlowPatchSampler(model, t));
-        using var streamer = new ChunkStreamer(WorldOptions.World(counter, 1, levels, gain), new ChunkStreamerOptions { ChunkSize = chunkSize, MemoryBudgetBytes = 1L << 30 });
+        using var detail = WorldOptions.LoadDetail(WorldOptions.ResolveDetail(modelArg, detailArg), new FlowModelOptions { MaxBatch = batch, Threads = threads });
+        var detailCounter = WorldOptions.DetailSampler(detail) is { } d ? new CountingDetailSampler(d) : null;
+        using var streamer = new ChunkStreamer(WorldOptions.World(counter, detailCounter, 1, levels, gain), new ChunkStreamerOptions { ChunkSize = chunkSize, MemoryBudgetBytes = 1L << 30 });
 
         // Warm-up (JIT, arena, caches) on chunks outside the timed set.
         for (int i = 0; i < 2; i++) streamer.RequestAsync(new ChunkCoord(-100 - i, -100)).GetAwaiter().GetResult();
-        long before = Interlocked.Read(ref counter.Patches);
+        long before = Interlocked.Read(ref counter.Patches), detailBefore = detailCounter is null ? 0 : Interlocked.Read(ref detailCounter.Patches);
         var cold = new double[chunkCount];
         for (int i = 0; i < chunkCount; i++)
         {
@@ -78,6 +96,7 @@ internal static class BenchStreamCommand
             cold[i] = sw.Elapsed.TotalMilliseconds;
         }
         int patchesPerChunk = (int)((Interlocked.Read(ref counter.Patches) - before) / chunkCount);
+        int detailPerChunk = detailCounter is null ? 0 : (int)((Interlocked.Read(ref detailCounter.Patches) - detailBefore) / chunkCount);
         var cached = new double[chunkCount];
         for (int i = 0; i < chunkCount; i++)
         {
@@ -86,19 +105,23 @@ internal static class BenchStreamCommand
             cached[i] = sw.Elapsed.TotalMilliseconds;
         }
 
-        // Reference: the same number of patches straight from the flow, in batches of 64.
+        // Reference: the same number of patches straight from the flows, in batches of 64 (detail patches with a flat context:
+        // the same work as any other).
         var buffer = new float[batch * model.SampleLength];
+        var flatContext = new float[batch * (detail?.ContextLength ?? 0)];
         var flowOnly = new double[chunkCount];
         for (int i = 0; i < chunkCount; i++)
         {
             var sw = Stopwatch.StartNew();
             for (int done = 0; done < patchesPerChunk; done += batch)
                 model.Sample(buffer, 7, (long)i * patchesPerChunk + done, Math.Min(batch, patchesPerChunk - done), t);
+            for (int done = 0; done < detailPerChunk; done += batch)
+                detail!.Sample(buffer, 7, (long)i * detailPerChunk + done, Math.Min(batch, detailPerChunk - done), t, flatContext.AsSpan(0, Math.Min(batch, detailPerChunk - done) * detail.ContextLength));
             flowOnly[i] = sw.Elapsed.TotalMilliseconds;
         }
 
         double median = Median(cold), flowMedian = Median(flowOnly);
-        var r = new Result(chunkSize, chunkCount, patchesPerChunk, median, Percentile(cold, 0.95), 1000 / cold.Average(),
+        var r = new Result(chunkSize, chunkCount, patchesPerChunk, detailPerChunk, median, Percentile(cold, 0.95), 1000 / cold.Average(),
             flowMedian, median / flowMedian, Median(cached), threads == 0 ? Environment.ProcessorCount : threads, 20);
         if (json)
         {
@@ -106,7 +129,8 @@ internal static class BenchStreamCommand
             return Cli.Ok;
         }
         string F(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
-        Console.Out.WriteLine($"{chunkSize}x{chunkSize} chunks ({patchesPerChunk} patches of {model.SampleShape[^1]}x{model.SampleShape[^1]} each), {r.Threads} threads, {chunkCount} cold chunks");
+        string patches = detailPerChunk > 0 ? $"{patchesPerChunk} coarse + {detailPerChunk} detail patches" : $"{patchesPerChunk} patches";
+        Console.Out.WriteLine($"{chunkSize}x{chunkSize} chunks ({patches} of {model.SampleShape[^1]}x{model.SampleShape[^1]} each), {r.Threads} threads, {chunkCount} cold chunks");
         Console.Out.WriteLine($"  streaming (ChunkStreamer):   median {F(median)} ms, p95 {F(r.P95Ms)} ms, {F(r.ChunksPerS)} chunks/s");
         Console.Out.WriteLine($"  flow only (same patches):    median {F(flowMedian)} ms");
         Console.Out.WriteLine($"  ratio streaming / flow only: {F(r.RatioVsFlowOnly)}");

@@ -85,6 +85,8 @@ internal static class GenerateCommand
         string modelPath = BundledModels.Resolve(job.Model);
         using var m = FlowModel.Load(modelPath, new FlowModelOptions { MaxBatch = job.Batch, Threads = job.Threads });
         if (!m.CanSample) m.Sample([], job.Seed, job.First, 0, 1f); // throws the typed "not a sampling graph" error
+        if (m.IsConditional)
+            throw new FlowGenException("this is a detail model (it has a context input): it adds detail to a coarser terrain; use it with `flowgen world --detail`", modelPath);
         float t = job.Temperature ?? m.Metadata.DefaultTemperature;
         if (!float.IsFinite(t) || t < 0) throw new ArgumentException($"--temperature must be finite and non-negative, not {t}");
         bool texture = m.Metadata.Kind == "texture";

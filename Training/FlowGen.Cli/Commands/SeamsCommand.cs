@@ -27,10 +27,10 @@ internal static class SeamsCommand
         var size = new Option<int>("--size") { DefaultValueFactory = _ => 1024, Description = "generated map size N (N x N pixels)" };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1, Description = "world seed" };
         var json = new Option<bool>("--json") { Description = "print one JSON object" };
-        var (levels, gain) = WorldOptions.Create();
-        var command = new Command("seams", "Measure patch seams of a generated world against interiors and against real terrain") { model, data, size, seed, levels, gain, json };
+        var (levels, gain, detail) = WorldOptions.Create();
+        var command = new Command("seams", "Measure patch seams of a generated world against interiors and against real terrain") { model, data, size, seed, levels, gain, detail, json };
         command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, pr.GetValue(data), pr.GetValue(size), pr.GetValue(seed), pr.GetValue(json),
-            pr.GetValue(levels), pr.GetValue(gain))));
+            pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!)));
         return command;
     }
 
@@ -40,7 +40,7 @@ internal static class SeamsCommand
     internal sealed record CropSpectrumBin(double CyclesPerPixel, double Generated, double Real, double RealMin, double RealMax, bool WithinRange);
 
     internal static int Run(string modelArg, string? dataPath, int size, ulong seed, bool json,
-        int levels = PyramidWorld.DefaultLevels, double gain = PyramidWorld.DefaultGain)
+        int levels = PyramidWorld.DefaultLevels, double gain = PyramidWorld.DefaultGain, string detailArg = WorldOptions.Auto)
     {
         if (size is < 128 or > 8192) throw new ArgumentException("--size must be in 128..8192");
         string path = BundledModels.Resolve(modelArg);
@@ -51,7 +51,8 @@ internal static class SeamsCommand
             throw new FlowGenException($"the model is of kind '{kind}'; seams are measured on heightmap worlds", path);
         float t = model.Metadata.DefaultTemperature;
         var sampler = new FlowPatchSampler(model, t);
-        var world = WorldOptions.World(sampler, seed, levels, gain);
+        using var detail = WorldOptions.LoadDetail(WorldOptions.ResolveDetail(modelArg, detailArg), new FlowModelOptions { MaxBatch = 64 });
+        var world = WorldOptions.World(sampler, WorldOptions.DetailSampler(detail), seed, levels, gain);
         var map = new float[size * size];
         world.Fill(0, 0, size, size, 0, map, CancellationToken.None);
         int stride = sampler.PatchSize / 2;

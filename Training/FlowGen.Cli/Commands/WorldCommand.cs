@@ -1,6 +1,7 @@
 // `flowgen world MODEL --size WxH --out FILE [--seed S] [--temperature T] [--origin X,Y] [--shard i/n | --assemble]
-// [--preset unity|unreal] [--levels L] [--gain G] [--lod D]`: exports a seamless W x H heightmap of the model's
-// infinite multi-scale world (PyramidWorld; --levels 1 = the single-scale lattice world) at level of detail D as
+// [--preset unity|unreal] [--levels L] [--gain G] [--detail M] [--lod D]`: exports a seamless W x H heightmap of the
+// model's infinite multi-scale world (ConditionalPyramidWorld with a detail model, else PyramidWorld; --levels 1 = the
+// single-scale lattice world) at level of detail D as
 // 16-bit PNG, RAW16, EXR, NPY or NPZ (by extension). Every pixel depends only on the model, seed, temperature
 // and its coordinates, so `--shard i/n` computes rows [i*H/n, (i+1)*H/n) on any machine into
 // FILE.shard-i-of-n.npy (+ .json with the parameters), and `--assemble` stitches the n shards into FILE with the
@@ -33,20 +34,20 @@ internal static class WorldCommand
         var assemble = new Option<bool>("--assemble") { Description = "stitch the shards FILE.shard-*-of-n.npy into FILE" };
         var preset = new Option<string?>("--preset") { Description = "RAW16 preset: unity or unreal" };
         var threads = new Option<int>("--threads") { Description = "worker threads (0 = all cores)", DefaultValueFactory = _ => 0 };
-        var (levels, gain) = WorldOptions.Create();
+        var (levels, gain, detail) = WorldOptions.Create();
         var preview = new Option<string?>("--preview") { Description = "also write a shaded colour-relief overview PNG (at most 2048 px a side)" };
         var lod = new Option<int>("--lod") { Description = "level of detail: pixels 2^D times the model's (origin in those pixels)", DefaultValueFactory = _ => 0 };
         var command = new Command("world", "Export a seamless world heightmap, optionally sharded across machines.")
-            { model, size, outFile, seed, temperature, origin, shard, assemble, preset, threads, levels, gain, lod, preview };
+            { model, size, outFile, seed, temperature, origin, shard, assemble, preset, threads, levels, gain, detail, lod, preview };
         command.SetAction(pr => Cli.Guard(() => Run(new WorldJob(BundledModels.Resolve(pr.GetValue(model)!), ParseSize(pr.GetValue(size)!), pr.GetValue(outFile)!,
             pr.GetValue(seed), pr.GetValue(temperature), ParseOrigin(pr.GetValue(origin)!), pr.GetValue(preset), pr.GetValue(threads),
-            pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(lod), pr.GetValue(preview)),
+            pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(lod), pr.GetValue(preview), WorldOptions.ResolveDetail(pr.GetValue(model)!, pr.GetValue(detail)!)),
             pr.GetValue(shard), pr.GetValue(assemble))));
         return command;
     }
 
     internal sealed record WorldJob(string Model, (int W, int H) Size, string Out, ulong Seed, float? Temperature, (long X, long Y) Origin, string? Preset, int Threads,
-        int Levels = PyramidWorld.DefaultLevels, double Gain = PyramidWorld.DefaultGain, int Lod = 0, string? Preview = null);
+        int Levels = PyramidWorld.DefaultLevels, double Gain = PyramidWorld.DefaultGain, int Lod = 0, string? Preview = null, string? Detail = null);
 
     internal static int Run(WorldJob job, string? shard, bool assemble)
     {
@@ -58,7 +59,8 @@ internal static class WorldCommand
         if (model.Metadata.Kind is { } kind && kind != "heightmap")
             throw new FlowGenException($"the model is of kind '{kind}'; worlds need a heightmap model", job.Model);
         float t = job.Temperature ?? model.Metadata.DefaultTemperature;
-        var world = WorldOptions.World(new FlowPatchSampler(model, t), job.Seed, job.Levels, job.Gain);
+        using var detail = WorldOptions.LoadDetail(job.Detail, new FlowModelOptions { MaxBatch = 64, Threads = job.Threads });
+        var world = WorldOptions.World(new FlowPatchSampler(model, t), WorldOptions.DetailSampler(detail), job.Seed, job.Levels, job.Gain);
         if (job.Lod < 0 || job.Lod > world.MaxLod) throw new ArgumentException($"--lod must be in 0..{world.MaxLod} for {job.Levels} level(s)");
         double pixelSize = world.PixelSizeMetres * (1L << job.Lod);
         int y0 = (int)((long)job.Size.H * index / count), y1 = (int)((long)job.Size.H * (index + 1) / count);
@@ -73,13 +75,13 @@ internal static class WorldCommand
             string part = ShardPath(job.Out, index, count);
             NpyCodec.Write<float>(part, rows, [y1 - y0, job.Size.W]);
             AtomicFile.Write(part + ".json", stream => JsonSerializer.Serialize(stream, new ShardInfo(ModelHash(job.Model), job.Seed, t,
-                job.Size.W, job.Size.H, job.Origin.X, job.Origin.Y, index, count, y0, y1, pixelSize, job.Levels, job.Gain, job.Lod)));
+                job.Size.W, job.Size.H, job.Origin.X, job.Origin.Y, index, count, y0, y1, pixelSize, job.Levels, job.Gain, job.Lod, DetailHash(job))));
             Console.Out.WriteLine($"wrote shard {index}/{count} (rows {y0}..{y1 - 1}) to {part}");
         }
         return Cli.Ok;
     }
 
-    private static float[] Generate(PyramidWorld world, WorldJob job, int y0, int y1)
+    private static float[] Generate(IWorldSource world, WorldJob job, int y0, int y1)
     {
         int w = job.Size.W, band = 256;
         var values = new float[(long)w * (y1 - y0)];
@@ -115,8 +117,8 @@ internal static class WorldCommand
             var s = infos[i].Info;
             if (s.Count != n || s.Width != job.Size.W || s.Height != job.Size.H || s.Seed != job.Seed || s.ModelSha256 != ModelHash(job.Model)
                 || s.OriginX != job.Origin.X || s.OriginY != job.Origin.Y || s.Temperature != first.Temperature
-                || (job.Temperature is { } t && t != s.Temperature) || s.Levels != job.Levels || s.Gain != job.Gain || s.Lod != job.Lod)
-                throw new FlowGenException("shard was made with other parameters (model, seed, size, origin, temperature, levels, gain or lod)", infos[i].File);
+                || (job.Temperature is { } t && t != s.Temperature) || s.Levels != job.Levels || s.Gain != job.Gain || s.Lod != job.Lod || s.DetailSha256 != DetailHash(job))
+                throw new FlowGenException("shard was made with other parameters (model, detail model, seed, size, origin, temperature, levels, gain or lod)", infos[i].File);
         }
         if (infos.Length != n) throw new FlowGenException($"found {infos.Length} shard files for {n} shards", job.Out);
         var values = new float[(long)job.Size.W * job.Size.H];
@@ -218,6 +220,8 @@ internal static class WorldCommand
         return Convert.ToHexString(SHA256.HashData(s)).ToLowerInvariant();
     }
 
+    private static string DetailHash(WorldJob job) => job.Detail is null ? WorldOptions.None : ModelHash(job.Detail);
+
     private static ShardInfo ReadInfo(string path)
     {
         try
@@ -233,5 +237,5 @@ internal static class WorldCommand
     private static string Fmt(float v) => v.ToString(CultureInfo.InvariantCulture);
 
     internal sealed record ShardInfo(string ModelSha256, ulong Seed, float Temperature, int Width, int Height, long OriginX, long OriginY,
-        int Index, int Count, int Y0, int Y1, double PixelSizeMetres, int Levels, double Gain, int Lod);
+        int Index, int Count, int Y0, int Y1, double PixelSizeMetres, int Levels, double Gain, int Lod, string DetailSha256 = WorldOptions.None);
 }

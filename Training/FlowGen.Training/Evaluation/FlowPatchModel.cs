@@ -41,6 +41,8 @@ public sealed class FlowPatchModel : IPatchModel, IDisposable
         try
         {
             var shape = sampler.SampleShape;
+            if (sampler.IsConditional)
+                throw new EvaluationException("this is a detail model (it has a context input); eval measures models that draw whole patches on their own", path);
             if (!sampler.CanSample || shape.Count < 2 || shape[^1] != shape[^2] || shape.Count > 2 && shape[^3] != 1)
                 throw new EvaluationException($"evaluation needs a sampling graph of single-channel square patches; this model's sample shape is [{string.Join(",", shape)}]", path);
             densityPath ??= DensityPathFor(path);
