@@ -15,7 +15,7 @@ internal static unsafe class Exports
     private const int Ok = 0, ErrorArgument = 1, ErrorModel = 2, ErrorIo = 3, ErrorInternal = 4;
     private const int AbiVersion = 1;
 
-    private sealed record WorldHandle(FlowModel Model, PyramidWorld World);
+    private sealed record WorldHandle(IWorldSource World);
 
     // Protobuf's reflection descriptors (what IL2104 warns about) are never used: models are parsed from binary only,
     // which the C ABI test exercises on the published library.
@@ -134,7 +134,18 @@ internal static unsafe class Exports
         var m = Get<FlowModel>(model);
         float t = temperature < 0 ? m.Metadata.DefaultTemperature : temperature;
         var world = new PyramidWorld(new FlowPatchSampler(m, t), seed, levels, gain);
-        *outWorld = Register(new WorldHandle(m, world));
+        *outWorld = Register(new WorldHandle(world));
+    });
+
+    [UnmanagedCallersOnly(EntryPoint = "flowgen_world_create_detailed")]
+    private static int WorldCreateDetailed(nint model, nint detail, ulong seed, float temperature, int levels, double gain, nint* outWorld) => Guard(() =>
+    {
+        Out(outWorld);
+        var m = Get<FlowModel>(model);
+        var d = Get<FlowModel>(detail);
+        float t = temperature < 0 ? m.Metadata.DefaultTemperature : temperature;
+        var world = ConditionalPyramidWorld.Create(new FlowPatchSampler(m, t), new FlowDetailSampler(d, d.Metadata.DefaultTemperature), seed, levels, gain);
+        *outWorld = Register(new WorldHandle(world));
     });
 
     [UnmanagedCallersOnly(EntryPoint = "flowgen_world_free")]

@@ -12,7 +12,10 @@ internal static class BundledModels
     /// <summary>The detail model multi-scale worlds of the bundled terrain model use for their finer levels.</summary>
     public const string DetailName = "terrain-detail";
 
-    public static readonly string[] Names = ["terrain", "grass", "gravel", "brick", DetailName];
+    /// <summary>The coarse model (the DEM's 4x4 block means) under the detail model in those worlds.</summary>
+    public const string CoarseName = "terrain-coarse";
+
+    public static readonly string[] Names = ["terrain", "grass", "gravel", "brick", CoarseName, DetailName];
 
     /// <summary>A MODEL argument that defaults to the bundled terrain model and accepts bundled names or paths.</summary>
     public static Argument<string> Argument(string what) => new("MODEL")

@@ -47,6 +47,10 @@ public sealed record TrainOptions
     /// residual; 0 = a plain model. Multi-scale worlds chain such a model under a coarse one.</summary>
     public int ContextFactor { get; init; }
 
+    /// <summary>Coarse model: learn the raster's F×F block means (F times larger pixels), 1 = the raster as it is.
+    /// Multi-scale worlds draw their coarse relief from such a model.</summary>
+    public int Downsample { get; init; } = 1;
+
     /// <summary>Seed of initialisation and data.</summary>
     public ulong Seed { get; init; }
 
@@ -84,6 +88,7 @@ public sealed record TrainOptions
         if (string.IsNullOrEmpty(Out)) throw new ArgumentException("--out is required.");
         if (Batch < 1 || Steps < 0 || !(LearningRate > 0) || Threads < 1 || InitBatch < 1 || TestCount < 1 || EvalEvery < 1 || CheckpointEvery < 1 || SampleEvery < 0)
             throw new ArgumentException("A training option is out of range (batch, steps, lr, threads, init batch, test count and intervals must be positive).");
+        if (Downsample is < 1 or > 16) throw new ArgumentException("--downsample must be 1 to 16.");
         if (ContextFactor != 0 && ContextFactor is < 2 or > 16) throw new ArgumentException("--context-factor must be 2 to 16 (0 = no context).");
         if (EmaDecay is < 0 or >= 1) throw new ArgumentException("--ema must be in [0, 1).");
         if (CosineFrom < 0 || (CosineDecay && CosineFrom >= Steps)) throw new ArgumentException("--cosine-from must be at least 0 and below --steps.");

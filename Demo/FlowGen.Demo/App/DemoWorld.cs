@@ -51,7 +51,7 @@ internal sealed class DemoWorld : IDisposable
     /// terrain at the same place, whatever order chunks are generated in (the multi-scale worlds' guarantee): the detail
     /// model's ConditionalPyramidWorld when there is one, else the one model's PyramidWorld.</summary>
     public IWorldSource NewWorld() => _model.DetailSampler() is { } detail
-        ? new ConditionalPyramidWorld(_model.Sampler(Temperature), detail, Seed, _levels)
+        ? ConditionalPyramidWorld.Create(_model.Sampler(Temperature), detail, Seed, Math.Max(2, _levels))
         : new PyramidWorld(_model.Sampler(Temperature), Seed, _levels);
 
     /// <summary>

@@ -1,7 +1,7 @@
 // The viewer's terrain from a FlowGen heightmap model (FlowModel): checks at load that the file is of the
 // heightmap kind and that the runtime's FlowPatchSampler accepts it (sampling graph, square one-channel
 // patches, a pixel size), and hands out FlowPatchSamplers (metres) for the runtime's worlds; with a detail model
-// (flowgen train --context-factor) also its FlowDetailSampler for the finer levels.
+// (flowgen train --context-factor) the model is the coarse one under it and the world's pixels are the detail's.
 using FlowGen.Runtime;
 using FlowGen.Runtime.Streaming;
 
@@ -30,8 +30,10 @@ internal sealed class FlowTerrainModel : ITerrainModel, IDisposable
         if (detail is not null)
         {
             var d = new FlowDetailSampler(detail, detail.Metadata.DefaultTemperature); // throws, naming the file, for non-detail models
-            if (d.PatchSize != PatchSize || Math.Abs(d.PixelSizeMetres - PixelSizeMetres) > 1e-6 * PixelSizeMetres)
-                throw new FlowGenException($"the detail model's patches ({d.PatchSize} px of {d.PixelSizeMetres} m) differ from the terrain model's ({PatchSize} px of {PixelSizeMetres} m)", detailPath);
+            _ = ConditionalPyramidWorld.Create(probe, d, 0, 2); // throws when the coarse model's pixels are not F times the detail's
+            PatchSize = d.PatchSize;
+            PixelSizeMetres = d.PixelSizeMetres;
+            HeightScaleM = (float)detail.Metadata.Scale;
         }
     }
 

@@ -1,7 +1,7 @@
 // Which model the viewer opens: --model PATH, else the bundled terrain model (models/terrain.onnx), else
 // the reference Glow test fixture, looked up from the working directory and from the program's folder up.
-// The detail model for the world's finer levels: --detail PATH, none for --detail none, else with the bundled
-// terrain model the bundled models/terrain-detail.onnx beside it.
+// --detail PATH adds a detail model under which --model is the coarse model (the bundled pair: --model
+// models/terrain-coarse.onnx --detail models/terrain-detail.onnx); without it the world is the one model's.
 using FlowGen.Runtime;
 
 namespace FlowGen.Demo.Terrain;
@@ -16,13 +16,8 @@ internal static class TerrainModels
 
     public const string NoDetail = "none";
 
-    public static FlowTerrainModel Open(string? path, string? detail = null)
-    {
-        string model = path ?? FindDefault();
-        string? bundledDetail = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(model))!, "terrain-detail.onnx");
-        if (path is not null || Path.GetFileName(model) != "terrain.onnx" || !File.Exists(bundledDetail)) bundledDetail = null;
-        return FlowTerrainModel.Open(model, detail == NoDetail ? null : detail ?? bundledDetail);
-    }
+    public static FlowTerrainModel Open(string? path, string? detail = null) =>
+        FlowTerrainModel.Open(path ?? FindDefault(), detail == NoDetail ? null : detail);
 
     private static string FindDefault()
     {

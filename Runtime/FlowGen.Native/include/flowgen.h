@@ -81,6 +81,14 @@ int32_t flowgen_sample_plausible(flowgen_model* model, uint64_t seed, int64_t fi
  * only; 5 is FlowGen's default), gain = height scale per level (1.6 default). temperature < 0: the model's default. */
 int32_t flowgen_world_create(flowgen_model* model, uint64_t seed, float temperature, int32_t levels, double gain,
                              flowgen_world** out_world);
+
+/* A world from trained scales: model is a coarse model (`flowgen train --downsample F`, e.g. the bundled
+ * models/terrain-coarse.onnx) whose multi-scale world (levels - 1 levels, gain) is the terrain at F times the detail
+ * model's pixel; detail (`flowgen train --context-factor F`, models/terrain-detail.onnx) draws the finest level given
+ * it. levels >= 2. model samples at temperature (< 0: its default), detail at its own default. Both models must
+ * outlive the world. */
+int32_t flowgen_world_create_detailed(flowgen_model* model, flowgen_model* detail, uint64_t seed, float temperature, int32_t levels,
+                                      double gain, flowgen_world** out_world);
 void flowgen_world_free(flowgen_world* world);
 
 /* Deepest level of detail, pixel size in metres at level 0, and the largest |coordinate| at level 0. */

@@ -1,78 +1,99 @@
-// Relief at every scale from a trained pyramid: a coarse lattice world on a grid F^(L-1) times coarser than the
-// pixels, then L-1 levels of detail, each drawn by a detail model conditioned on the level above it (F = the
-// detail model's context factor, 4 for the bundled one). Level k's terrain is
+// Relief at every scale from trained models: a coarse world (e.g. the PyramidWorld of a model trained on the DEM
+// downsampled F times, `flowgen train --downsample F`) whose pixel is F^n detail pixels, then n levels of detail,
+// each drawn by a detail model (`flowgen train --context-factor F`) conditioned on the level above it. Level k's
+// terrain is
 //
 //     H_k = C_k + g^k · blend(detail patches of context C_k / g^k),   C_k = Catmull-Rom upsampling of H_{k+1},
 //
-// where the blend is the lattice world's variance-preserving blend (LatticeBlend) of residual patches. The
-// detail model was trained on exactly this: real terrain minus its own F×F block means upsampled the same way
-// (CatmullRom.BlockContext), so absolute elevation and large-scale relief come from the coarse levels and every
-// level's detail follows the valleys and ridges under it. Neighbouring detail patches share their context, so they
-// agree on everything coarser than the patch; the blend hides the rest. g is the self-affine height gain between
-// levels (the one model serves every level: the bundled DEM is too small to train a model per scale), 1.6 by default.
+// with H_n the coarse world and the blend the lattice world's variance-preserving blend (LatticeBlend) of residual
+// patches. The detail model was trained on exactly this: real terrain minus its own F×F block means upsampled the
+// same way (CatmullRom.BlockContext), so absolute elevation and large-scale relief come from the coarse world and the
+// detail follows the valleys and ridges under it. Neighbouring detail patches share their context, so they agree on
+// everything coarser than the patch; the blend hides the rest. With more than one detail level the one detail model
+// serves every level, heights scaled by g per level (self-affine reuse); the bundled world has one (n = 1, the coarse
+// model carries the larger scales), where g plays no part.
 //
 // A value depends only on the seed and the pixel: each level's patches are keyed by (level seed, lattice index) and
 // their contexts by the coarser level's values at fixed positions, never by the requested rectangle, its order or
-// threads. Level of detail 2m is level m itself (its pixel is F^m = 4^m pixels); odd levels of detail and those past
-// the coarsest level box-average the nearest finer level.
+// threads. Level of detail log2(F)·m is level m itself; beyond level n the coarse world's own levels of detail serve;
+// levels of detail in between box-average the nearest finer level.
 namespace FlowGen.Runtime.Streaming;
 
 /// <summary>
-/// A multi-scale seamless world from a coarse patch model and a detail model (see the file comment). Thread-safe; each
-/// call allocates its own scratch.
+/// A multi-scale seamless world from a coarse world and a detail model (see the file comment). Thread-safe; each call
+/// allocates its own scratch.
 /// </summary>
 public sealed class ConditionalPyramidWorld : IWorldSource
 {
-    private readonly LatticeWorld _top;
+    private readonly IWorldSource _coarse;
     private readonly IDetailSampler _detail;
     private readonly LatticeBlend _blend;
     private readonly ulong[] _seeds;
     private readonly double _gain;
-    private readonly int _levels;
+    private readonly int _levels; // detail levels n
     private readonly int _factor;
     private readonly int _log2Factor;
 
     /// <summary>
-    /// Creates the world of <paramref name="seed"/> with <paramref name="levels"/> levels (1 = the coarse lattice world
-    /// alone): the coarsest from <paramref name="coarse"/>, the others from <paramref name="detail"/>, heights × gain per level.
+    /// Creates the world of <paramref name="seed"/>: <paramref name="detailLevels"/> levels of <paramref name="detail"/> under
+    /// <paramref name="coarse"/>, whose pixel must be F^detailLevels of the detail model's (F = its context factor); heights
+    /// × <paramref name="gain"/> per detail level above the first.
     /// </summary>
-    public ConditionalPyramidWorld(IPatchSampler coarse, IDetailSampler detail, ulong seed, int levels = PyramidWorld.DefaultLevels,
-        double gain = PyramidWorld.DefaultGain)
+    public ConditionalPyramidWorld(IWorldSource coarse, IDetailSampler detail, ulong seed, int detailLevels = 1, double gain = PyramidWorld.DefaultGain)
     {
         ArgumentNullException.ThrowIfNull(coarse);
         ArgumentNullException.ThrowIfNull(detail);
-        ArgumentOutOfRangeException.ThrowIfLessThan(levels, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(levels, 8);
+        ArgumentOutOfRangeException.ThrowIfLessThan(detailLevels, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(detailLevels, 4);
         if (!double.IsFinite(gain) || gain <= 0) throw new ArgumentOutOfRangeException(nameof(gain), gain, "gain must be finite and positive");
         if (detail.ContextFactor is not (2 or 4 or 8 or 16))
             throw new ArgumentException($"the detail model's context factor must be 2, 4, 8 or 16, not {detail.ContextFactor}", nameof(detail));
-        if (Math.Abs(coarse.PixelSizeMetres - detail.PixelSizeMetres) > 1e-6 * coarse.PixelSizeMetres)
-            throw new ArgumentException($"the coarse model's pixels ({coarse.PixelSizeMetres} m) differ from the detail model's ({detail.PixelSizeMetres} m)", nameof(detail));
+        double expected = detail.PixelSizeMetres * Math.Pow(detail.ContextFactor, detailLevels);
+        if (!(Math.Abs(coarse.PixelSizeMetres - expected) <= 1e-3 * expected))
+            throw new ArgumentException($"the coarse world's pixels ({coarse.PixelSizeMetres:G6} m) must be {detail.ContextFactor}^{detailLevels} times the detail model's " +
+                $"({detail.PixelSizeMetres:G6} m), i.e. {expected:G6} m: train the coarse model with --downsample {Math.Pow(detail.ContextFactor, detailLevels)}", nameof(coarse));
+        _coarse = coarse;
         _detail = detail;
         _blend = new LatticeBlend(detail.PatchSize, nameof(detail));
-        _levels = levels;
+        _levels = detailLevels;
         _gain = gain;
         _factor = detail.ContextFactor;
         _log2Factor = System.Numerics.BitOperations.Log2((uint)_factor);
-        _seeds = new ulong[levels];
-        for (int k = 0; k < levels; k++) _seeds[k] = k == 0 ? seed : PyramidWorld.LevelSeed(seed, k);
-        _top = new LatticeWorld(coarse, _seeds[levels - 1]);
+        _seeds = new ulong[detailLevels];
+        for (int k = 0; k < detailLevels; k++) _seeds[k] = k == 0 ? seed : PyramidWorld.LevelSeed(seed, k);
     }
 
-    /// <summary>Number of levels.</summary>
-    public int Levels => _levels;
+    /// <summary>Default height gain per level of the coarse model's pyramid in <see cref="Create"/>: fitted on the bundled DEM's
+    /// 256² crop spectrum with the bundled terrain-coarse model (1.6, the fine model's, puts 2.5x the real power at 200 px).</summary>
+    public const double DefaultCoarseGain = 1.3;
 
-    /// <summary>Height gain per level.</summary>
+    /// <summary>
+    /// The standard multi-scale world of a coarse model (trained with --downsample F, F = the detail model's context
+    /// factor) and a detail model: the coarse model's PyramidWorld with <paramref name="levels"/> - 1 levels and gain
+    /// <paramref name="gain"/>, under one detail level. <paramref name="levels"/> counts both (at least 2).
+    /// </summary>
+    public static ConditionalPyramidWorld Create(IPatchSampler coarseModel, IDetailSampler detail, ulong seed, int levels = PyramidWorld.DefaultLevels,
+        double gain = DefaultCoarseGain)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(levels, 2);
+        return new ConditionalPyramidWorld(new PyramidWorld(coarseModel, PyramidWorld.LevelSeed(seed, 64), levels - 1, gain), detail, seed);
+    }
+
+    /// <summary>Number of detail levels.</summary>
+    public int DetailLevels => _levels;
+
+    /// <summary>Height gain per detail level.</summary>
     public double Gain => _gain;
 
     /// <inheritdoc />
     public double PixelSizeMetres => _detail.PixelSizeMetres;
 
-    /// <summary>Level of detail log2(F)·m is level m; beyond the coarsest level, up to 16x16 of its pixels are averaged.</summary>
-    public int MaxLod => _log2Factor * (_levels - 1) + 4;
+    /// <summary>Level of detail log2(F)·m is detail level m; beyond the coarse world, its own levels of detail.</summary>
+    public int MaxLod => _log2Factor * _levels + _coarse.MaxLod;
 
     /// <summary>Largest |pixel coordinate| at level of detail 0.</summary>
-    public long CoordinateLimit => Math.Min(_top.CoordinateLimit, _blend.CoordinateLimit);
+    public long CoordinateLimit => Math.Min(_blend.CoordinateLimit, _coarse.CoordinateLimit >= long.MaxValue >> (_log2Factor * _levels)
+        ? long.MaxValue : _coarse.CoordinateLimit << (_log2Factor * _levels));
 
     /// <inheritdoc />
     public void Fill(long x0, long y0, int width, int height, int lod, Span<float> destination, CancellationToken cancellationToken)
@@ -86,8 +107,14 @@ public sealed class ConditionalPyramidWorld : IWorldSource
         long limit = CoordinateLimit >> lod;
         if (x0 < -limit || y0 < -limit || x0 + width > limit || y0 + height > limit)
             throw new ArgumentOutOfRangeException(nameof(x0), $"Rectangle ({x0}, {y0}, {width}x{height}) at level of detail {lod} leaves the world's coordinate range ±{limit}.");
-        int level = Math.Min(lod / _log2Factor, _levels - 1), shift = lod - level * _log2Factor;
         var dst = destination[..(width * height)];
+        if (lod >= _log2Factor * _levels)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _coarse.Fill(x0, y0, width, height, lod - _log2Factor * _levels, dst, cancellationToken);
+            return;
+        }
+        int level = lod / _log2Factor, shift = lod - level * _log2Factor;
         if (shift == 0)
         {
             FillLevel(level, x0, y0, width, height, dst, cancellationToken);
@@ -114,11 +141,9 @@ public sealed class ConditionalPyramidWorld : IWorldSource
     private void FillLevel(int k, long x0, long y0, int width, int height, Span<float> dst, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        if (k == _levels - 1)
+        if (k == _levels)
         {
-            _top.Fill(x0, y0, width, height, 0, dst, ct);
-            float top = (float)Math.Pow(_gain, k);
-            if (top != 1f) for (int i = 0; i < dst.Length; i++) dst[i] *= top;
+            _coarse.Fill(x0, y0, width, height, 0, dst, ct);
             return;
         }
         // The context over every patch touching the rectangle (the union U of their windows).

@@ -10,6 +10,17 @@ public class EvalCommandTests
     private static string Data(string name) => Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Model)))!, "..", "data", name);
 
     [Fact]
+    public void WorldPatchesAreMeasuredLikeTheModelsOwn()
+    {
+        var (code, stdout, stderr) = FlowgenProcess.Run("eval", "terrain-coarse", "--detail", "terrain-detail", "--data", Data("jacksboro_fault_dem.npz"), "--world", "--count", "64", "--levels", "3");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("world (terrain", stdout); // the tables wrap the rest of the name
+        (code, _, stderr) = FlowgenProcess.Run("eval", "--data", Data("jacksboro_fault_dem.npz"), "--world");
+        Assert.Equal(2, code);
+        Assert.Contains("--world needs a model", stderr);
+    }
+
+    [Fact]
     public void HeightmapModelGivenATextureIsRefused()
     {
         var (code, _, stderr) = FlowgenProcess.Run("eval", Model, "--data", Data("grass.png"));

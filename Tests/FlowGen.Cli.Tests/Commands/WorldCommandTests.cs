@@ -28,6 +28,46 @@ public class WorldCommandTests
     }
 
     [Fact]
+    public void The_bundled_trained_scales_world_shards_assemble_bit_identically()
+    {
+        // terrain-coarse --detail terrain-detail: the ConditionalPyramidWorld of the bundled coarse and detail models.
+        var dir = FlowgenProcess.TempDir();
+        string single = Path.Combine(dir, "single.npy"), sharded = Path.Combine(dir, "sharded.npy"), plain = Path.Combine(dir, "plain.npy");
+        var r = FlowgenProcess.Run("world", "terrain-coarse", "--detail", "terrain-detail", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", single);
+        Assert.True(r.Code == 0, r.Err);
+        foreach (var i in new[] { 1, 0 })
+        {
+            r = FlowgenProcess.Run("world", "terrain-coarse", "--detail", "terrain-detail", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", sharded, "--shard", $"{i}/2");
+            Assert.True(r.Code == 0, r.Err);
+        }
+        r = FlowgenProcess.Run("world", "terrain-coarse", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", sharded, "--assemble");
+        Assert.NotEqual(0, r.Code); // the shards were made with the detail model
+        Assert.Contains("detail model", r.Err);
+        r = FlowgenProcess.Run("world", "terrain-coarse", "--detail", "terrain-detail", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", sharded, "--assemble");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(sharded));
+        r = FlowgenProcess.Run("world", "terrain", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", plain);
+        Assert.True(r.Code == 0, r.Err);
+        var detailed = NpyCodec.Read(single).ToSingleArray();
+        Assert.All(detailed, v => Assert.True(float.IsFinite(v)));
+        Assert.NotEqual(detailed, NpyCodec.Read(plain).ToSingleArray());
+        // A plain model is not a detail model; the detail model needs a coarse model with 4x its pixels; a detail
+        // model cannot make a world (or patches) on its own.
+        r = FlowgenProcess.Run("world", "terrain-coarse", "--size", "32x32", "--out", plain, "--detail", "terrain");
+        Assert.NotEqual(0, r.Code);
+        Assert.Contains("context", r.Err);
+        r = FlowgenProcess.Run("world", "terrain", "--size", "32x32", "--out", plain, "--detail", "terrain-detail");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--downsample 4", r.Err);
+        r = FlowgenProcess.Run("world", "terrain-detail", "--size", "32x32", "--out", plain);
+        Assert.NotEqual(0, r.Code);
+        Assert.Contains("detail model", r.Err);
+        r = FlowgenProcess.Run("generate", "terrain-detail", "--count", "2", "--out", Path.Combine(dir, "g"));
+        Assert.NotEqual(0, r.Code);
+        Assert.Contains("detail model", r.Err);
+    }
+
+    [Fact]
     public void Preview_is_a_shaded_colour_relief_of_the_world()
     {
         var dir = FlowgenProcess.TempDir();

@@ -34,7 +34,7 @@ public class CAbiTests
             string ccErr = cc.StandardError.ReadToEnd();
             cc.WaitForExit();
             Assert.True(cc.ExitCode == 0, "gcc: " + ccErr);
-            var run = Process.Start(new ProcessStartInfo(exe, [model]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var run = Process.Start(new ProcessStartInfo(exe, [model, Bundled("terrain-coarse"), Bundled("terrain-detail")]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
             string stdout = run.StandardOutput.ReadToEnd(), stderr = run.StandardError.ReadToEnd();
             Assert.True(run.WaitForExit(120_000), "capi_test hung");
             Assert.True(run.ExitCode == 0, $"capi_test exited {run.ExitCode}: {stdout}\n{stderr}");
@@ -45,6 +45,9 @@ public class CAbiTests
             Directory.Delete(work, recursive: true);
         }
     }
+
+    // A bundled model (models/NAME.onnx, copied next to the tests).
+    private static string Bundled(string name) => Path.Combine(AppContext.BaseDirectory, "models", name + ".onnx");
 
     private static void AssertClose(ReadOnlySpan<float> expected, string printed)
     {
@@ -93,6 +96,18 @@ public class CAbiTests
         Assert.Equal("1", c["bad_lod"]);
         Assert.StartsWith("1 ", c["freed_world"]);
         Assert.Contains("not a live flowgen_world handle", c["freed_world"]);
+
+        using var terrain = FlowModel.Load(Bundled("terrain-coarse"), new FlowModelOptions { MaxBatch = 16, Threads = 2 });
+        using var detail = FlowModel.Load(Bundled("terrain-detail"), new FlowModelOptions { MaxBatch = 16, Threads = 2 });
+        Assert.Equal("0", c["detail_load"]);
+        var detailed = ConditionalPyramidWorld.Create(new FlowPatchSampler(terrain, terrain.Metadata.DefaultTemperature),
+            new FlowDetailSampler(detail, detail.Metadata.DefaultTemperature), 42, 4, 1.6);
+        Assert.Equal($"0 {detailed.MaxLod}", c["detailed"]);
+        detailed.Fill(-100, 50, 40, 30, 0, tile, default);
+        Assert.Equal("0", c["detailed_rc"]);
+        AssertClose(tile, c["detailed_fill"]);
+        Assert.StartsWith("2 ", c["not_detail"]); // FLOWGEN_ERROR_MODEL: a plain model as the detail model
+        Assert.Contains("detail model", c["not_detail"]);
         Assert.Equal("1", c["freed_model"]);
         Assert.Equal("1", c["null_model"]);
         Assert.Equal("", c["done"]);

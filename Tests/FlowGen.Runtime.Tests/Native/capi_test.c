@@ -14,7 +14,7 @@ static void print_floats(const char* key, const float* v, size_t n) {
 }
 
 int main(int argc, char** argv) {
-    if (argc != 2) { fprintf(stderr, "usage: capi_test MODEL\n"); return 2; }
+    if (argc != 4) { fprintf(stderr, "usage: capi_test MODEL COARSE_MODEL DETAIL_MODEL\n"); return 2; }
     printf("abi %d\n", flowgen_abi_version());
 
     flowgen_model* model = NULL;
@@ -67,6 +67,22 @@ int main(int argc, char** argv) {
     flowgen_world_free(world);
     rc = flowgen_world_fill(world, 0, 0, 4, 4, 0, tile, 16);
     printf("freed_world %d %s\n", rc, flowgen_last_error());
+
+    flowgen_model *terrain = NULL, *detail = NULL;
+    rc = flowgen_model_load(argv[2], 16, 2, &terrain);
+    rc |= flowgen_model_load(argv[3], 16, 2, &detail);
+    printf("detail_load %d\n", rc);
+    rc = flowgen_world_create_detailed(terrain, detail, 42, -1.0f, 4, 1.6, &world);
+    flowgen_world_info(world, &max_lod, &px, &limit);
+    printf("detailed %d %d\n", rc, max_lod);
+    rc = flowgen_world_fill(world, -100, 50, 40, 30, 0, tile, 40 * 30);
+    printf("detailed_rc %d\n", rc);
+    print_floats("detailed_fill", tile, 40 * 30);
+    flowgen_world_free(world);
+    rc = flowgen_world_create_detailed(terrain, terrain, 42, -1.0f, 4, 1.6, &world);
+    printf("not_detail %d %s\n", rc, flowgen_last_error());
+    flowgen_model_free(detail);
+    flowgen_model_free(terrain);
     flowgen_model_free(model);
     rc = flowgen_sample(model, 7, 5, 1, 0.8f, 0, samples, n);
     printf("freed_model %d\n", rc);

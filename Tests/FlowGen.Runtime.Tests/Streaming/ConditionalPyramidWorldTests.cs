@@ -1,7 +1,7 @@
-// ConditionalPyramidWorld: values independent of the rectangle, the request order and threads; one level = the coarse
-// lattice world; with no detail, every level is the Catmull-Rom upsampling of the one above it (checked against an
-// independent cubic-convolution formula, so the pixel-centre alignment the detail model was trained with holds);
-// a level of detail 2m is level m; bad arguments refused.
+// ConditionalPyramidWorld: values independent of the rectangle, the request order and threads; with no detail, every
+// level is the Catmull-Rom upsampling of the one above it (checked against an independent cubic-convolution formula,
+// so the pixel-centre alignment the detail model was trained with holds); a level of detail 2m is level m, and past
+// the detail levels the coarse world itself; bad arguments refused.
 using FlowGen.Runtime.Streaming;
 
 namespace FlowGen.Runtime.Tests.Streaming;
@@ -11,7 +11,7 @@ public class ConditionalPyramidWorldTests
     private static int Bits(float v) => BitConverter.SingleToInt32Bits(v);
 
     /// <summary>Hash noise plus a little of the context, so a context computed differently for another rectangle shows.</summary>
-    private sealed class HashDetailSampler(float noise = 1f, float contextWeight = 0.05f, double pixel = 90) : IDetailSampler
+    private sealed class HashDetailSampler(float noise = 1f, float contextWeight = 0.05f, double pixel = 22.5) : IDetailSampler
     {
         public int PatchSize => 32;
         public int ContextFactor => 4;
@@ -31,12 +31,16 @@ public class ConditionalPyramidWorldTests
         }
     }
 
+    // The coarse world: a 3-level pyramid of hash patches at 90 m, under detailLevels levels of 90 / 4^n m detail.
+    private static ConditionalPyramidWorld World(ulong seed, int detailLevels = 1, float noise = 1f, float contextWeight = 0.05f) =>
+        new(new PyramidWorld(new HashPatchSampler(), seed + 100, levels: 3), new HashDetailSampler(noise, contextWeight, 90 / Math.Pow(4, detailLevels)), seed, detailLevels);
+
     [Fact]
     public void A_pixel_does_not_depend_on_the_rectangle_that_asks_for_it_at_any_level_of_detail()
     {
-        var world = new ConditionalPyramidWorld(new HashPatchSampler(), new HashDetailSampler(), seed: 42, levels: 4);
-        Assert.Equal(2 * 3 + 4, world.MaxLod);
-        foreach (int lod in new[] { 0, 1, 2, 5, 9 })
+        var world = World(42, detailLevels: 2);
+        Assert.Equal(2 * 2 + new PyramidWorld(new HashPatchSampler(), 1, levels: 3).MaxLod, world.MaxLod);
+        foreach (int lod in new[] { 0, 1, 2, 3, 5, 9 })
         {
             var big = new float[80 * 70];
             world.Fill(-37, 1000, 80, 70, lod, big, default);
@@ -60,7 +64,7 @@ public class ConditionalPyramidWorldTests
         var coords = Enumerable.Range(0, 9).Select(i => new ChunkCoord(i % 3 - 1, i / 3 - 1)).ToArray();
         async Task<Dictionary<ChunkCoord, float[]>> Run(int seed, bool parallel)
         {
-            var world = new ConditionalPyramidWorld(new HashPatchSampler(), new HashDetailSampler(), 9, levels: 3);
+            var world = World(9, detailLevels: 2);
             using var streamer = new ChunkStreamer(world, new ChunkStreamerOptions { ChunkSize = 48, MaxConcurrentGenerations = 3 });
             var order = coords.ToArray();
             new Random(seed).Shuffle(order);
@@ -83,13 +87,18 @@ public class ConditionalPyramidWorldTests
     }
 
     [Fact]
-    public void One_level_is_the_coarse_lattice_world()
+    public void Past_the_detail_levels_the_coarse_world_serves_its_own_levels_of_detail()
     {
-        var a = new float[70 * 50];
-        var b = new float[70 * 50];
-        new ConditionalPyramidWorld(new HashPatchSampler(), new HashDetailSampler(), 3, levels: 1).Fill(-20, 33, 70, 50, 0, a, default);
-        new LatticeWorld(new HashPatchSampler(), 3).Fill(-20, 33, 70, 50, 0, b, default);
-        Assert.Equal(a.Select(Bits), b.Select(Bits));
+        var coarse = new PyramidWorld(new HashPatchSampler(), 7, levels: 3);
+        var world = new ConditionalPyramidWorld(coarse, new HashDetailSampler(), 3);
+        foreach (int lod in new[] { 2, 3, 5 })
+        {
+            var a = new float[70 * 50];
+            var b = new float[70 * 50];
+            world.Fill(-20, 33, 70, 50, lod, a, default);
+            coarse.Fill(-20, 33, 70, 50, lod - 2, b, default);
+            Assert.Equal(a.Select(Bits), b.Select(Bits));
+        }
     }
 
     // Catmull-Rom as cubic convolution (a = -1/2) of the coarse samples, evaluated where the fine pixel centre falls.
@@ -103,7 +112,7 @@ public class ConditionalPyramidWorldTests
     public void Without_detail_a_level_is_the_upsampled_level_above_it_with_pixel_centres_aligned()
     {
         // No noise and no context term: level 0 must be exactly the context, the Catmull-Rom upsampling of level 1 (= lod 2).
-        var world = new ConditionalPyramidWorld(new HashPatchSampler(), new HashDetailSampler(noise: 0, contextWeight: 0), 7, levels: 2);
+        var world = World(7, detailLevels: 1, noise: 0, contextWeight: 0);
         const long x0 = -50, y0 = 30;
         const int n = 40;
         var fine = new float[n * n];
@@ -132,8 +141,8 @@ public class ConditionalPyramidWorldTests
         // With detail noise, lod 2 (pixel 4x4) is level 1: the same whatever the finest level's noise is.
         var a = new float[30 * 30];
         var b = new float[30 * 30];
-        new ConditionalPyramidWorld(new HashPatchSampler(), new HashDetailSampler(), 5, levels: 3).Fill(10, -4, 30, 30, 2, a, default);
-        var other = new ConditionalPyramidWorld(new HashPatchSampler(), new HashDetailSampler(), 5, levels: 3);
+        World(5, detailLevels: 2).Fill(10, -4, 30, 30, 2, a, default);
+        var other = World(5, detailLevels: 2);
         other.Fill(10, -4, 30, 30, 2, b, default);
         Assert.Equal(a.Select(Bits), b.Select(Bits));
         // and the detail level really adds relief at lod 0: its 4x4 block means stay close to lod 2, its pixels do not.
@@ -158,13 +167,15 @@ public class ConditionalPyramidWorldTests
     [Fact]
     public void Bad_arguments_are_refused()
     {
-        var s = new HashPatchSampler();
+        var coarse = new PyramidWorld(new HashPatchSampler(), 1, levels: 2);
         var d = new HashDetailSampler();
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ConditionalPyramidWorld(s, d, 1, levels: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ConditionalPyramidWorld(s, d, 1, levels: 9));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ConditionalPyramidWorld(s, d, 1, gain: 0));
-        Assert.Throws<ArgumentException>(() => new ConditionalPyramidWorld(s, new HashDetailSampler(pixel: 30), 1));
-        var world = new ConditionalPyramidWorld(s, d, 1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ConditionalPyramidWorld(coarse, d, 1, detailLevels: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ConditionalPyramidWorld(coarse, d, 1, detailLevels: 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ConditionalPyramidWorld(coarse, d, 1, gain: 0));
+        var e = Assert.Throws<ArgumentException>(() => new ConditionalPyramidWorld(coarse, new HashDetailSampler(pixel: 30), 1));
+        Assert.Contains("--downsample", e.Message); // the coarse world's pixels must be 4x the detail model's
+        Assert.Throws<ArgumentException>(() => new ConditionalPyramidWorld(coarse, d, 1, detailLevels: 2)); // 90 m is not 16 x 22.5 m
+        var world = new ConditionalPyramidWorld(coarse, d, 1);
         var buffer = new float[16];
         Assert.Throws<ArgumentOutOfRangeException>(() => world.Fill(0, 0, 4, 4, world.MaxLod + 1, buffer, default));
         Assert.Throws<ArgumentOutOfRangeException>(() => world.Fill(world.CoordinateLimit, 0, 4, 4, 0, buffer, default));

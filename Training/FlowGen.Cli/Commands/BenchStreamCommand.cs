@@ -69,19 +69,19 @@ internal static class BenchStreamCommand
     }
 
     internal static int Run(string modelArg, int chunkSize, int chunkCount, int threads, bool json,
-        int levels = PyramidWorld.DefaultLevels, double gain = PyramidWorld.DefaultGain, string detailArg = WorldOptions.Auto)
+        int levels = PyramidWorld.DefaultLevels, double? gain = null, string detailArg = WorldOptions.None)
     {
         if (chunkSize is < 16 or > 4096) throw new ArgumentException("--chunk must be in 16..4096");
         if (chunkCount is < 1 or > 10_000) throw new ArgumentException("--chunks must be in 1..10000");
         if (threads < 0) throw new ArgumentException("--threads must be 0 (one per processor) or positive");
-        string path = BundledModels.Resolve(modelArg);
+        var (path, detailPath) = WorldOptions.Resolve(modelArg, detailArg);
         const int batch = 64;
         using var model = FlowModel.Load(path, new FlowModelOptions { MaxBatch = batch, Threads = threads });
         if (model.Metadata.Kind is { } kind && kind != "heightmap")
             throw new FlowGenException($"the model is of kind '{kind}'; streaming worlds need a heightmap model", path);
         float t = model.Metadata.DefaultTemperature;
         var counter = new CountingSampler(new FlowPatchSampler(model, t));
-        using var detail = WorldOptions.LoadDetail(WorldOptions.ResolveDetail(modelArg, detailArg), new FlowModelOptions { MaxBatch = batch, Threads = threads });
+        using var detail = WorldOptions.LoadDetail(detailPath, new FlowModelOptions { MaxBatch = batch, Threads = threads });
         var detailCounter = WorldOptions.DetailSampler(detail) is { } d ? new CountingDetailSampler(d) : null;
         using var streamer = new ChunkStreamer(WorldOptions.World(counter, detailCounter, 1, levels, gain), new ChunkStreamerOptions { ChunkSize = chunkSize, MemoryBudgetBytes = 1L << 30 });
 

@@ -1,6 +1,7 @@
 // `flowgen eval [MODEL] --data FILE`: the model's realism against real patches and the baselines,
 // as a console table and optionally a self-contained HTML report. Without MODEL it reports the
-// real patches and the baselines alone (the yardstick a model has to beat).
+// real patches and the baselines alone (the yardstick a model has to beat). With --world it measures patches cut
+// from MODEL's multi-scale world (with --detail's detail model) instead of the flow's own patches.
 using System.CommandLine;
 using FlowGen.Training.Evaluation;
 using Spectre.Console;
@@ -22,42 +23,54 @@ internal static class EvalCommand
         var density = new Option<string?>("--density") { Description = "density graph x -> (z, log_det) (default: MODEL's stem + .density.onnx when present)" };
         var grids = new Option<string?>("--grids") { Description = "also write each source's sample grid (and hillshade) as PNG files into this folder" };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 2024UL, Description = "seed of every draw" };
+        var world = new Option<bool>("--world") { Description = "measure patches cut from MODEL's multi-scale world (what `flowgen world` exports) instead of its own samples" };
+        var (levels, gain, detail) = Commands.WorldOptions.Create();
         var command = new Command("eval", "Compare a model's samples with real patches and with Gaussian and fBm baselines")
         {
-            model, data, count, temperature, sweep, report, patch, pixel, density, seed, grids,
+            model, data, count, temperature, sweep, report, patch, pixel, density, seed, grids, world, levels, gain, detail,
         };
         command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model), pr.GetValue(data)!, pr.GetValue(count), pr.GetValue(temperature),
-            pr.GetValue(sweep), pr.GetValue(report), pr.GetValue(patch), pr.GetValue(pixel), pr.GetValue(density), pr.GetValue(seed), pr.GetValue(grids))));
+            pr.GetValue(sweep), pr.GetValue(report), pr.GetValue(patch), pr.GetValue(pixel), pr.GetValue(density), pr.GetValue(seed), pr.GetValue(grids),
+            pr.GetValue(world) ? new WorldChoice(pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!) : null)));
         return command;
     }
 
-    private static int Run(string? modelPath, string dataPath, int count, float? temperature, bool sweep, string? reportPath,
-        int? patch, double? pixelSize, string? densityPath, ulong seed, string? gridsFolder)
+    private sealed record WorldChoice(int Levels, double? Gain, string Detail);
+
+    private static int Run(string? modelArg, string dataPath, int count, float? temperature, bool sweep, string? reportPath,
+        int? patch, double? pixelSize, string? densityPath, ulong seed, string? gridsFolder, WorldChoice? worldChoice = null)
     {
         if (count < 16) throw new ArgumentException("--count must be at least 16");
-        if (sweep && modelPath is null) throw new ArgumentException("--sweep needs a model");
+        if (sweep && modelArg is null) throw new ArgumentException("--sweep needs a model");
+        if (worldChoice is not null && modelArg is null) throw new ArgumentException("--world needs a model");
+        var (modelPath, detailPath) = modelArg is null ? (null, null) : worldChoice is null ? (BundledModels.Resolve(modelArg), null)
+            : Commands.WorldOptions.Resolve(modelArg, worldChoice.Detail);
         using var model = modelPath is null ? null : FlowPatchModel.Load(modelPath, densityPath);
+        using var detail = Commands.WorldOptions.LoadDetail(detailPath, new FlowGen.Runtime.FlowModelOptions { MaxBatch = 64 });
+        IPatchModel? candidate = worldChoice is null || model is null ? model : new WorldPatchModel(model.Sampler, detail, worldChoice.Levels,
+            Commands.WorldOptions.Gain(worldChoice.Gain, detail is not null));
         var kind = DataKinds.Of(dataPath);
         if (model is not null)
         {
             DataKinds.CheckMatch(DataKinds.OfModel(model.Metadata.Kind, modelPath!), modelPath!, dataPath);
-            if (patch is { } p && p != model.PatchSize)
-                throw new EvaluationException($"--patch {p} does not match the model's {model.PatchSize}x{model.PatchSize} patches", modelPath);
+            if (patch is { } p && p != candidate!.PatchSize)
+                throw new EvaluationException($"--patch {p} does not match the model's {candidate.PatchSize}x{candidate.PatchSize} patches", modelPath);
         }
 
         var options = new EvaluationOptions
         {
             DataPath = dataPath,
             PatchSize = patch ?? 32,
-            PixelSizeM = pixelSize ?? model?.Metadata.PixelSizeMetres ?? 90.0,
+            PixelSizeM = pixelSize ?? (candidate as WorldPatchModel)?.PixelSizeMetres ?? model?.Metadata.PixelSizeMetres ?? 90.0,
             Count = count,
             Temperature = temperature ?? model?.Metadata.DefaultTemperature ?? 1f,
             Sweep = sweep,
             Seed = seed,
         };
         Action<string> log = message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]");
-        if (kind == DataKind.Heightmap) Report(TerrainEvaluation.Run(options, model, log), reportPath, gridsFolder);
-        else Report(TextureEvaluation.Run(options, model, log), reportPath, gridsFolder);
+        if (worldChoice is not null && kind != DataKind.Heightmap) throw new ArgumentException("--world measures heightmap worlds; the data is a texture");
+        if (kind == DataKind.Heightmap) Report(TerrainEvaluation.Run(options, candidate, log), reportPath, gridsFolder);
+        else Report(TextureEvaluation.Run(options, candidate, log), reportPath, gridsFolder);
         return Cli.Ok;
     }
 

@@ -30,7 +30,10 @@ internal static class InspectCommand
         o.WriteLine($"compiled steps: {m.Plan.Steps.Count} (after folding and fusion), arena {m.Plan.ArenaBytes.ToString("N0", inv)} bytes at batch 1");
         o.WriteLine($"parameters: {PlanStatistics.Parameters(m.Plan).ToString("N0", inv)}");
         o.WriteLine($"FLOPs per sample: {PlanStatistics.Flops(m.Plan, 1).ToString("N0", inv)}");
-        o.WriteLine(m.CanSample ? $"sampling: z -> x, sample shape [{string.Join(",", m.SampleShape)}]" : "sampling: no (not a z -> x sampling graph)");
+        o.WriteLine(!m.CanSample ? "sampling: no (not a z -> x sampling graph)"
+            : m.IsConditional ? $"sampling: (z, context) -> x, sample shape [{string.Join(",", m.SampleShape)}], context [{string.Join(",", m.ContextShape)}]" +
+                (m.Metadata.Context == "coarse" ? $": a detail model (context = the terrain's {m.Metadata.ContextFactor}x coarser block means, upsampled; x = the residual)" : "")
+            : $"sampling: z -> x, sample shape [{string.Join(",", m.SampleShape)}]");
         o.WriteLine("metadata:");
         foreach (var (k, v) in m.Metadata.Raw.OrderBy(p => p.Key, StringComparer.Ordinal)) o.WriteLine($"  {k} = {v}");
         return Cli.Ok;

@@ -40,10 +40,11 @@ internal static class SeamsCommand
     internal sealed record CropSpectrumBin(double CyclesPerPixel, double Generated, double Real, double RealMin, double RealMax, bool WithinRange);
 
     internal static int Run(string modelArg, string? dataPath, int size, ulong seed, bool json,
-        int levels = PyramidWorld.DefaultLevels, double gain = PyramidWorld.DefaultGain, string detailArg = WorldOptions.Auto)
+        int levels = PyramidWorld.DefaultLevels, double? gain = null, string detailArg = WorldOptions.None)
     {
         if (size is < 128 or > 8192) throw new ArgumentException("--size must be in 128..8192");
-        string path = BundledModels.Resolve(modelArg);
+        var (path, detailPath) = WorldOptions.Resolve(modelArg, detailArg);
+        double worldGain = WorldOptions.Gain(gain, detailPath is not null);
         dataPath ??= Path.Combine(AppContext.BaseDirectory, "data", "jacksboro_fault_dem.npz");
         var dem = DataGrid.Load(dataPath);
         using var model = FlowModel.Load(path, new FlowModelOptions { MaxBatch = 64 });
@@ -51,11 +52,11 @@ internal static class SeamsCommand
             throw new FlowGenException($"the model is of kind '{kind}'; seams are measured on heightmap worlds", path);
         float t = model.Metadata.DefaultTemperature;
         var sampler = new FlowPatchSampler(model, t);
-        using var detail = WorldOptions.LoadDetail(WorldOptions.ResolveDetail(modelArg, detailArg), new FlowModelOptions { MaxBatch = 64 });
+        using var detail = WorldOptions.LoadDetail(detailPath, new FlowModelOptions { MaxBatch = 64 });
         var world = WorldOptions.World(sampler, WorldOptions.DetailSampler(detail), seed, levels, gain);
         var map = new float[size * size];
         world.Fill(0, 0, size, size, 0, map, CancellationToken.None);
-        int stride = sampler.PatchSize / 2;
+        int stride = (detail?.SampleShape[^1] ?? sampler.PatchSize) / 2; // the finest lattice
         double px = world.PixelSizeMetres;
         var generated = SeamStatistics.Measure(map, size, size, stride, 0, px);
         var floor = SeamStatistics.Measure(dem.Values, dem.Rows, dem.Columns, stride, 0, px, spectrumLength: Math.Min(256, dem.Columns));
@@ -85,7 +86,7 @@ internal static class SeamsCommand
             return Cli.Ok;
         }
         string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
-        Console.Out.WriteLine($"{size}x{size} world (seed {seed}, temperature {F(t)}, {levels} level(s), gain {F(gain)}), patch lattice stride {stride} px, {px:F1} m pixels");
+        Console.Out.WriteLine($"{size}x{size} world (seed {seed}, temperature {F(t)}, {levels} level(s), gain {F(worldGain)}), patch lattice stride {stride} px, {px:F1} m pixels");
         Console.Out.WriteLine("                       border/interior ratio   W1/interior mean   (real DEM, same lattice: ratio, W1)");
         foreach (var (g, f) in new[] { (generated.Gradient, floor.Gradient), (generated.Laplacian, floor.Laplacian) })
             Console.Out.WriteLine($"  {g.Name,-20} {F(g.Ratio),10} {F(g.RelativeW1),18}         ({F(f.Ratio)}, {F(f.RelativeW1)})");

@@ -23,6 +23,7 @@ internal static class TrainCommand
         var bins = new Option<int>("--bins") { DefaultValueFactory = _ => 8, Description = "spline bins (nsf)" };
         var patch = new Option<int>("--patch") { DefaultValueFactory = _ => 32, Description = "patch size P (P x P crops)" };
         var contextFactor = new Option<int>("--context-factor") { DefaultValueFactory = _ => 0, Description = "train a detail model for multi-scale worlds: condition on the terrain's own F-times coarser version, learn the residual (0 = plain model)" };
+        var downsample = new Option<int>("--downsample") { DefaultValueFactory = _ => 1, Description = "train a coarse model for multi-scale worlds on the raster's FxF block means (F times larger pixels; 1 = as it is)" };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64, Description = "batch size" };
         var steps = new Option<int?>("--steps") { Description = "optimisation steps (default 2000; with --resume: new total)" };
         var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3, Description = "Adam learning rate" };
@@ -43,7 +44,7 @@ internal static class TrainCommand
         var noExport = new Option<bool>("--no-export") { Description = "do not write model.onnx at the end" };
         var command = new Command("train", "Train a normalizing flow on terrain or texture data")
         {
-            data, output, arch, levels, k, hidden, bins, patch, contextFactor, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
+            data, output, arch, levels, k, hidden, bins, patch, contextFactor, downsample, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
             evalEvery, sampleEvery, ckptEvery, testCount, resume, json, noExport,
         };
         command.SetAction((pr, ct) => Task.FromResult(Cli.Guard(() =>
@@ -62,7 +63,7 @@ internal static class TrainCommand
                         Arch = ParseArch(pr.GetValue(arch)!), Levels = pr.GetValue(levels), StepsPerLevel = pr.GetValue(k),
                         Hidden = pr.GetValue(hidden), Bins = pr.GetValue(bins), Size = pr.GetValue(patch),
                     },
-                    ContextFactor = pr.GetValue(contextFactor), Batch = pr.GetValue(batch), Steps = pr.GetValue(steps) ?? 2000, LearningRate = pr.GetValue(lr),
+                    ContextFactor = pr.GetValue(contextFactor), Downsample = pr.GetValue(downsample), Batch = pr.GetValue(batch), Steps = pr.GetValue(steps) ?? 2000, LearningRate = pr.GetValue(lr),
                     WarmupSteps = pr.GetValue(warmup), CosineDecay = pr.GetValue(cosine) || pr.GetValue(cosineFrom) is not null, CosineFrom = pr.GetValue(cosineFrom) ?? 0, ClipNorm = pr.GetValue(clip), WeightDecay = pr.GetValue(wd),
                     EmaDecay = pr.GetValue(ema), Seed = pr.GetValue(seed), Threads = pr.GetValue(threads) ?? 2,
                     Command = CommandLine(), EvalEvery = pr.GetValue(evalEvery), SampleEvery = pr.GetValue(sampleEvery),

@@ -39,10 +39,14 @@ internal static class WorldCommand
         var lod = new Option<int>("--lod") { Description = "level of detail: pixels 2^D times the model's (origin in those pixels)", DefaultValueFactory = _ => 0 };
         var command = new Command("world", "Export a seamless world heightmap, optionally sharded across machines.")
             { model, size, outFile, seed, temperature, origin, shard, assemble, preset, threads, levels, gain, detail, lod, preview };
-        command.SetAction(pr => Cli.Guard(() => Run(new WorldJob(BundledModels.Resolve(pr.GetValue(model)!), ParseSize(pr.GetValue(size)!), pr.GetValue(outFile)!,
-            pr.GetValue(seed), pr.GetValue(temperature), ParseOrigin(pr.GetValue(origin)!), pr.GetValue(preset), pr.GetValue(threads),
-            pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(lod), pr.GetValue(preview), WorldOptions.ResolveDetail(pr.GetValue(model)!, pr.GetValue(detail)!)),
-            pr.GetValue(shard), pr.GetValue(assemble))));
+        command.SetAction(pr => Cli.Guard(() =>
+        {
+            var (modelPath, detailPath) = WorldOptions.Resolve(pr.GetValue(model)!, pr.GetValue(detail)!);
+            return Run(new WorldJob(modelPath, ParseSize(pr.GetValue(size)!), pr.GetValue(outFile)!,
+                pr.GetValue(seed), pr.GetValue(temperature), ParseOrigin(pr.GetValue(origin)!), pr.GetValue(preset), pr.GetValue(threads),
+                pr.GetValue(levels), WorldOptions.Gain(pr.GetValue(gain), detailPath is not null), pr.GetValue(lod), pr.GetValue(preview), detailPath),
+                pr.GetValue(shard), pr.GetValue(assemble));
+        }));
         return command;
     }
 

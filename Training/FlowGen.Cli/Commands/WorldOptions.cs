@@ -1,6 +1,6 @@
 // The world options every world-making command shares: --levels and --gain of the multi-scale worlds, and --detail,
-// the model that draws the finer levels given the coarser ones (ConditionalPyramidWorld). Without one the world is
-// the self-affine PyramidWorld of the one model.
+// the model that draws the finest level given a coarse model's world (ConditionalPyramidWorld). Without one (the
+// default) the world is the self-affine PyramidWorld of the one model.
 using System.CommandLine;
 using FlowGen.Runtime;
 using FlowGen.Runtime.Streaming;
@@ -9,44 +9,50 @@ namespace FlowGen.Cli.Commands;
 
 internal static class WorldOptions
 {
-    /// <summary>The --detail value that picks the bundled detail model for the bundled terrain model, else none.</summary>
-    public const string Auto = "auto";
-
-    /// <summary>The --detail value for the self-affine pyramid of the one model.</summary>
+    /// <summary>The --detail value for the self-affine pyramid of the one model (the default).</summary>
     public const string None = "none";
 
     /// <summary>The --levels, --gain and --detail options with the worlds' defaults.</summary>
-    public static (Option<int> Levels, Option<double> Gain, Option<string> Detail) Create() => (
+    public static (Option<int> Levels, Option<double?> Gain, Option<string> Detail) Create() => (
         new Option<int>("--levels") { DefaultValueFactory = _ => PyramidWorld.DefaultLevels, Description = "scales of relief: 1 = patches only, each more 4x larger (1..8)" },
-        new Option<double>("--gain") { DefaultValueFactory = _ => PyramidWorld.DefaultGain, Description = "height gain per level (self-affine scaling; fitted on the bundled DEM)" },
+        new Option<double?>("--gain")
+        {
+            Description = $"height gain per level (default {PyramidWorld.DefaultGain}, with a detail model {ConditionalPyramidWorld.DefaultCoarseGain}: fitted on the bundled DEM's spectrum)",
+        },
         new Option<string>("--detail")
         {
-            DefaultValueFactory = _ => Auto,
-            Description = $"detail model drawing each finer level given the coarser one: a path, {BundledModels.DetailName} (bundled), " +
-                $"{None} (every level from MODEL alone, summed), or {Auto} ({BundledModels.DetailName} with the bundled terrain model, else {None})",
+            DefaultValueFactory = _ => None,
+            Description = $"detail model drawing the finest level given MODEL's world, MODEL then being a coarse model (trained with --downsample): a path, " +
+                $"or {BundledModels.DetailName} with MODEL {BundledModels.CoarseName} for the bundled pair; {None} (default): every level from MODEL alone, summed",
         });
 
-    /// <summary>The detail model file <paramref name="detail"/> names for <paramref name="modelArgument"/>, or null for none.</summary>
-    public static string? ResolveDetail(string modelArgument, string detail) => detail switch
-    {
-        None => null,
-        Auto => modelArgument == BundledModels.DefaultName && File.Exists(BundledModels.BundledPath(BundledModels.DetailName))
-            ? BundledModels.BundledPath(BundledModels.DetailName) : null,
-        _ => BundledModels.Resolve(detail),
-    };
+    /// <summary>--gain, or the default of the world it applies to.</summary>
+    public static double Gain(double? gain, bool detail) => gain ?? (detail ? ConditionalPyramidWorld.DefaultCoarseGain : PyramidWorld.DefaultGain);
+
+    /// <summary>The model files of a world: MODEL, and the detail model or null (--detail none).</summary>
+    public static (string Model, string? Detail) Resolve(string modelArgument, string detail) =>
+        (BundledModels.Resolve(modelArgument), detail == None ? null : BundledModels.Resolve(detail));
 
     /// <summary>
-    /// The world of <paramref name="seed"/>: a ConditionalPyramidWorld when <paramref name="detail"/> is given, else a
-    /// PyramidWorld; bad --levels/--gain become ArgumentExceptions naming the option.
+    /// The world of <paramref name="seed"/>: with <paramref name="detail"/>, ConditionalPyramidWorld.Create (the coarse
+    /// model's pyramid of levels - 1 levels under one detail level), else the PyramidWorld of the one model; bad
+    /// --levels/--gain become ArgumentExceptions naming the option. A null gain is the world's default.
     /// </summary>
-    public static IWorldSource World(IPatchSampler sampler, IDetailSampler? detail, ulong seed, int levels, double gain)
+    public static IWorldSource World(IPatchSampler sampler, IDetailSampler? detail, ulong seed, int levels, double? gain)
     {
         if (levels is < 1 or > 8) throw new ArgumentException($"--levels must be in 1..8, not {levels}");
-        if (!double.IsFinite(gain) || gain < 0) throw new ArgumentException($"--gain must be finite and non-negative, not {gain}");
-        if (detail is not null && gain == 0) throw new ArgumentException("--gain must be positive with a detail model (or pass --detail none)");
-        return detail is null
-            ? new PyramidWorld(sampler, seed, levels, gain)
-            : new ConditionalPyramidWorld(sampler, detail, seed, levels, gain);
+        if (gain is { } g && (!double.IsFinite(g) || g < 0)) throw new ArgumentException($"--gain must be finite and non-negative, not {g}");
+        if (detail is null) return new PyramidWorld(sampler, seed, levels, gain ?? PyramidWorld.DefaultGain);
+        if (levels < 2) throw new ArgumentException("--levels must be at least 2 with a detail model (the coarse model's levels and the detail level), or pass --detail none");
+        if (gain == 0) throw new ArgumentException("--gain must be positive with a detail model");
+        try
+        {
+            return ConditionalPyramidWorld.Create(sampler, detail, seed, levels, gain ?? ConditionalPyramidWorld.DefaultCoarseGain);
+        }
+        catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)
+        {
+            throw new ArgumentException($"--detail: {e.Message.Split(" (Parameter")[0]}");
+        }
     }
 
     /// <summary>The detail sampler of a detail model (null for none) at its default temperature.</summary>

@@ -24,6 +24,9 @@ public sealed class FlowPatchModel : IPatchModel, IDisposable
     public double Scale => _sampler.Metadata.Scale;
     public double Offset => _sampler.Metadata.Offset;
     public ModelMetadata Metadata => _sampler.Metadata;
+
+    /// <summary>The sampling graph (for worlds built on this model).</summary>
+    public FlowModel Sampler => _sampler;
     public string? NoDensityReason { get; }
     public double? RecordedBitsPerDim => _sampler.Metadata.TrainTestBitsPerDim;
 
