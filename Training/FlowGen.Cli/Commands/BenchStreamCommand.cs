@@ -107,7 +107,7 @@ internal static class BenchStreamCommand
 
         // Reference: the same number of patches straight from the flows, in batches of 64 (detail patches with a flat context:
         // the same work as any other).
-        var buffer = new float[batch * model.SampleLength];
+        var buffer = new float[batch * Math.Max(model.SampleLength, detail?.SampleLength ?? 0)];
         var flatContext = new float[batch * (detail?.ContextLength ?? 0)];
         var flowOnly = new double[chunkCount];
         for (int i = 0; i < chunkCount; i++)
@@ -129,8 +129,11 @@ internal static class BenchStreamCommand
             return Cli.Ok;
         }
         string F(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
-        string patches = detailPerChunk > 0 ? $"{patchesPerChunk} coarse + {detailPerChunk} detail patches" : $"{patchesPerChunk} patches";
-        Console.Out.WriteLine($"{chunkSize}x{chunkSize} chunks ({patches} of {model.SampleShape[^1]}x{model.SampleShape[^1]} each), {r.Threads} threads, {chunkCount} cold chunks");
+        int side = model.SampleShape[^1], detailSide = detail?.SampleShape[^1] ?? 0;
+        string patches = detailPerChunk > 0
+            ? $"{patchesPerChunk} coarse patches of {side}x{side} + {detailPerChunk} detail patches of {detailSide}x{detailSide}"
+            : $"{patchesPerChunk} patches of {side}x{side} each";
+        Console.Out.WriteLine($"{chunkSize}x{chunkSize} chunks ({patches}), {r.Threads} threads, {chunkCount} cold chunks");
         Console.Out.WriteLine($"  streaming (ChunkStreamer):   median {F(median)} ms, p95 {F(r.P95Ms)} ms, {F(r.ChunksPerS)} chunks/s");
         Console.Out.WriteLine($"  flow only (same patches):    median {F(flowMedian)} ms");
         Console.Out.WriteLine($"  ratio streaming / flow only: {F(r.RatioVsFlowOnly)}");
