@@ -98,16 +98,7 @@ public sealed class ConditionalPyramidWorld : IWorldSource
     /// <inheritdoc />
     public void Fill(long x0, long y0, int width, int height, int lod, Span<float> destination, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(lod);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(lod, MaxLod);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
-        if ((long)width * height > destination.Length)
-            throw new ArgumentException($"Destination holds {destination.Length} values; {width}x{height} needs {(long)width * height}.", nameof(destination));
-        long limit = CoordinateLimit >> lod;
-        if (x0 < -limit || y0 < -limit || x0 + width > limit || y0 + height > limit)
-            throw new ArgumentOutOfRangeException(nameof(x0), $"Rectangle ({x0}, {y0}, {width}x{height}) at level of detail {lod} leaves the world's coordinate range ±{limit}.");
-        var dst = destination[..(width * height)];
+        var dst = WorldRect.Check(x0, y0, width, height, lod, MaxLod, CoordinateLimit, destination);
         if (lod >= _log2Factor * _levels)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -123,18 +114,7 @@ public sealed class ConditionalPyramidWorld : IWorldSource
         int r = 1 << shift, w = checked(width * r), h = checked(height * r);
         var fine = new float[checked(w * h)];
         FillLevel(level, x0 * r, y0 * r, w, h, fine, cancellationToken);
-        float inv = 1f / (r * r);
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                float s = 0;
-                for (int v = 0; v < r; v++)
-                {
-                    int o = (y * r + v) * w + x * r;
-                    for (int u = 0; u < r; u++) s += fine[o + u];
-                }
-                dst[y * width + x] = s * inv;
-            }
+        WorldRect.BlockMeans(fine, r, width, height, 1f / (r * r), dst, add: false);
     }
 
     // H_k over a rectangle of level k's own pixels.

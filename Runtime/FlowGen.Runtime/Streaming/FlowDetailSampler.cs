@@ -20,23 +20,17 @@ public sealed class FlowDetailSampler : IDetailSampler
     public FlowDetailSampler(FlowModel model, float temperature)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (!float.IsFinite(temperature) || temperature < 0)
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be finite and non-negative");
-        if (!model.CanSample || !model.IsConditional || model.Metadata.Context != "coarse" || model.Metadata.ContextFactor is not { } factor)
+        if (model.CanSample && !(model.IsConditional && model.Metadata.Context == "coarse" && model.Metadata.ContextFactor is not null))
             throw new FlowGenException("not a detail model: multi-scale worlds need a sampling graph with a 'context' input and metadata flowgen.context = coarse, flowgen.context.factor", model.Source);
-        var shape = model.SampleShape;
-        if (shape.Count != 3 || shape[0] != 1 || shape[1] != shape[2] || shape[1] < 4 || shape[1] % 2 != 0 || model.ContextLength != shape[1] * shape[2])
-            throw new FlowGenException($"detail models must sample square one-channel patches of even size with a one-channel context of the same size; this one samples ({string.Join(",", shape)})", model.Source);
-        if (model.Metadata.PixelSizeMetres is not { } pixel || !(pixel > 0))
-            throw new FlowGenException("the model has no valid flowgen.pixel_size_m metadata", model.Source);
+        (PatchSize, PixelSizeMetres) = FlowPatchSampler.CheckWorldModel(model, temperature);
+        if (model.ContextLength != PatchSize * PatchSize)
+            throw new FlowGenException($"a detail model's context must be one channel of its patches' size; this one holds {model.ContextLength} values", model.Source);
         if (!(model.Metadata.Scale > 0) || model.Metadata.Offset != 0)
             throw new FlowGenException("a detail model's flowgen.scale must be positive and its flowgen.offset 0 (residual metres)", model.Source);
         _model = model;
         _temperature = temperature;
         _scale = (float)model.Metadata.Scale;
-        PatchSize = shape[1];
-        ContextFactor = factor;
-        PixelSizeMetres = pixel;
+        ContextFactor = model.Metadata.ContextFactor!.Value;
     }
 
     /// <inheritdoc />

@@ -19,20 +19,26 @@ public sealed class FlowPatchSampler : IPatchSampler
     public FlowPatchSampler(FlowModel model, float temperature)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (model.CanSample && model.IsConditional)
+            throw new FlowGenException("this is a detail model (it has a context input): it adds detail to a coarser terrain, so use it as a multi-scale world's detail model (ConditionalPyramidWorld, flowgen world --detail)", model.Source);
+        (PatchSize, PixelSizeMetres) = CheckWorldModel(model, temperature);
+        _model = model;
+        _temperature = temperature;
+    }
+
+    /// <summary>What worlds need of any flow (plain or detail) at <paramref name="temperature"/>: a sampling graph of square
+    /// one-channel patches of even size with flowgen.pixel_size_m. Returns (patch size, pixel size).</summary>
+    internal static (int PatchSize, double PixelSizeMetres) CheckWorldModel(FlowModel model, float temperature)
+    {
         if (!float.IsFinite(temperature) || temperature < 0)
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be finite and non-negative");
         if (!model.CanSample) throw new FlowGenException("the model is not a sampling graph (input z, output x)", model.Source);
-        if (model.IsConditional)
-            throw new FlowGenException("this is a detail model (it has a context input): it adds detail to a coarser terrain, so use it as a multi-scale world's detail model (ConditionalPyramidWorld, flowgen world --detail)", model.Source);
         var shape = model.SampleShape;
         if (shape.Count != 3 || shape[0] != 1 || shape[1] != shape[2] || shape[1] < 4 || shape[1] % 2 != 0)
             throw new FlowGenException($"worlds need square one-channel patches of even size (1,N,N); the model's samples are ({string.Join(",", shape)})", model.Source);
         if (model.Metadata.PixelSizeMetres is not { } pixel || !(pixel > 0))
             throw new FlowGenException("the model has no valid flowgen.pixel_size_m metadata", model.Source);
-        _model = model;
-        _temperature = temperature;
-        PatchSize = shape[1];
-        PixelSizeMetres = pixel;
+        return (shape[1], pixel);
     }
 
     /// <inheritdoc />

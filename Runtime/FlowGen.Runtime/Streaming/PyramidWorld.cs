@@ -71,16 +71,7 @@ public sealed class PyramidWorld : IWorldSource
     /// <inheritdoc />
     public void Fill(long x0, long y0, int width, int height, int lod, Span<float> destination, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(lod);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(lod, MaxLod);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
-        if ((long)width * height > destination.Length)
-            throw new ArgumentException($"Destination holds {destination.Length} values; {width}x{height} needs {(long)width * height}.", nameof(destination));
-        long limit = CoordinateLimit >> lod;
-        if (x0 < -limit || y0 < -limit || x0 + width > limit || y0 + height > limit)
-            throw new ArgumentOutOfRangeException(nameof(x0), $"Rectangle ({x0}, {y0}, {width}x{height}) at level of detail {lod} leaves the world's coordinate range ±{limit}.");
-        var dst = destination[..(width * height)];
+        var dst = WorldRect.Check(x0, y0, width, height, lod, MaxLod, CoordinateLimit, destination);
         // At full resolution the finest level is written straight into the destination (0 + v·1 is v: same bits).
         int first = lod == 0 ? 1 : 0;
         if (lod == 0) _levels[0].Fill(x0, y0, width, height, 0, dst, cancellationToken);
@@ -104,18 +95,7 @@ public sealed class PyramidWorld : IWorldSource
         int w = checked(width * r), h = checked(height * r);
         var values = new float[checked(w * h)];
         level.Fill(x0 * r, y0 * r, w, h, 0, values, ct);
-        float scale = amplitude / (r * r);
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                float s = 0;
-                for (int v = 0; v < r; v++)
-                {
-                    int o = (y * r + v) * w + x * r;
-                    for (int u = 0; u < r; u++) s += values[o + u];
-                }
-                dst[y * width + x] += s * scale;
-            }
+        WorldRect.BlockMeans(values, r, width, height, amplitude / (r * r), dst, add: true);
     }
 
     // Output pixel x (centre x + ½) sits at level coordinate (x + ½)/m - ½, m = level spacing / output pixel:

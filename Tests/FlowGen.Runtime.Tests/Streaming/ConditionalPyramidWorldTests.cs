@@ -40,51 +40,13 @@ public class ConditionalPyramidWorldTests
     {
         var world = World(42, detailLevels: 2);
         Assert.Equal(2 * 2 + new PyramidWorld(new HashPatchSampler(), 1, levels: 3).MaxLod, world.MaxLod);
-        foreach (int lod in new[] { 0, 1, 2, 3, 5, 9 })
-        {
-            var big = new float[80 * 70];
-            world.Fill(-37, 1000, 80, 70, lod, big, default);
-            Assert.All(big, v => Assert.True(float.IsFinite(v)));
-            var rng = new Random(5 + lod);
-            for (int t = 0; t < 6; t++)
-            {
-                int x = rng.Next(0, 80), y = rng.Next(0, 70), w = rng.Next(1, 80 - x + 1), h = rng.Next(1, 70 - y + 1);
-                var part = new float[w * h];
-                world.Fill(-37 + x, 1000 + y, w, h, lod, part, default);
-                for (int r = 0; r < h; r++)
-                    for (int c = 0; c < w; c++)
-                        Assert.Equal(Bits(big[(y + r) * 80 + x + c]), Bits(part[r * w + c]));
-            }
-        }
+        WorldChecks.RectangleIndependent(world, [0, 1, 2, 3, 5, 9], parts: 6, big => Assert.All(big, v => Assert.True(float.IsFinite(v))));
     }
 
     [Fact]
-    public async Task Chunks_are_bitwise_identical_whatever_the_request_order_and_thread()
-    {
-        var coords = Enumerable.Range(0, 9).Select(i => new ChunkCoord(i % 3 - 1, i / 3 - 1)).ToArray();
-        async Task<Dictionary<ChunkCoord, float[]>> Run(int seed, bool parallel)
-        {
-            var world = World(9, detailLevels: 2);
-            using var streamer = new ChunkStreamer(world, new ChunkStreamerOptions { ChunkSize = 48, MaxConcurrentGenerations = 3 });
-            var order = coords.ToArray();
-            new Random(seed).Shuffle(order);
-            var result = new Dictionary<ChunkCoord, float[]>();
-            if (parallel)
-            {
-                var chunks = await Task.WhenAll(order.Select(c => Task.Run(() => streamer.RequestAsync(c))));
-                foreach (var c in chunks) result[c.Coord] = c.Values.ToArray();
-            }
-            else
-                foreach (var c in order) result[c] = (await streamer.RequestAsync(c)).Values.ToArray();
-            return result;
-        }
-        var first = await Run(1, false);
-        foreach (var (seed, parallel) in new[] { (2, true), (3, false) })
-        {
-            var again = await Run(seed, parallel);
-            foreach (var c in coords) Assert.Equal(first[c].Select(Bits), again[c].Select(Bits));
-        }
-    }
+    public Task Chunks_are_bitwise_identical_whatever_the_request_order_and_thread() =>
+        WorldChecks.ChunksOrderIndependent(() => World(9, detailLevels: 2),
+            Enumerable.Range(0, 9).Select(i => new ChunkCoord(i % 3 - 1, i / 3 - 1)).ToArray(), [(2, true), (3, false)]);
 
     [Fact]
     public void Past_the_detail_levels_the_coarse_world_serves_its_own_levels_of_detail()

@@ -9,52 +9,13 @@ public class PyramidWorldTests
     private static int Bits(float v) => BitConverter.SingleToInt32Bits(v);
 
     [Fact]
-    public void A_pixel_does_not_depend_on_the_rectangle_that_asks_for_it_at_any_level_of_detail()
-    {
-        var world = new PyramidWorld(new HashPatchSampler(), seed: 42);
-        foreach (int lod in new[] { 0, 3, 7 })
-        {
-            var big = new float[80 * 70];
-            world.Fill(-37, 1000, 80, 70, lod, big, default);
-            var rng = new Random(5 + lod);
-            for (int t = 0; t < 8; t++)
-            {
-                int x = rng.Next(0, 80), y = rng.Next(0, 70), w = rng.Next(1, 80 - x + 1), h = rng.Next(1, 70 - y + 1);
-                var part = new float[w * h];
-                world.Fill(-37 + x, 1000 + y, w, h, lod, part, default);
-                for (int r = 0; r < h; r++)
-                    for (int c = 0; c < w; c++)
-                        Assert.Equal(Bits(big[(y + r) * 80 + x + c]), Bits(part[r * w + c]));
-            }
-        }
-    }
+    public void A_pixel_does_not_depend_on_the_rectangle_that_asks_for_it_at_any_level_of_detail() =>
+        WorldChecks.RectangleIndependent(new PyramidWorld(new HashPatchSampler(), seed: 42), [0, 3, 7], parts: 8);
 
     [Fact]
-    public async Task Chunks_are_bitwise_identical_whatever_the_request_order_and_thread()
-    {
-        var coords = Enumerable.Range(0, 12).Select(i => new ChunkCoord(i % 4 - 2, i / 4 - 1)).ToArray();
-        async Task<Dictionary<ChunkCoord, float[]>> Run(int seed, bool parallel)
-        {
-            using var streamer = new ChunkStreamer(new PyramidWorld(new HashPatchSampler(), 9), new ChunkStreamerOptions { ChunkSize = 48, MaxConcurrentGenerations = 3 });
-            var order = coords.ToArray();
-            new Random(seed).Shuffle(order);
-            var result = new Dictionary<ChunkCoord, float[]>();
-            if (parallel)
-            {
-                var chunks = await Task.WhenAll(order.Select(c => Task.Run(() => streamer.RequestAsync(c))));
-                foreach (var c in chunks) result[c.Coord] = c.Values.ToArray();
-            }
-            else
-                foreach (var c in order) result[c] = (await streamer.RequestAsync(c)).Values.ToArray();
-            return result;
-        }
-        var first = await Run(1, false);
-        foreach (var (seed, parallel) in new[] { (2, true), (3, false), (4, true) })
-        {
-            var again = await Run(seed, parallel);
-            foreach (var c in coords) Assert.Equal(first[c].Select(Bits), again[c].Select(Bits));
-        }
-    }
+    public Task Chunks_are_bitwise_identical_whatever_the_request_order_and_thread() =>
+        WorldChecks.ChunksOrderIndependent(() => new PyramidWorld(new HashPatchSampler(), 9),
+            Enumerable.Range(0, 12).Select(i => new ChunkCoord(i % 4 - 2, i / 4 - 1)).ToArray(), [(2, true), (3, false), (4, true)]);
 
     [Fact]
     public void One_level_is_the_lattice_world()
