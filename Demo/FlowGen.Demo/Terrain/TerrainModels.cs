@@ -1,13 +1,18 @@
-// Which model the viewer opens: --model PATH, else the bundled terrain model (models/terrain.onnx), else
-// the reference Glow test fixture, looked up from the working directory and from the program's folder up.
-// --detail PATH adds a detail model under which --model is the coarse model (the bundled pair: --model
-// models/terrain-coarse.onnx --detail models/terrain-detail.onnx); without it the world is the one model's.
+// Which model the viewer opens: --model PATH, else the bundled trained-scales pair (models/terrain-coarse.onnx under
+// models/terrain-detail.onnx, the default world of `flowgen world`), else the bundled terrain model
+// (models/terrain.onnx), else the reference Glow test fixture, looked up from the working directory and from the
+// program's folder up. --detail PATH adds a detail model under which --model is the coarse model; --detail none keeps
+// the one model's self-affine world (with no --model: models/terrain.onnx's).
 using FlowGen.Runtime;
 
 namespace FlowGen.Demo.Terrain;
 
 internal static class TerrainModels
 {
+    /// <summary>The bundled coarse and detail models of the default world.</summary>
+    public static readonly (string Coarse, string Detail) DefaultPair =
+        (Path.Combine("models", "terrain-coarse.onnx"), Path.Combine("models", "terrain-detail.onnx"));
+
     public static readonly string[] Defaults =
     [
         Path.Combine("models", "terrain.onnx"),
@@ -16,20 +21,29 @@ internal static class TerrainModels
 
     public const string NoDetail = "none";
 
-    public static FlowTerrainModel Open(string? path, string? detail = null) =>
-        FlowTerrainModel.Open(path ?? FindDefault(), detail == NoDetail ? null : detail);
+    public static FlowTerrainModel Open(string? path, string? detail = null)
+    {
+        if (path is null && detail is null && Find(DefaultPair.Coarse) is { } coarse && Path.GetDirectoryName(coarse) is { } dir
+            && File.Exists(Path.Combine(dir, Path.GetFileName(DefaultPair.Detail))))
+            return FlowTerrainModel.Open(coarse, Path.Combine(dir, Path.GetFileName(DefaultPair.Detail)));
+        return FlowTerrainModel.Open(path ?? FindDefault(), detail == NoDetail ? null : detail);
+    }
 
     private static string FindDefault()
     {
         foreach (string relative in Defaults)
-        {
-            foreach (string? start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-                for (var d = start is null ? null : new DirectoryInfo(start); d is not null; d = d.Parent)
-                {
-                    string candidate = Path.Combine(d.FullName, relative);
-                    if (File.Exists(candidate)) return candidate;
-                }
-        }
+            if (Find(relative) is { } found) return found;
         throw new FlowGenException($"no model given and none of {string.Join(", ", Defaults)} found from here; pass --model PATH");
+    }
+
+    private static string? Find(string relative)
+    {
+        foreach (string? start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var d = start is null ? null : new DirectoryInfo(start); d is not null; d = d.Parent)
+            {
+                string candidate = Path.Combine(d.FullName, relative);
+                if (File.Exists(candidate)) return candidate;
+            }
+        return null;
     }
 }

@@ -1,15 +1,22 @@
-// An infinite heightfield made of flow patches on a half-overlapping lattice, blended so that no seam
-// shows. Patch (i, j) has its top-left pixel at (i*S, j*S) with stride S = P/2 and is drawn from the
-// flow as sample index j·2³² + i of the world seed, so a pixel depends only on the seed and the
-// four patches covering it: never on request order, chunking or thread count.
+// An infinite heightfield made of flow patches on an overlapping lattice, blended so that no seam shows. Patch (i, j)
+// has its top-left pixel at (i*S, j*S) with stride S = P - overlap and is drawn from the flow as sample index
+// j·2³² + i of the world seed, so a pixel depends only on the seed and the patches covering it: never on request
+// order, chunking or thread count.
 //
-// Blending: along an axis the two patches covering a pixel get weights cos θ and sin θ, so Σw² = 1 and the blend
-// of independent patches keeps their variance everywhere (variance-preserving blending, Heitz & Neyret 2018,
-// "High-performance by-example noise using a histogram-preserving blending operator"); in 2-D the weight is
-// w(u)w(v). The blend adds slope θ' times the patch height, so θ must grow at a nearly constant rate: a sin²
-// window (θ' zero on the lattice lines, double mid-way) showed as 10 % steeper slopes between lines than on them.
-// θ(t) = (π/2)(t - α sin(2πt)/2π) with a small α is nearly linear yet rounds the kink where a weight starts
-// from zero; `flowgen seams` measures the result (border/interior slope and |Laplacian| ratios within 5 %).
+// Blending: along an axis the two patches covering a pixel of an overlap band get weights cos θ and sin θ, so
+// Σw² = 1 and the blend of independent patches keeps their variance everywhere (variance-preserving blending, Heitz &
+// Neyret 2018, "High-performance by-example noise using a histogram-preserving blending operator"); in 2-D the weight
+// is w(u)w(v), and outside the bands a patch's own pixels pass unblended. The blend adds slope θ' times the
+// difference of the two patches, so θ must grow at a nearly constant rate: a sin² window (θ' zero on the lattice
+// lines, double mid-way) showed as 10 % steeper slopes between lines than on them. θ(t) = (π/2)(t - α sin(2πt)/2π)
+// with a small α is nearly linear yet rounds the kink where a weight starts from zero.
+//
+// The overlap trades seams against fidelity and cost. Half a patch (the default here) blends every pixel from four
+// patches: the added slope is the same everywhere, so no seam shows even for patches that differ by their whole
+// relief, but a blend of four independent patches is smoother and more Gaussian than any one of them and costs
+// four patches per pixel. Detail levels conditioned on a shared coarse context (ConditionalPyramidWorld) differ
+// only in the residual, so a quarter-patch overlap shows no seam there while most pixels keep one patch's
+// structure; `flowgen seams` and `flowgen eval --world` measure both (README, "Worlds").
 namespace FlowGen.Runtime.Streaming;
 
 /// <summary>A seamless infinite world from a patch flow. Thread-safe; each call allocates its own scratch.</summary>
@@ -19,14 +26,20 @@ public sealed class LatticeWorld : IWorldSource
     private readonly ulong _seed;
     private readonly LatticeBlend _blend;
 
-    /// <summary>Creates the world of <paramref name="seed"/> from <paramref name="sampler"/> (patch size even, ≥ 4).</summary>
-    public LatticeWorld(IPatchSampler sampler, ulong seed)
+    /// <summary>
+    /// Creates the world of <paramref name="seed"/> from <paramref name="sampler"/> (patch size even, ≥ 4), neighbouring patches
+    /// sharing <paramref name="overlap"/> pixels (2 .. P/2; null: P/2).
+    /// </summary>
+    public LatticeWorld(IPatchSampler sampler, ulong seed, int? overlap = null)
     {
         ArgumentNullException.ThrowIfNull(sampler);
         _sampler = sampler;
         _seed = seed;
-        _blend = new LatticeBlend(sampler.PatchSize, nameof(sampler));
+        _blend = new LatticeBlend(sampler.PatchSize, overlap, nameof(sampler));
     }
+
+    /// <summary>Pixels shared by neighbouring patches along an axis.</summary>
+    public int Overlap => _blend.Overlap;
 
     /// <inheritdoc />
     public double PixelSizeMetres => _sampler.PixelSizeMetres;
@@ -68,20 +81,30 @@ internal sealed class LatticeBlend
     /// patches from column <paramref name="i0"/>, one after another into <paramref name="patches"/>.</summary>
     public delegate void RowSource(Span<float> patches, int j, int i0, int count, int rows);
 
-    public LatticeBlend(int patch, string parameter)
+    /// <summary>A lattice of <paramref name="patch"/>-pixel patches overlapping by <paramref name="overlap"/> pixels (null: half a patch).</summary>
+    public LatticeBlend(int patch, int? overlap, string parameter)
     {
         if (patch < 4 || patch % 2 != 0)
             throw new ArgumentException($"Patch size must be even and at least 4 (got {patch}).", parameter);
+        int o = overlap ?? patch / 2;
+        if (o < 2 || o > patch / 2)
+            throw new ArgumentOutOfRangeException(nameof(overlap), o, $"the patch overlap must be in 2..{patch / 2} pixels (half the {patch}-pixel patch at most)");
         Patch = patch;
-        Stride = patch / 2;
+        Overlap = o;
+        Stride = patch - o;
+        // Rising over the first o pixels, 1 between, falling over the last o; with o = P/2 the two halves meet (t = (u+½)/S).
         _window = new float[patch];
-        for (int u = 0; u < patch; u++) _window[u] = (float)Window((u + 0.5) / Stride);
+        for (int u = 0; u < patch; u++)
+            _window[u] = u < o ? (float)Window((u + 0.5) / o) : u >= Stride ? (float)Window((u + 0.5) / o - (double)Stride / o + 1) : 1f;
     }
+
+    /// <summary>Pixels shared by neighbouring patches along an axis (P/2: every pixel is a blend of four patches).</summary>
+    public int Overlap { get; }
 
     /// <summary>Patch side P.</summary>
     public int Patch { get; }
 
-    /// <summary>Lattice stride S = P/2: patch (i, j) has its top-left pixel at (i·S, j·S).</summary>
+    /// <summary>Lattice stride S = P - overlap: patch (i, j) has its top-left pixel at (i·S, j·S).</summary>
     public int Stride { get; }
 
     /// <summary>Largest |pixel coordinate| supported: lattice indices must fit in 32 bits.</summary>
@@ -89,8 +112,8 @@ internal sealed class LatticeBlend
 
     /// <summary>The lattice patches touching a rectangle: columns i0..i1, rows j0..j1.</summary>
     public (int I0, int I1, int J0, int J1) Cover(long x0, long y0, int width, int height) => (
-        (int)(LatticeWorld.FloorDiv(x0, Stride) - 1), (int)LatticeWorld.FloorDiv(x0 + width - 1, Stride),
-        (int)(LatticeWorld.FloorDiv(y0, Stride) - 1), (int)LatticeWorld.FloorDiv(y0 + height - 1, Stride));
+        (int)(LatticeWorld.FloorDiv(x0 - Patch, Stride) + 1), (int)LatticeWorld.FloorDiv(x0 + width - 1, Stride),
+        (int)(LatticeWorld.FloorDiv(y0 - Patch, Stride) + 1), (int)LatticeWorld.FloorDiv(y0 + height - 1, Stride));
 
     /// <summary>Blends the patches covering the rectangle into <paramref name="destination"/> (overwritten).</summary>
     public void Fill(long x0, long y0, int width, int height, Span<float> destination, RowSource source, CancellationToken cancellationToken)

@@ -38,9 +38,10 @@ public sealed class PyramidWorld : IWorldSource
 
     /// <summary>
     /// Creates the world of <paramref name="seed"/> with <paramref name="levels"/> levels (1 = the lattice world alone,
-    /// bitwise), <paramref name="factor"/> times coarser each, heights scaled by <paramref name="gain"/> per level.
+    /// bitwise), <paramref name="factor"/> times coarser each, heights scaled by <paramref name="gain"/> per level; every level's
+    /// patches overlap by <paramref name="overlap"/> pixels (null: half a patch, see <see cref="LatticeWorld"/>).
     /// </summary>
-    public PyramidWorld(IPatchSampler sampler, ulong seed, int levels = DefaultLevels, double gain = DefaultGain, int factor = DefaultFactor)
+    public PyramidWorld(IPatchSampler sampler, ulong seed, int levels = DefaultLevels, double gain = DefaultGain, int factor = DefaultFactor, int? overlap = null)
     {
         if (factor is not (2 or 4 or 8 or 16)) throw new ArgumentOutOfRangeException(nameof(factor), factor, "the level factor must be 2, 4, 8 or 16");
         _log2Factor = System.Numerics.BitOperations.Log2((uint)factor);
@@ -50,7 +51,7 @@ public sealed class PyramidWorld : IWorldSource
         if (!double.IsFinite(gain) || gain < 0) throw new ArgumentOutOfRangeException(nameof(gain), gain, "gain must be finite and non-negative");
         _gain = gain;
         _levels = new LatticeWorld[levels];
-        for (int k = 0; k < levels; k++) _levels[k] = new LatticeWorld(sampler, k == 0 ? seed : LevelSeed(seed, k));
+        for (int k = 0; k < levels; k++) _levels[k] = new LatticeWorld(sampler, k == 0 ? seed : LevelSeed(seed, k), overlap);
     }
 
     /// <summary>Number of levels.</summary>
@@ -58,6 +59,9 @@ public sealed class PyramidWorld : IWorldSource
 
     /// <summary>Height gain per level.</summary>
     public double Gain => _gain;
+
+    /// <summary>Pixels shared by neighbouring patches along an axis, on every level.</summary>
+    public int Overlap => _levels[0].Overlap;
 
     /// <inheritdoc />
     public double PixelSizeMetres => _levels[0].PixelSizeMetres;

@@ -40,12 +40,34 @@ public class WorldCommandTests
             r = FlowgenProcess.Run("world", "terrain-coarse", "--detail", "terrain-detail", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", sharded, "--shard", $"{i}/2");
             Assert.True(r.Code == 0, r.Err);
         }
-        r = FlowgenProcess.Run("world", "terrain-coarse", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", sharded, "--assemble");
+        r = FlowgenProcess.Run("world", "terrain-coarse", "--detail", "none", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", sharded, "--assemble");
         Assert.NotEqual(0, r.Code); // the shards were made with the detail model
         Assert.Contains("detail model", r.Err);
+        r = FlowgenProcess.Run("world", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", sharded, "--assemble", "--overlap", "12");
+        Assert.NotEqual(0, r.Code); // ... and the default overlap
+        Assert.Contains("overlap", r.Err);
         r = FlowgenProcess.Run("world", "terrain-coarse", "--detail", "terrain-detail", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", sharded, "--assemble");
         Assert.True(r.Code == 0, r.Err);
         Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(sharded));
+        // The default world is this pair: no MODEL, or terrain-coarse alone (--detail auto), gives the same bits.
+        string byDefault = Path.Combine(dir, "default.npy");
+        r = FlowgenProcess.Run("world", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", byDefault);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(byDefault));
+        r = FlowgenProcess.Run("world", "terrain-coarse", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", byDefault);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(byDefault));
+        // Another detail overlap is another world; overlaps the detail lattice cannot take are usage errors naming the option.
+        r = FlowgenProcess.Run("world", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", byDefault, "--overlap", "16");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.NotEqual(File.ReadAllBytes(single), File.ReadAllBytes(byDefault));
+        foreach (var bad in new[] { "6", "20", "0" })
+        {
+            r = FlowgenProcess.Run("world", "--size", "32x32", "--out", Path.Combine(dir, "bad.npy"), "--overlap", bad);
+            Assert.Equal(2, r.Code);
+            Assert.Contains("--overlap", r.Err);
+            Assert.False(File.Exists(Path.Combine(dir, "bad.npy")));
+        }
         r = FlowgenProcess.Run("world", "terrain", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", plain);
         Assert.True(r.Code == 0, r.Err);
         var detailed = NpyCodec.Read(single).ToSingleArray();

@@ -32,16 +32,30 @@ public class ConditionalPyramidWorldTests
     }
 
     // The coarse world: a 3-level pyramid of hash patches at 90 m, under detailLevels levels of 90 / 4^n m detail.
-    private static ConditionalPyramidWorld World(ulong seed, int detailLevels = 1, float noise = 1f, float contextWeight = 0.05f) =>
-        new(new PyramidWorld(new HashPatchSampler(), seed + 100, levels: 3), new HashDetailSampler(noise, contextWeight, 90 / Math.Pow(4, detailLevels)), seed, detailLevels);
+    private static ConditionalPyramidWorld World(ulong seed, int detailLevels = 1, float noise = 1f, float contextWeight = 0.05f, int? overlap = null) =>
+        new(new PyramidWorld(new HashPatchSampler(), seed + 100, levels: 3), new HashDetailSampler(noise, contextWeight, 90 / Math.Pow(4, detailLevels)), seed, detailLevels,
+            overlap: overlap);
 
-    [Fact]
-    public void A_pixel_does_not_depend_on_the_rectangle_that_asks_for_it_at_any_level_of_detail()
+    [Theory]
+    [InlineData(null)]
+    [InlineData(16)]
+    [InlineData(4)]
+    public void A_pixel_does_not_depend_on_the_rectangle_that_asks_for_it_at_any_level_of_detail(int? overlap)
     {
-        var world = World(42, detailLevels: 2);
+        var world = World(42, detailLevels: 2, overlap: overlap);
+        Assert.Equal(overlap ?? 8, world.Overlap); // default: a quarter of the 32-pixel patch
         Assert.Equal(2 * 2 + new PyramidWorld(new HashPatchSampler(), 1, levels: 3).MaxLod, world.MaxLod);
         WorldChecks.RectangleIndependent(world, [0, 1, 2, 3, 5, 9], parts: 6, big => Assert.All(big, v => Assert.True(float.IsFinite(v))));
     }
+
+    [Theory]
+    [InlineData(32, 4, 8)]
+    [InlineData(16, 4, 4)]
+    [InlineData(32, 8, 8)]
+    [InlineData(64, 4, 16)]
+    [InlineData(16, 8, 8)]
+    public void The_default_overlap_is_a_quarter_patch_in_whole_coarse_pixels(int patch, int factor, int expected) =>
+        Assert.Equal(expected, ConditionalPyramidWorld.DefaultOverlap(patch, factor));
 
     [Fact]
     public Task Chunks_are_bitwise_identical_whatever_the_request_order_and_thread() =>
@@ -137,6 +151,10 @@ public class ConditionalPyramidWorldTests
         var e = Assert.Throws<ArgumentException>(() => new ConditionalPyramidWorld(coarse, new HashDetailSampler(pixel: 30), 1));
         Assert.Contains("--downsample", e.Message); // the coarse world's pixels must be 4x the detail model's
         Assert.Throws<ArgumentException>(() => new ConditionalPyramidWorld(coarse, d, 1, detailLevels: 2)); // 90 m is not 16 x 22.5 m
+        // Overlaps must be whole coarse pixels (the detail model saw contexts aligned with its patch) and at most half a patch.
+        Assert.Equal("overlap", Assert.Throws<ArgumentOutOfRangeException>(() => new ConditionalPyramidWorld(coarse, d, 1, overlap: 6)).ParamName);
+        Assert.Equal("overlap", Assert.Throws<ArgumentOutOfRangeException>(() => new ConditionalPyramidWorld(coarse, d, 1, overlap: 20)).ParamName);
+        Assert.Equal("overlap", Assert.Throws<ArgumentOutOfRangeException>(() => ConditionalPyramidWorld.Create(new HashPatchSampler(), d, 1, overlap: 0)).ParamName);
         var world = new ConditionalPyramidWorld(coarse, d, 1);
         var buffer = new float[16];
         Assert.Throws<ArgumentOutOfRangeException>(() => world.Fill(0, 0, 4, 4, world.MaxLod + 1, buffer, default));

@@ -22,25 +22,76 @@ public class LatticeWorldTests
         }
     }
 
-    [Fact]
-    public void Blending_weights_keep_the_variance_of_unit_variance_patches()
+    [Theory]
+    [InlineData(null)]
+    [InlineData(8)]
+    [InlineData(2)]
+    public void Blending_weights_keep_the_variance_of_unit_variance_patches(int? overlap)
     {
         // Patches of variance 1/3 (uniform on [-1,1]); a variance-preserving blend keeps 1/3 everywhere,
-        // including on the lines where patches meet; a plain weighted average would drop to 1/6 there.
-        var world = new LatticeWorld(new HashPatchSampler(), seed: 7);
-        const int size = 512;
+        // including on the lines where patches meet and in the overlap bands; a plain weighted average would drop to 1/6 there.
+        var world = new LatticeWorld(new HashPatchSampler(), seed: 7, overlap);
+        int stride = 32 - (overlap ?? 16);
+        Assert.Equal(overlap ?? 16, world.Overlap);
+        const int size = 480;
         var v = new float[size * size];
         world.Fill(0, 0, size, size, 0, v, default);
-        var phaseVar = new double[16];
-        var phaseCount = new int[16];
+        var phaseVar = new double[stride];
+        var phaseCount = new int[stride];
         for (int y = 0; y < size; y++)
             for (int x = 0; x < size; x++)
             {
-                phaseVar[x % 16] += v[y * size + x] * (double)v[y * size + x];
-                phaseCount[x % 16]++;
+                phaseVar[x % stride] += v[y * size + x] * (double)v[y * size + x];
+                phaseCount[x % stride]++;
             }
-        for (int k = 0; k < 16; k++)
+        for (int k = 0; k < stride; k++)
             Assert.InRange(phaseVar[k] / phaseCount[k], 1.0 / 3 * 0.93, 1.0 / 3 * 1.07);
+    }
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(2)]
+    public void With_narrow_overlaps_a_pixel_still_does_not_depend_on_the_rectangle(int overlap)
+    {
+        var world = new LatticeWorld(new HashPatchSampler(), seed: 3, overlap);
+        var big = new float[130 * 75];
+        world.Fill(-61, -20, 130, 75, 0, big, default);
+        var rng = new Random(overlap);
+        for (int t = 0; t < 20; t++)
+        {
+            int x = rng.Next(0, 130), y = rng.Next(0, 75), w = rng.Next(1, 130 - x + 1), h = rng.Next(1, 75 - y + 1);
+            var part = new float[w * h];
+            world.Fill(-61 + x, -20 + y, w, h, 0, part, default);
+            for (int r = 0; r < h; r++)
+                for (int c = 0; c < w; c++)
+                    Assert.Equal(BitConverter.SingleToInt32Bits(big[(y + r) * 130 + x + c]), BitConverter.SingleToInt32Bits(part[r * w + c]));
+        }
+    }
+
+    [Fact]
+    public void Outside_the_overlap_bands_a_pixel_is_its_own_patch_unblended()
+    {
+        // Stride 24, overlap 8: pixel (x, y) with x mod 24 and y mod 24 in 8..23 lies in patch (x div 24, y div 24) alone.
+        var world = new LatticeWorld(new HashPatchSampler(), seed: 9, overlap: 8);
+        var v = new float[48 * 48];
+        world.Fill(0, 0, 48, 48, 0, v, default);
+        for (int y = 8; y < 24; y++)
+            for (int x = 8; x < 24; x++)
+                Assert.Equal(HashPatchSampler.Value(9, 0, y * 32 + x), v[y * 48 + x]);
+        for (int y = 32; y < 48; y++)
+            for (int x = 8; x < 24; x++) // patch (0, 1): index 2^32, its row y - 24
+                Assert.Equal(HashPatchSampler.Value(9, 1L << 32, (y - 24) * 32 + x), v[y * 48 + x]);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(17)]
+    [InlineData(-4)]
+    public void Overlaps_outside_two_to_half_a_patch_are_refused(int overlap)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new LatticeWorld(new HashPatchSampler(), 1, overlap));
+        Assert.Equal("overlap", e.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PyramidWorld(new HashPatchSampler(), 1, overlap: overlap));
     }
 
     [Fact]

@@ -44,6 +44,27 @@ public class SeamStatisticsTests
         Assert.True(r.Gradient.RelativeW1 < 0.05, $"W1 {r.Gradient.RelativeW1}");
         Assert.Equal([32, 16, 8], r.Spikes.Select(s => s.PeriodPx));
         Assert.All(r.Spikes, s => Assert.InRange(s.Index, 0.6, 1.6));
+        Assert.InRange(r.Profile.GradientSpread, 1, 1.06);
+        Assert.InRange(r.Profile.LaplacianSpread, 1, 1.06);
+    }
+
+    [Fact]
+    public void ARougherOverlapBandIsCaughtOnItsEdgesAndInThePhaseProfile()
+    {
+        // Stride 16, overlap 4: pixels 0..3 of every period (both axes) get extra fine noise, as blending patches that
+        // disagree adds slope in the band. The border (lines at 0 and 4) sees it, interiors between bands do not.
+        var f = StationaryField(5);
+        var rng = new Random(6);
+        for (int y = 0; y < N; y++)
+            for (int x = 0; x < N; x++)
+                if (x % Stride < 4 || y % Stride < 4) f[y * N + x] += (float)(rng.NextDouble() - 0.5) * 40;
+        var r = SeamStatistics.Measure(f, N, N, Stride, 0, pixelSizeM: 30, overlap: 4);
+        Assert.Equal(4, r.Overlap);
+        Assert.True(r.Gradient.Ratio > 1.1, $"gradient ratio {r.Gradient.Ratio}");
+        Assert.True(r.Profile.GradientSpread > 1.1, $"phase profile spread {r.Profile.GradientSpread}");
+        Assert.True(r.Profile.LaplacianSpread > 1.3, $"phase profile spread {r.Profile.LaplacianSpread}");
+        Assert.True(r.Profile.Laplacian[1] > r.Profile.Laplacian[10], "the band is rougher than the single-patch pixels");
+        Assert.Throws<ArgumentOutOfRangeException>(() => SeamStatistics.Measure(f, N, N, Stride, 0, 30, overlap: 17));
     }
 
     [Fact]

@@ -16,15 +16,15 @@ internal static class BenchStreamCommand
 {
     public static Command Create()
     {
-        var model = BundledModels.Argument("heightmap sampling model");
+        var model = WorldOptions.ModelArgument();
         var chunk = new Option<int>("--chunk") { DefaultValueFactory = _ => 256, Description = "chunk size in pixels" };
         var chunks = new Option<int>("--chunks") { DefaultValueFactory = _ => 12, Description = "cold chunks to time" };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0, Description = "worker threads (0 = one per processor)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object" };
-        var (levels, gain, detail) = WorldOptions.Create();
-        var command = new Command("bench-stream", "Benchmark chunk streaming latency against sampling the same patches directly") { model, chunk, chunks, threads, levels, gain, detail, json };
+        var (levels, gain, detail, overlap) = WorldOptions.Create();
+        var command = new Command("bench-stream", "Benchmark chunk streaming latency against sampling the same patches directly") { model, chunk, chunks, threads, levels, gain, detail, overlap, json };
         command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, pr.GetValue(chunk), pr.GetValue(chunks), pr.GetValue(threads), pr.GetValue(json),
-            pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!)));
+            pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!, pr.GetValue(overlap))));
         return command;
     }
 
@@ -69,7 +69,7 @@ internal static class BenchStreamCommand
     }
 
     internal static int Run(string modelArg, int chunkSize, int chunkCount, int threads, bool json,
-        int levels = PyramidWorld.DefaultLevels, double? gain = null, string detailArg = WorldOptions.None)
+        int levels = PyramidWorld.DefaultLevels, double? gain = null, string detailArg = WorldOptions.Auto, int? overlap = null)
     {
         if (chunkSize is < 16 or > 4096) throw new ArgumentException("--chunk must be in 16..4096");
         if (chunkCount is < 1 or > 10_000) throw new ArgumentException("--chunks must be in 1..10000");
@@ -83,10 +83,12 @@ internal static class BenchStreamCommand
         var counter = new CountingSampler(new FlowPatchSampler(model, t));
         using var detail = WorldOptions.LoadDetail(detailPath, new FlowModelOptions { MaxBatch = batch, Threads = threads });
         var detailCounter = WorldOptions.DetailSampler(detail) is { } d ? new CountingDetailSampler(d) : null;
-        using var streamer = new ChunkStreamer(WorldOptions.World(counter, detailCounter, 1, levels, gain), new ChunkStreamerOptions { ChunkSize = chunkSize, MemoryBudgetBytes = 1L << 30 });
+        using var streamer = new ChunkStreamer(WorldOptions.World(counter, detailCounter, 1, levels, gain, overlap), new ChunkStreamerOptions { ChunkSize = chunkSize, MemoryBudgetBytes = 1L << 30 });
 
-        // Warm-up (JIT, arena, caches) on chunks outside the timed set.
-        for (int i = 0; i < 2; i++) streamer.RequestAsync(new ChunkCoord(-100 - i, -100)).GetAwaiter().GetResult();
+        // Warm-up (JIT, arena, caches) on chunks outside the timed set: at least four chunks and two seconds, so that the
+        // tiered JIT has promoted the hot methods (the first chunks run partly in quickly-jitted code) before timing starts.
+        var warm = Stopwatch.StartNew();
+        for (int i = 0; i < 4 || warm.Elapsed.TotalSeconds < 2; i++) streamer.RequestAsync(new ChunkCoord(-100 - i, -100)).GetAwaiter().GetResult();
         long before = Interlocked.Read(ref counter.Patches), detailBefore = detailCounter is null ? 0 : Interlocked.Read(ref detailCounter.Patches);
         var cold = new double[chunkCount];
         for (int i = 0; i < chunkCount; i++)

@@ -24,18 +24,18 @@ internal static class EvalCommand
         var grids = new Option<string?>("--grids") { Description = "also write each source's sample grid (and hillshade) as PNG files into this folder" };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 2024UL, Description = "seed of every draw" };
         var world = new Option<bool>("--world") { Description = "measure patches cut from MODEL's multi-scale world (what `flowgen world` exports) instead of its own samples" };
-        var (levels, gain, detail) = Commands.WorldOptions.Create();
+        var (levels, gain, detail, overlap) = Commands.WorldOptions.Create();
         var command = new Command("eval", "Compare a model's samples with real patches and with Gaussian and fBm baselines")
         {
-            model, data, count, temperature, sweep, report, patch, pixel, density, seed, grids, world, levels, gain, detail,
+            model, data, count, temperature, sweep, report, patch, pixel, density, seed, grids, world, levels, gain, detail, overlap,
         };
         command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model), pr.GetValue(data)!, pr.GetValue(count), pr.GetValue(temperature),
             pr.GetValue(sweep), pr.GetValue(report), pr.GetValue(patch), pr.GetValue(pixel), pr.GetValue(density), pr.GetValue(seed), pr.GetValue(grids),
-            pr.GetValue(world) ? new WorldChoice(pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!) : null)));
+            pr.GetValue(world) ? new WorldChoice(pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!, pr.GetValue(overlap)) : null)));
         return command;
     }
 
-    private sealed record WorldChoice(int Levels, double? Gain, string Detail);
+    private sealed record WorldChoice(int Levels, double? Gain, string Detail, int? Overlap);
 
     private static int Run(string? modelArg, string dataPath, int count, float? temperature, bool sweep, string? reportPath,
         int? patch, double? pixelSize, string? densityPath, ulong seed, string? gridsFolder, WorldChoice? worldChoice = null)
@@ -48,7 +48,7 @@ internal static class EvalCommand
         using var model = modelPath is null ? null : FlowPatchModel.Load(modelPath, densityPath);
         using var detail = Commands.WorldOptions.LoadDetail(detailPath, new FlowGen.Runtime.FlowModelOptions { MaxBatch = 64 });
         IPatchModel? candidate = worldChoice is null || model is null ? model : new WorldPatchModel(model.Sampler, detail, worldChoice.Levels,
-            Commands.WorldOptions.Gain(worldChoice.Gain, detail is not null));
+            Commands.WorldOptions.Gain(worldChoice.Gain, detail is not null), worldChoice.Overlap);
         var kind = DataKinds.Of(dataPath);
         if (model is not null)
         {

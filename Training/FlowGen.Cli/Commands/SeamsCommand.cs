@@ -22,15 +22,15 @@ internal static class SeamsCommand
 
     public static Command Create()
     {
-        var model = BundledModels.Argument("heightmap sampling model");
+        var model = WorldOptions.ModelArgument();
         var data = new Option<string?>("--data") { Description = "real DEM for the floor and the spectrum (default: the bundled Jacksboro DEM next to the program)" };
         var size = new Option<int>("--size") { DefaultValueFactory = _ => 1024, Description = "generated map size N (N x N pixels)" };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1, Description = "world seed" };
         var json = new Option<bool>("--json") { Description = "print one JSON object" };
-        var (levels, gain, detail) = WorldOptions.Create();
-        var command = new Command("seams", "Measure patch seams of a generated world against interiors and against real terrain") { model, data, size, seed, levels, gain, detail, json };
+        var (levels, gain, detail, overlap) = WorldOptions.Create();
+        var command = new Command("seams", "Measure patch seams of a generated world against interiors and against real terrain") { model, data, size, seed, levels, gain, detail, overlap, json };
         command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, pr.GetValue(data), pr.GetValue(size), pr.GetValue(seed), pr.GetValue(json),
-            pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!)));
+            pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!, pr.GetValue(overlap))));
         return command;
     }
 
@@ -40,7 +40,7 @@ internal static class SeamsCommand
     internal sealed record CropSpectrumBin(double CyclesPerPixel, double Generated, double Real, double RealMin, double RealMax, bool WithinRange);
 
     internal static int Run(string modelArg, string? dataPath, int size, ulong seed, bool json,
-        int levels = PyramidWorld.DefaultLevels, double? gain = null, string detailArg = WorldOptions.None)
+        int levels = PyramidWorld.DefaultLevels, double? gain = null, string detailArg = WorldOptions.Auto, int? overlap = null)
     {
         if (size is < 128 or > 8192) throw new ArgumentException("--size must be in 128..8192");
         var (path, detailPath) = WorldOptions.Resolve(modelArg, detailArg);
@@ -53,13 +53,13 @@ internal static class SeamsCommand
         float t = model.Metadata.DefaultTemperature;
         var sampler = new FlowPatchSampler(model, t);
         using var detail = WorldOptions.LoadDetail(detailPath, new FlowModelOptions { MaxBatch = 64 });
-        var world = WorldOptions.World(sampler, WorldOptions.DetailSampler(detail), seed, levels, gain);
+        var world = WorldOptions.World(sampler, WorldOptions.DetailSampler(detail), seed, levels, gain, overlap);
         var map = new float[size * size];
         world.Fill(0, 0, size, size, 0, map, CancellationToken.None);
-        int stride = (detail?.SampleShape[^1] ?? sampler.PatchSize) / 2; // the finest lattice
+        var (stride, lattice) = WorldOptions.FinestLattice(world, detail?.SampleShape[^1] ?? sampler.PatchSize);
         double px = world.PixelSizeMetres;
-        var generated = SeamStatistics.Measure(map, size, size, stride, 0, px);
-        var floor = SeamStatistics.Measure(dem.Values, dem.Rows, dem.Columns, stride, 0, px, spectrumLength: Math.Min(256, dem.Columns));
+        var generated = SeamStatistics.Measure(map, size, size, stride, 0, px, overlap: lattice);
+        var floor = SeamStatistics.Measure(dem.Values, dem.Rows, dem.Columns, stride, 0, px, spectrumLength: Math.Min(256, dem.Columns), overlap: lattice);
 
         // Row spectra over all frequencies: generated map, real training columns, real held-out columns.
         int split = (int)(dem.Columns * 0.8);
@@ -78,7 +78,7 @@ internal static class SeamsCommand
         {
             Console.Out.WriteLine(JsonSerializer.Serialize(new
             {
-                size, seed, temperature = t, stride, pixel_size_m = px,
+                size, seed, temperature = t, stride, overlap = lattice, pixel_size_m = px,
                 generated = Shape(generated), real_floor = Shape(floor),
                 spectrum = bins, bins_within_spread = bins.Count(b => b.WithinSpread), bins_total = bins.Count,
                 levels, gain, crop_spectrum = crops, crop_bins_within_range = crops.Count(b => b.WithinRange),
@@ -86,10 +86,12 @@ internal static class SeamsCommand
             return Cli.Ok;
         }
         string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
-        Console.Out.WriteLine($"{size}x{size} world (seed {seed}, temperature {F(t)}, {levels} level(s), gain {F(worldGain)}), patch lattice stride {stride} px, {px:F1} m pixels");
+        Console.Out.WriteLine($"{size}x{size} world (seed {seed}, temperature {F(t)}, {levels} level(s), gain {F(worldGain)}), patch lattice stride {stride} px, overlap {lattice} px, {px:F1} m pixels");
         Console.Out.WriteLine("                       border/interior ratio   W1/interior mean   (real DEM, same lattice: ratio, W1)");
         foreach (var (g, f) in new[] { (generated.Gradient, floor.Gradient), (generated.Laplacian, floor.Laplacian) })
             Console.Out.WriteLine($"  {g.Name,-20} {F(g.Ratio),10} {F(g.RelativeW1),18}         ({F(f.Ratio)}, {F(f.RelativeW1)})");
+        Console.Out.WriteLine($"  phase profile max/min: slope {F(generated.Profile.GradientSpread)}, |Laplacian| {F(generated.Profile.LaplacianSpread)}" +
+            $"   (real DEM {F(floor.Profile.GradientSpread)}, {F(floor.Profile.LaplacianSpread)})");
         foreach (var (period, index) in generated.Spikes)
         {
             var real = floor.Spikes.FirstOrDefault(s => s.PeriodPx == period);
@@ -135,6 +137,7 @@ internal static class SeamsCommand
     private static object Shape(SeamReport r) => new
     {
         gradient = r.Gradient, laplacian = r.Laplacian,
+        phase_profile = new { gradient = r.Profile.Gradient, laplacian = r.Profile.Laplacian, gradient_spread = r.Profile.GradientSpread, laplacian_spread = r.Profile.LaplacianSpread },
         spikes = r.Spikes.Select(s => new { period_px = s.PeriodPx, index = s.Index }),
     };
 

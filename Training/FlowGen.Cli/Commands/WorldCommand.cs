@@ -24,7 +24,7 @@ internal static class WorldCommand
 
     public static Command Create()
     {
-        var model = BundledModels.Argument("heightmap sampling model");
+        var model = WorldOptions.ModelArgument();
         var size = new Option<string>("--size") { Description = "world size WxH in pixels, e.g. 8193x8193", Required = true };
         var outFile = new Option<string>("--out") { Description = "output file: .png (16-bit), .r16/.raw, .exr, .npy or .npz", Required = true };
         var seed = new Option<ulong>("--seed") { Description = "world seed", DefaultValueFactory = _ => 0 };
@@ -34,24 +34,25 @@ internal static class WorldCommand
         var assemble = new Option<bool>("--assemble") { Description = "stitch the shards FILE.shard-*-of-n.npy into FILE" };
         var preset = new Option<string?>("--preset") { Description = "RAW16 preset: unity or unreal" };
         var threads = new Option<int>("--threads") { Description = "worker threads (0 = all cores)", DefaultValueFactory = _ => 0 };
-        var (levels, gain, detail) = WorldOptions.Create();
+        var (levels, gain, detail, overlap) = WorldOptions.Create();
         var preview = new Option<string?>("--preview") { Description = "also write a shaded colour-relief overview PNG (at most 2048 px a side)" };
         var lod = new Option<int>("--lod") { Description = "level of detail: pixels 2^D times the model's (origin in those pixels)", DefaultValueFactory = _ => 0 };
         var command = new Command("world", "Export a seamless world heightmap, optionally sharded across machines.")
-            { model, size, outFile, seed, temperature, origin, shard, assemble, preset, threads, levels, gain, detail, lod, preview };
+            { model, size, outFile, seed, temperature, origin, shard, assemble, preset, threads, levels, gain, detail, overlap, lod, preview };
         command.SetAction(pr => Cli.Guard(() =>
         {
             var (modelPath, detailPath) = WorldOptions.Resolve(pr.GetValue(model)!, pr.GetValue(detail)!);
             return Run(new WorldJob(modelPath, ParseSize(pr.GetValue(size)!), pr.GetValue(outFile)!,
                 pr.GetValue(seed), pr.GetValue(temperature), ParseOrigin(pr.GetValue(origin)!), pr.GetValue(preset), pr.GetValue(threads),
-                pr.GetValue(levels), WorldOptions.Gain(pr.GetValue(gain), detailPath is not null), pr.GetValue(lod), pr.GetValue(preview), detailPath),
+                pr.GetValue(levels), WorldOptions.Gain(pr.GetValue(gain), detailPath is not null), pr.GetValue(lod), pr.GetValue(preview), detailPath, pr.GetValue(overlap)),
                 pr.GetValue(shard), pr.GetValue(assemble));
         }));
         return command;
     }
 
     internal sealed record WorldJob(string Model, (int W, int H) Size, string Out, ulong Seed, float? Temperature, (long X, long Y) Origin, string? Preset, int Threads,
-        int Levels = PyramidWorld.DefaultLevels, double Gain = PyramidWorld.DefaultGain, int Lod = 0, string? Preview = null, string? Detail = null);
+        int Levels = PyramidWorld.DefaultLevels, double Gain = PyramidWorld.DefaultGain, int Lod = 0, string? Preview = null, string? Detail = null,
+        int? Overlap = null);
 
     internal static int Run(WorldJob job, string? shard, bool assemble)
     {
@@ -64,7 +65,7 @@ internal static class WorldCommand
             throw new FlowGenException($"the model is of kind '{kind}'; worlds need a heightmap model", job.Model);
         float t = job.Temperature ?? model.Metadata.DefaultTemperature;
         using var detail = WorldOptions.LoadDetail(job.Detail, new FlowModelOptions { MaxBatch = 64, Threads = job.Threads });
-        var world = WorldOptions.World(new FlowPatchSampler(model, t), WorldOptions.DetailSampler(detail), job.Seed, job.Levels, job.Gain);
+        var world = WorldOptions.World(new FlowPatchSampler(model, t), WorldOptions.DetailSampler(detail), job.Seed, job.Levels, job.Gain, job.Overlap);
         if (job.Lod < 0 || job.Lod > world.MaxLod) throw new ArgumentException($"--lod must be in 0..{world.MaxLod} for {job.Levels} level(s)");
         double pixelSize = world.PixelSizeMetres * (1L << job.Lod);
         int y0 = (int)((long)job.Size.H * index / count), y1 = (int)((long)job.Size.H * (index + 1) / count);
@@ -79,7 +80,7 @@ internal static class WorldCommand
             string part = ShardPath(job.Out, index, count);
             NpyCodec.Write<float>(part, rows, [y1 - y0, job.Size.W]);
             AtomicFile.Write(part + ".json", stream => JsonSerializer.Serialize(stream, new ShardInfo(ModelHash(job.Model), job.Seed, t,
-                job.Size.W, job.Size.H, job.Origin.X, job.Origin.Y, index, count, y0, y1, pixelSize, job.Levels, job.Gain, job.Lod, DetailHash(job))));
+                job.Size.W, job.Size.H, job.Origin.X, job.Origin.Y, index, count, y0, y1, pixelSize, job.Levels, job.Gain, job.Lod, DetailHash(job), job.Overlap)));
             Console.Out.WriteLine($"wrote shard {index}/{count} (rows {y0}..{y1 - 1}) to {part}");
         }
         return Cli.Ok;
@@ -121,8 +122,8 @@ internal static class WorldCommand
             var s = infos[i].Info;
             if (s.Count != n || s.Width != job.Size.W || s.Height != job.Size.H || s.Seed != job.Seed || s.ModelSha256 != ModelHash(job.Model)
                 || s.OriginX != job.Origin.X || s.OriginY != job.Origin.Y || s.Temperature != first.Temperature
-                || (job.Temperature is { } t && t != s.Temperature) || s.Levels != job.Levels || s.Gain != job.Gain || s.Lod != job.Lod || s.DetailSha256 != DetailHash(job))
-                throw new FlowGenException("shard was made with other parameters (model, detail model, seed, size, origin, temperature, levels, gain or lod)", infos[i].File);
+                || (job.Temperature is { } t && t != s.Temperature) || s.Levels != job.Levels || s.Gain != job.Gain || s.Lod != job.Lod || s.DetailSha256 != DetailHash(job) || s.Overlap != job.Overlap)
+                throw new FlowGenException("shard was made with other parameters (model, detail model, seed, size, origin, temperature, levels, gain, overlap or lod)", infos[i].File);
         }
         if (infos.Length != n) throw new FlowGenException($"found {infos.Length} shard files for {n} shards", job.Out);
         var values = new float[(long)job.Size.W * job.Size.H];
@@ -241,5 +242,5 @@ internal static class WorldCommand
     private static string Fmt(float v) => v.ToString(CultureInfo.InvariantCulture);
 
     internal sealed record ShardInfo(string ModelSha256, ulong Seed, float Temperature, int Width, int Height, long OriginX, long OriginY,
-        int Index, int Count, int Y0, int Y1, double PixelSizeMetres, int Levels, double Gain, int Lod, string DetailSha256 = WorldOptions.None);
+        int Index, int Count, int Y0, int Y1, double PixelSizeMetres, int Levels, double Gain, int Lod, string DetailSha256 = WorldOptions.None, int? Overlap = null);
 }

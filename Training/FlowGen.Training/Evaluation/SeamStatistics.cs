@@ -1,8 +1,12 @@
-// Seam statistics of a large heightmap assembled from patches on a lattice of stride s: are the pixels on the
-// lattice lines (where patches begin and end) distributed like the pixels between them?
+// Seam statistics of a large heightmap assembled from patches on a lattice of stride s whose neighbouring patches
+// overlap by o pixels (o = s for half-overlapping patches): are the pixels where patches begin and end distributed
+// like the pixels between them?
 // - Gradient magnitude |grad h| (central differences) and |Laplacian h| (5-point second differences) on
-//   border pixels (on either side of a lattice line, which runs between pixels phase-1 and phase mod s) against
-//   interior pixels (two or more pixels from every line): ratio of means and Wasserstein-1 distance relative to the interior mean.
+//   border pixels (on either side of a lattice line; patches begin on the lines between pixels phase-1 and phase
+//   mod s and end on those between phase+o-1 and phase+o) against interior pixels (two or more pixels from every
+//   line): ratio of means and Wasserstein-1 distance relative to the interior mean.
+// - The phase profile: the mean of both by position within the lattice period (x mod s and y mod s pooled), and its
+//   max/min spread. It needs no choice of border: a band of blended pixels, a ripple or a step shows wherever it is.
 // - A spike index of the mean row power spectrum (mean and linear trend removed, Hann window) at the lattice
 //   frequencies 1/(2s), 1/s and 2/s: the power at that frequency over a power law fitted to the bins three and four away
 //   on both sides. A grid would show as a spike (index >> 1).
@@ -12,32 +16,61 @@ namespace FlowGen.Training.Evaluation;
 /// <summary>Border-versus-interior comparison of one local statistic.</summary>
 public sealed record SeamMeasure(string Name, double BorderMean, double InteriorMean, double Ratio, double RelativeW1, int BorderCount, int InteriorCount);
 
+/// <summary>Mean gradient magnitude and |Laplacian| by position within the lattice period (both axes pooled).</summary>
+public sealed record PhaseProfile(double[] Gradient, double[] Laplacian)
+{
+    /// <summary>Largest over smallest phase mean of the gradient magnitude (1 = flat).</summary>
+    public double GradientSpread => Gradient.Max() / Gradient.Min();
+
+    /// <summary>Largest over smallest phase mean of |Laplacian|.</summary>
+    public double LaplacianSpread => Laplacian.Max() / Laplacian.Min();
+}
+
 /// <summary>Everything measured on one map.</summary>
-public sealed record SeamReport(int Stride, SeamMeasure Gradient, SeamMeasure Laplacian, IReadOnlyList<(int PeriodPx, double Index)> Spikes);
+public sealed record SeamReport(int Stride, int Overlap, SeamMeasure Gradient, SeamMeasure Laplacian, PhaseProfile Profile,
+    IReadOnlyList<(int PeriodPx, double Index)> Spikes);
 
 public static class SeamStatistics
 {
-    /// <summary>Measures a row-major <paramref name="rows"/> x <paramref name="columns"/> heightmap (metres, pixels of <paramref name="pixelSizeM"/>).</summary>
-    public static SeamReport Measure(ReadOnlySpan<float> h, int rows, int columns, int stride, int phase, double pixelSizeM, int spectrumLength = 256)
+    /// <summary>
+    /// Measures a row-major <paramref name="rows"/> x <paramref name="columns"/> heightmap (metres, pixels of <paramref name="pixelSizeM"/>)
+    /// against a lattice of <paramref name="stride"/> whose patches overlap by <paramref name="overlap"/> pixels (null: the stride).
+    /// </summary>
+    public static SeamReport Measure(ReadOnlySpan<float> h, int rows, int columns, int stride, int phase, double pixelSizeM, int spectrumLength = 256,
+        int? overlap = null)
     {
         if (h.Length != (long)rows * columns) throw new ArgumentException("values length is not rows x columns");
         if (stride < 4) throw new ArgumentOutOfRangeException(nameof(stride), "the lattice stride must be at least 4 pixels");
+        int o = overlap ?? stride;
+        if (o < 1 || o > stride) throw new ArgumentOutOfRangeException(nameof(overlap), o, $"the overlap must be in 1..{stride} (the stride)");
         if (rows < 2 * stride + 3 || columns < 2 * stride + 3) throw new ArgumentException($"a {rows}x{columns} map is too small for stride {stride}");
         var gb = new List<double>(); var gi = new List<double>();
         var lb = new List<double>(); var li = new List<double>();
+        var gp = new double[stride]; var lp = new double[stride]; var np = new long[stride];
         for (int y = 1; y < rows - 1; y++)
             for (int x = 1; x < columns - 1; x++)
             {
-                int dx = Distance(x, stride, phase), dy = Distance(y, stride, phase);
-                bool border = dx == 0 || dy == 0, interior = dx >= 2 && dy >= 2;
-                if (!border && !interior) continue;
                 int i = y * columns + x;
                 double gx = (h[i + 1] - h[i - 1]) / (2 * pixelSizeM), gy = (h[i + columns] - h[i - columns]) / (2 * pixelSizeM);
                 double g = Math.Sqrt(gx * gx + gy * gy);
                 double lap = Math.Abs(h[i + 1] + h[i - 1] + h[i + columns] + h[i - columns] - 4.0 * h[i]) / (pixelSizeM * pixelSizeM);
+                foreach (int k in (ReadOnlySpan<int>)[Phase(x, stride, phase), Phase(y, stride, phase)])
+                {
+                    gp[k] += g;
+                    lp[k] += lap;
+                    np[k]++;
+                }
+                int dx = Math.Min(Distance(x, stride, phase), Distance(x, stride, phase + o)), dy = Math.Min(Distance(y, stride, phase), Distance(y, stride, phase + o));
+                bool border = dx == 0 || dy == 0, interior = dx >= 2 && dy >= 2;
+                if (!border && !interior) continue;
                 (border ? gb : gi).Add(g);
                 (border ? lb : li).Add(lap);
             }
+        for (int k = 0; k < stride; k++)
+        {
+            gp[k] /= np[k];
+            lp[k] /= np[k];
+        }
         var spikes = new List<(int, double)>();
         int length = Math.Min(spectrumLength, columns) & ~1;
         var power = RowSpectrum(h, rows, columns, length);
@@ -46,7 +79,7 @@ public static class SeamStatistics
             double k = (double)length / period;
             if (k == Math.Floor(k) && k - 4 >= 1 && k + 4 <= length / 2) spikes.Add((period, SpikeIndex(power, (int)k)));
         }
-        return new SeamReport(stride, Compare("gradient magnitude", gb, gi), Compare("|Laplacian|", lb, li), spikes);
+        return new SeamReport(stride, o, Compare("gradient magnitude", gb, gi), Compare("|Laplacian|", lb, li), new PhaseProfile(gp, lp), spikes);
     }
 
     /// <summary>Mean power of every row segment of <paramref name="length"/> pixels (mean and trend removed, Hann window), bins 0..length/2.</summary>
@@ -109,9 +142,12 @@ public static class SeamStatistics
     // Pixels from the nearest lattice line, which runs between pixels phase-1 and phase (mod stride): 0 on either side of it.
     private static int Distance(int x, int stride, int phase)
     {
-        int m = ((x - phase) % stride + stride) % stride;
+        int m = Phase(x, stride, phase);
         return Math.Min(m, stride - 1 - m);
     }
+
+    // Position of pixel x within the lattice period: 0 on the first pixel after a line.
+    private static int Phase(int x, int stride, int phase) => ((x - phase) % stride + stride) % stride;
 
     private static SeamMeasure Compare(string name, List<double> border, List<double> interior)
     {

@@ -14,16 +14,19 @@ public sealed class WorldPatchModel : IPatchModel
     private readonly FlowModel? _detail;
     private readonly int _levels;
     private readonly double _gain;
+    private readonly int? _overlap;
 
     /// <summary>Crops of the world of <paramref name="coarse"/> (and <paramref name="detail"/>; null = the self-affine
-    /// PyramidWorld) with <paramref name="levels"/> levels. Does not own the models.</summary>
-    public WorldPatchModel(FlowModel coarse, FlowModel? detail, int levels = PyramidWorld.DefaultLevels, double gain = PyramidWorld.DefaultGain)
+    /// PyramidWorld) with <paramref name="levels"/> levels and the finest lattice's <paramref name="overlap"/> (null: the world's default).
+    /// Does not own the models.</summary>
+    public WorldPatchModel(FlowModel coarse, FlowModel? detail, int levels = PyramidWorld.DefaultLevels, double gain = PyramidWorld.DefaultGain, int? overlap = null)
     {
         ArgumentNullException.ThrowIfNull(coarse);
         _coarse = coarse;
         _detail = detail;
         _levels = levels;
         _gain = gain;
+        _overlap = overlap;
         var probe = new FlowPatchSampler(coarse, 1f); // throws, naming the file, for models worlds cannot use
         PatchSize = detail is null ? probe.PatchSize : new FlowDetailSampler(detail, 1f).PatchSize;
         PixelSizeMetres = detail?.Metadata.PixelSizeMetres ?? probe.PixelSizeMetres;
@@ -45,8 +48,8 @@ public sealed class WorldPatchModel : IPatchModel
     public PatchSet Sample(int count, ulong seed, float temperature)
     {
         IWorldSource world = _detail is null
-            ? new PyramidWorld(new FlowPatchSampler(_coarse, temperature), seed, _levels, _gain)
-            : ConditionalPyramidWorld.Create(new FlowPatchSampler(_coarse, temperature), new FlowDetailSampler(_detail, temperature), seed, _levels, _gain);
+            ? new PyramidWorld(new FlowPatchSampler(_coarse, temperature), seed, _levels, _gain, overlap: _overlap)
+            : ConditionalPyramidWorld.Create(new FlowPatchSampler(_coarse, temperature), new FlowDetailSampler(_detail, temperature), seed, _levels, _gain, _overlap);
         int p = PatchSize, side = (int)Math.Ceiling(Math.Sqrt(count)), n = side * p;
         var map = new float[(long)n * n];
         world.Fill(0, 0, n, n, 0, map, CancellationToken.None);
