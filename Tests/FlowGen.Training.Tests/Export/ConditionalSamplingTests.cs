@@ -16,11 +16,11 @@ public class ConditionalSamplingTests
 {
     private const int Size = 16, Pixels = Size * Size;
 
-    private static readonly MultiScaleFlow<float> Flow = SmallConditional();
+    private static readonly MultiScaleFlow<float> Flow = SmallConditional(pool: false);
 
-    private static MultiScaleFlow<float> SmallConditional()
+    private static MultiScaleFlow<float> SmallConditional(bool pool)
     {
-        var f = new MultiScaleFlow<float>(new FlowConfig { Arch = FlowArch.Glow, Size = Size, Levels = 2, StepsPerLevel = 2, Hidden = 16, ContextChannels = 1 }, 13);
+        var f = new MultiScaleFlow<float>(new FlowConfig { Arch = FlowArch.Glow, Size = Size, Levels = 2, StepsPerLevel = 2, Hidden = 16, ContextChannels = 1, ContextPool = pool }, 13);
         using (GradMode.NoGrad()) f.LogProb(new Tensor<float>([32, 1, Size, Size], Gaussian(32 * Pixels, 1, 1f)), new Tensor<float>([32, 1, Size, Size], Contexts(32))); // ActNorm init
         var rng = new Rng(3);
         foreach (var p in f.Parameters())
@@ -39,9 +39,33 @@ public class ConditionalSamplingTests
     /// <summary>Distinct context rows for <paramref name="count"/> samples (model units, like a coarse terrain).</summary>
     private static float[] Contexts(int count) => Gaussian(count * Pixels, 5, 0.7f);
 
-    private static FlowModel Load(int threads, int maxBatch = 16, Dictionary<string, string>? metadata = null) =>
-        FlowModel.Load(FlowExporter.BuildSampling(Flow, metadata ?? new Dictionary<string, string> { ["flowgen.version"] = "1" }).ToByteArray(),
+    private static FlowModel Load(int threads, int maxBatch = 16, Dictionary<string, string>? metadata = null, MultiScaleFlow<float>? flow = null) =>
+        FlowModel.Load(FlowExporter.BuildSampling(flow ?? Flow, metadata ?? new Dictionary<string, string> { ["flowgen.version"] = "1" }).ToByteArray(),
             new FlowModelOptions { MaxBatch = maxBatch, Threads = threads }, "conditional-glow.onnx");
+
+    [Fact]
+    public void A_pooled_context_flow_samples_as_the_trainer_decodes_at_a_fraction_of_the_context_cost()
+    {
+        // ContextPool: every level reads the context 2x2 average-pooled (one channel) instead of squeezed (4^l channels).
+        var pooled = SmallConditional(pool: true);
+        using var m = Load(2, flow: pooled);
+        using var squeezed = Load(2);
+        long pooledFlops = FlowGen.Runtime.Graph.PlanStatistics.Flops(m.Plan, 1), squeezedFlops = FlowGen.Runtime.Graph.PlanStatistics.Flops(squeezed.Plan, 1);
+        Assert.True(pooledFlops < squeezedFlops, $"{pooledFlops} vs {squeezedFlops}");
+        const int n = 9;
+        var context = Contexts(n);
+        var x = new float[n * Pixels];
+        m.Sample(x, 8, 0, n, 1f, context);
+        var z = new float[n * Pixels];
+        for (int i = 0; i < n; i++) LatentGenerator.Fill(z.AsSpan(i * Pixels, Pixels), 8, i, 1f);
+        var expected = pooled.Decode(new Tensor<float>([n, Pixels], z), new Tensor<float>([n, 1, Size, Size], context)).Data;
+        double worst = 0;
+        for (int i = 0; i < expected.Length; i++) worst = Math.Max(worst, Math.Abs(expected[i] - x[i]));
+        Assert.True(worst < 1e-4, $"max |FlowModel - trainer Decode| = {worst}");
+        var other = new float[n * Pixels];
+        m.Sample(other, 8, 0, n, 1f, Gaussian(n * Pixels, 6, 0.7f));
+        Assert.NotEqual(Bits(x), Bits(other));
+    }
 
     private static int[] Bits(float[] v) => v.Select(BitConverter.SingleToInt32Bits).ToArray();
 

@@ -23,6 +23,11 @@ internal static class TrainCommand
         var bins = new Option<int>("--bins") { DefaultValueFactory = _ => 8, Description = "spline bins (nsf)" };
         var patch = new Option<int>("--patch") { DefaultValueFactory = _ => 32, Description = "patch size P (P x P crops)" };
         var contextFactor = new Option<int>("--context-factor") { DefaultValueFactory = _ => 0, Description = "train a detail model for multi-scale worlds: condition on the terrain's own F-times coarser version, learn the residual (0 = plain model)" };
+        var contextMode = new Option<string>("--context-mode")
+        {
+            DefaultValueFactory = _ => "pool",
+            Description = "how each level of a detail model sees the context: pool (2x2 average, one channel per level: cheap) or squeeze (with the data, 4^l channels at level l: the first detail models)",
+        };
         var downsample = new Option<int>("--downsample") { DefaultValueFactory = _ => 1, Description = "train a coarse model for multi-scale worlds on the raster's FxF block means (F times larger pixels; 1 = as it is)" };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64, Description = "batch size" };
         var steps = new Option<int?>("--steps") { Description = "optimisation steps (default 2000; with --resume: new total)" };
@@ -44,7 +49,7 @@ internal static class TrainCommand
         var noExport = new Option<bool>("--no-export") { Description = "do not write model.onnx at the end" };
         var command = new Command("train", "Train a normalizing flow on terrain or texture data")
         {
-            data, output, arch, levels, k, hidden, bins, patch, contextFactor, downsample, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
+            data, output, arch, levels, k, hidden, bins, patch, contextFactor, contextMode, downsample, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
             evalEvery, sampleEvery, ckptEvery, testCount, resume, json, noExport,
         };
         command.SetAction((pr, ct) => Task.FromResult(Cli.Guard(() =>
@@ -62,6 +67,12 @@ internal static class TrainCommand
                     {
                         Arch = ParseArch(pr.GetValue(arch)!), Levels = pr.GetValue(levels), StepsPerLevel = pr.GetValue(k),
                         Hidden = pr.GetValue(hidden), Bins = pr.GetValue(bins), Size = pr.GetValue(patch),
+                        ContextPool = pr.GetValue(contextMode) switch
+                        {
+                            "pool" => true,
+                            "squeeze" => false,
+                            var m => throw new ArgumentException($"--context-mode must be pool or squeeze, not '{m}'"),
+                        },
                     },
                     ContextFactor = pr.GetValue(contextFactor), Downsample = pr.GetValue(downsample), Batch = pr.GetValue(batch), Steps = pr.GetValue(steps) ?? 2000, LearningRate = pr.GetValue(lr),
                     WarmupSteps = pr.GetValue(warmup), CosineDecay = pr.GetValue(cosine) || pr.GetValue(cosineFrom) is not null, CosineFrom = pr.GetValue(cosineFrom) ?? 0, ClipNorm = pr.GetValue(clip), WeightDecay = pr.GetValue(wd),

@@ -100,8 +100,10 @@ public static class FlowExporter
             for (int l = 0; l < cfg.Levels; l++)
             {
                 cur = g.Squeeze(cur, cc, hs);
-                cc *= 4;
                 hs /= 2;
+                if (cfg.ContextPool) // 2x2 average pooling: the squeeze's four sub-pixel channels of each context channel, averaged
+                    cur = g.Op("ReduceMean", [g.Op("Reshape", [cur, g.Ints("shape", -1, cc, 4, hs, hs)])], IntList("axes", 2), Int("keepdims", 0));
+                else cc *= 4;
                 contexts.Add(cur);
             }
         }
