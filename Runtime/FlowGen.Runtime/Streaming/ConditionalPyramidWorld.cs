@@ -83,6 +83,10 @@ public sealed class ConditionalPyramidWorld : IWorldSource
     /// <summary>Pixels shared by neighbouring detail patches along an axis.</summary>
     public int Overlap => _blend.Overlap;
 
+    /// <summary>Patch cache of the coarse world in <see cref="Create"/>: 16 MiB, 16,384 patches of 16x16, the coarse patches of
+    /// about a hundred 256² chunks around the latest requests.</summary>
+    public const long CoarsePatchCacheBytes = 16L << 20;
+
     /// <summary>Default height gain per level of the coarse model's pyramid in <see cref="Create"/>: fitted on the bundled DEM's
     /// 256² crop spectrum with the bundled terrain-coarse model (1.6, the fine model's, puts 2.5x the real power at 200 px).</summary>
     public const double DefaultCoarseGain = 1.3;
@@ -96,7 +100,8 @@ public sealed class ConditionalPyramidWorld : IWorldSource
         double gain = DefaultCoarseGain, int? overlap = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(levels, 2);
-        return new ConditionalPyramidWorld(new PyramidWorld(coarseModel, PyramidWorld.LevelSeed(seed, 64), levels - 1, gain), detail, seed, overlap: overlap);
+        return new ConditionalPyramidWorld(new PyramidWorld(coarseModel, PyramidWorld.LevelSeed(seed, 64), levels - 1, gain, patchCacheBytes: CoarsePatchCacheBytes),
+            detail, seed, overlap: overlap);
     }
 
     /// <summary>Number of detail levels.</summary>

@@ -25,17 +25,24 @@ public sealed class LatticeWorld : IWorldSource
     private readonly IPatchSampler _sampler;
     private readonly ulong _seed;
     private readonly LatticeBlend _blend;
+    private readonly PatchCache? _cache;
 
     /// <summary>
     /// Creates the world of <paramref name="seed"/> from <paramref name="sampler"/> (patch size even, ≥ 4), neighbouring patches
     /// sharing <paramref name="overlap"/> pixels (2 .. P/2; null: P/2).
     /// </summary>
-    public LatticeWorld(IPatchSampler sampler, ulong seed, int? overlap = null)
+    public LatticeWorld(IPatchSampler sampler, ulong seed, int? overlap = null) : this(sampler, seed, overlap, null)
+    {
+    }
+
+    // With a cache (shared by the levels of a PyramidWorld), patches are served from it where neighbouring requests share them.
+    internal LatticeWorld(IPatchSampler sampler, ulong seed, int? overlap, PatchCache? cache)
     {
         ArgumentNullException.ThrowIfNull(sampler);
         _sampler = sampler;
         _seed = seed;
         _blend = new LatticeBlend(sampler.PatchSize, overlap, nameof(sampler));
+        _cache = cache;
     }
 
     /// <summary>Pixels shared by neighbouring patches along an axis.</summary>
@@ -61,8 +68,10 @@ public sealed class LatticeWorld : IWorldSource
         long limit = CoordinateLimit;
         if (x0 < -limit || y0 < -limit || x0 + width > limit || y0 + height > limit)
             throw new ArgumentOutOfRangeException(nameof(x0), $"Rectangle ({x0}, {y0}, {width}x{height}) leaves the world's coordinate range ±{limit}.");
-        _blend.Fill(x0, y0, width, height, destination, (patches, j, i0, nx, rows) =>
-            _sampler.SampleRows(patches, _seed, ((long)j << 32) + i0, nx, rows, 1L << 32, cancellationToken), cancellationToken);
+        LatticeBlend.RowSource draw = (patches, j, i0, nx, rows) =>
+            _sampler.SampleRows(patches, _seed, ((long)j << 32) + i0, nx, rows, 1L << 32, cancellationToken);
+        _blend.Fill(x0, y0, width, height, destination, _cache is null ? draw
+            : (patches, j, i0, nx, rows) => _cache.Fill(patches, _seed, j, i0, nx, rows, _blend.Patch * _blend.Patch, draw), cancellationToken);
     }
 
     /// <summary>⌊a / b⌋ for b &gt; 0 (C#'s / truncates towards zero).</summary>

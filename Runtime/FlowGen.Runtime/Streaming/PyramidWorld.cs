@@ -35,14 +35,21 @@ public sealed class PyramidWorld : IWorldSource
     private readonly LatticeWorld[] _levels;
     private readonly double _gain;
     private readonly int _log2Factor;
+    private readonly PatchCache? _cache;
 
     /// <summary>
     /// Creates the world of <paramref name="seed"/> with <paramref name="levels"/> levels (1 = the lattice world alone,
     /// bitwise), <paramref name="factor"/> times coarser each, heights scaled by <paramref name="gain"/> per level; every level's
-    /// patches overlap by <paramref name="overlap"/> pixels (null: half a patch, see <see cref="LatticeWorld"/>).
+    /// patches overlap by <paramref name="overlap"/> pixels (null: half a patch, see <see cref="LatticeWorld"/>). With
+    /// <paramref name="patchCacheBytes"/> &gt; 0 the levels keep their recently used patches (at most that many bytes) for
+    /// neighbouring requests: the same values, drawn once (worth it where the world serves as the coarse world of a
+    /// <see cref="ConditionalPyramidWorld"/>, all of whose levels are coarse).
     /// </summary>
-    public PyramidWorld(IPatchSampler sampler, ulong seed, int levels = DefaultLevels, double gain = DefaultGain, int factor = DefaultFactor, int? overlap = null)
+    public PyramidWorld(IPatchSampler sampler, ulong seed, int levels = DefaultLevels, double gain = DefaultGain, int factor = DefaultFactor, int? overlap = null,
+        long patchCacheBytes = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(patchCacheBytes);
+        var cache = patchCacheBytes > 0 ? new PatchCache(patchCacheBytes) : null;
         if (factor is not (2 or 4 or 8 or 16)) throw new ArgumentOutOfRangeException(nameof(factor), factor, "the level factor must be 2, 4, 8 or 16");
         _log2Factor = System.Numerics.BitOperations.Log2((uint)factor);
         ArgumentNullException.ThrowIfNull(sampler);
@@ -50,8 +57,9 @@ public sealed class PyramidWorld : IWorldSource
         ArgumentOutOfRangeException.ThrowIfGreaterThan(levels, 8);
         if (!double.IsFinite(gain) || gain < 0) throw new ArgumentOutOfRangeException(nameof(gain), gain, "gain must be finite and non-negative");
         _gain = gain;
+        _cache = cache;
         _levels = new LatticeWorld[levels];
-        for (int k = 0; k < levels; k++) _levels[k] = new LatticeWorld(sampler, k == 0 ? seed : LevelSeed(seed, k), overlap);
+        for (int k = 0; k < levels; k++) _levels[k] = new LatticeWorld(sampler, k == 0 ? seed : LevelSeed(seed, k), overlap, cache);
     }
 
     /// <summary>Number of levels.</summary>
@@ -59,6 +67,9 @@ public sealed class PyramidWorld : IWorldSource
 
     /// <summary>Height gain per level.</summary>
     public double Gain => _gain;
+
+    /// <summary>Patches served from the patch cache and drawn by the flow (both 0 without a cache).</summary>
+    public (long Hits, long Misses) PatchCacheCounts => _cache?.Counts ?? (0, 0);
 
     /// <summary>Pixels shared by neighbouring patches along an axis, on every level.</summary>
     public int Overlap => _levels[0].Overlap;

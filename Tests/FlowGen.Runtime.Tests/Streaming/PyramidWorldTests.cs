@@ -17,6 +17,35 @@ public class PyramidWorldTests
         WorldChecks.ChunksOrderIndependent(() => new PyramidWorld(new HashPatchSampler(), 9),
             Enumerable.Range(0, 12).Select(i => new ChunkCoord(i % 4 - 2, i / 4 - 1)).ToArray(), [(2, true), (3, false), (4, true)]);
 
+    [Theory]
+    [InlineData(16L << 20)]
+    [InlineData(24L << 10)] // 24 KiB: six 32x32 patches, evicting all the time
+    public void A_patch_cache_serves_the_same_bits_and_saves_draws(long cacheBytes)
+    {
+        var plain = new PyramidWorld(new HashPatchSampler(), 21);
+        var cached = new PyramidWorld(new HashPatchSampler(), 21, patchCacheBytes: cacheBytes);
+        var rng = new Random(2);
+        for (int t = 0; t < 24; t++)
+        {
+            int lod = t % 3 == 0 ? 2 : 0, w = rng.Next(1, 90), h = rng.Next(1, 90);
+            long x = rng.Next(-40, 40), y = rng.Next(-40, 40);
+            var a = new float[w * h];
+            var b = new float[w * h];
+            plain.Fill(x, y, w, h, lod, a, default);
+            cached.Fill(x, y, w, h, lod, b, default);
+            Assert.Equal(a.Select(Bits), b.Select(Bits));
+        }
+        var (hits, misses) = cached.PatchCacheCounts;
+        Assert.True(misses > 0);
+        if (cacheBytes > 1 << 20) Assert.True(hits > misses, $"{hits} hits, {misses} misses over overlapping rectangles");
+        Assert.Equal((0L, 0L), plain.PatchCacheCounts);
+    }
+
+    [Fact]
+    public Task Cached_chunks_are_bitwise_identical_whatever_the_request_order_and_thread() =>
+        WorldChecks.ChunksOrderIndependent(() => new PyramidWorld(new HashPatchSampler(), 9, patchCacheBytes: 1 << 20),
+            Enumerable.Range(0, 12).Select(i => new ChunkCoord(i % 4 - 2, i / 4 - 1)).ToArray(), [(2, true), (3, false), (4, true)]);
+
     [Fact]
     public void One_level_is_the_lattice_world()
     {
@@ -90,6 +119,7 @@ public class PyramidWorldTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PyramidWorld(s, 1, levels: 9));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PyramidWorld(s, 1, gain: double.NaN));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PyramidWorld(s, 1, factor: 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PyramidWorld(s, 1, patchCacheBytes: -1));
         var world = new PyramidWorld(s, 1);
         var d = new float[16];
         Assert.Throws<ArgumentOutOfRangeException>(() => world.Fill(0, 0, 4, 4, world.MaxLod + 1, d, default));
