@@ -15,7 +15,7 @@
 // patches: the added slope is the same everywhere, so no seam shows even for patches that differ by their whole
 // relief, but a blend of four independent patches is smoother and more Gaussian than any one of them and costs
 // four patches per pixel. Detail levels conditioned on a shared coarse context (ConditionalPyramidWorld) differ
-// only in the residual, so a quarter-patch overlap shows no seam there while most pixels keep one patch's
+// only in the residual, so an eighth-patch overlap shows no seam there while most pixels keep one patch's
 // structure; `flowgen seams` and `flowgen eval --world` measure both (README, "Worlds").
 namespace FlowGen.Runtime.Streaming;
 

@@ -61,7 +61,7 @@ public class WorldCommandTests
         r = FlowgenProcess.Run("world", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", byDefault, "--overlap", "16");
         Assert.True(r.Code == 0, r.Err);
         Assert.NotEqual(File.ReadAllBytes(single), File.ReadAllBytes(byDefault));
-        foreach (var bad in new[] { "6", "20", "0" })
+        foreach (var bad in new[] { "6", "20", "0" }) // not whole coarse pixels, more than half a patch, none
         {
             r = FlowgenProcess.Run("world", "--size", "32x32", "--out", Path.Combine(dir, "bad.npy"), "--overlap", bad);
             Assert.Equal(2, r.Code);

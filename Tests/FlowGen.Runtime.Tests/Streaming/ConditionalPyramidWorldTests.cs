@@ -39,22 +39,22 @@ public class ConditionalPyramidWorldTests
     [Theory]
     [InlineData(null)]
     [InlineData(16)]
-    [InlineData(4)]
+    [InlineData(8)]
     public void A_pixel_does_not_depend_on_the_rectangle_that_asks_for_it_at_any_level_of_detail(int? overlap)
     {
         var world = World(42, detailLevels: 2, overlap: overlap);
-        Assert.Equal(overlap ?? 8, world.Overlap); // default: a quarter of the 32-pixel patch
+        Assert.Equal(overlap ?? 4, world.Overlap); // default: an eighth of the 32-pixel patch, one coarse pixel
         Assert.Equal(2 * 2 + new PyramidWorld(new HashPatchSampler(), 1, levels: 3).MaxLod, world.MaxLod);
         WorldChecks.RectangleIndependent(world, [0, 1, 2, 3, 5, 9], parts: 6, big => Assert.All(big, v => Assert.True(float.IsFinite(v))));
     }
 
     [Theory]
-    [InlineData(32, 4, 8)]
+    [InlineData(32, 4, 4)]
     [InlineData(16, 4, 4)]
     [InlineData(32, 8, 8)]
-    [InlineData(64, 4, 16)]
-    [InlineData(16, 8, 8)]
-    public void The_default_overlap_is_a_quarter_patch_in_whole_coarse_pixels(int patch, int factor, int expected) =>
+    [InlineData(64, 4, 8)]
+    [InlineData(128, 4, 16)]
+    public void The_default_overlap_is_an_eighth_of_a_patch_in_whole_coarse_pixels(int patch, int factor, int expected) =>
         Assert.Equal(expected, ConditionalPyramidWorld.DefaultOverlap(patch, factor));
 
     [Fact]

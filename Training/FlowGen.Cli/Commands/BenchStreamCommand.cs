@@ -1,8 +1,10 @@
-// `flowgen bench-stream MODEL [--chunk 256] [--chunks N] [--threads T] [--json]`: latency of the runtime's chunk
-// streaming API (ChunkStreamer over the seamless multi-scale PyramidWorld of the model) per cold chunk, measured against a
-// reference in the same run: sampling the same number of patches straight from the flow in batches of 64, which
-// is the floor any chunk assembly on top of this model can reach. Reports median and 95th-percentile latency,
-// chunks/s, patches per chunk, the streaming/flow-only ratio and the latency of a cached chunk.
+// `flowgen bench-stream [MODEL] [--chunk 256] [--chunks N] [--threads T] [--json]`: latency of the runtime's chunk
+// streaming API (ChunkStreamer over the world flowgen world makes of MODEL) per cold chunk, measured against a
+// reference in the same run: sampling the same patches straight from the flow in batches of 64, which is the floor
+// any chunk assembly on top of this model can reach. The timed chunks lie side by side (4 per row), as a camera
+// crossing new ground asks for them, so a world's patch cache serves the coarse patches they share; isolated chunks
+// far apart show the cost with nothing shared. Reports median and 95th-percentile latency, chunks/s, patches drawn
+// per chunk, the streaming/flow-only ratio and the latency of a cached chunk.
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -29,7 +31,7 @@ internal static class BenchStreamCommand
     }
 
     internal sealed record Result(int ChunkSize, int Chunks, int PatchesPerChunk, int DetailPatchesPerChunk, double MedianMs, double P95Ms, double ChunksPerS,
-        double FlowOnlyMedianMs, double RatioVsFlowOnly, double CachedMedianMs, int Threads, double TargetMs);
+        double FlowOnlyMedianMs, double RatioVsFlowOnly, double CachedMedianMs, int Threads, double TargetMs, double IsolatedMedianMs);
 
     /// <summary>Counts the patches the world asks for, so the flow-only reference samples exactly as many.</summary>
     private sealed class CountingSampler(IPatchSampler inner) : IPatchSampler
@@ -99,6 +101,15 @@ internal static class BenchStreamCommand
         }
         int patchesPerChunk = (int)((Interlocked.Read(ref counter.Patches) - before) / chunkCount);
         int detailPerChunk = detailCounter is null ? 0 : (int)((Interlocked.Read(ref detailCounter.Patches) - detailBefore) / chunkCount);
+        // Isolated chunks, far from each other and from everything before: nothing to share with a neighbour (what the first
+        // chunk in new ground costs).
+        var isolated = new double[chunkCount];
+        for (int i = 0; i < chunkCount; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            streamer.RequestAsync(new ChunkCoord(100_000 + 1_000 * i, -50_000)).GetAwaiter().GetResult();
+            isolated[i] = sw.Elapsed.TotalMilliseconds;
+        }
         var cached = new double[chunkCount];
         for (int i = 0; i < chunkCount; i++)
         {
@@ -124,7 +135,7 @@ internal static class BenchStreamCommand
 
         double median = Median(cold), flowMedian = Median(flowOnly);
         var r = new Result(chunkSize, chunkCount, patchesPerChunk, detailPerChunk, median, Percentile(cold, 0.95), 1000 / cold.Average(),
-            flowMedian, median / flowMedian, Median(cached), threads == 0 ? Environment.ProcessorCount : threads, 20);
+            flowMedian, median / flowMedian, Median(cached), threads == 0 ? Environment.ProcessorCount : threads, 20, Median(isolated));
         if (json)
         {
             Console.Out.WriteLine(JsonSerializer.Serialize(r));
@@ -134,9 +145,10 @@ internal static class BenchStreamCommand
         int side = model.SampleShape[^1], detailSide = detail?.SampleShape[^1] ?? 0;
         string patches = detailPerChunk > 0
             ? $"{patchesPerChunk} coarse patches of {side}x{side} + {detailPerChunk} detail patches of {detailSide}x{detailSide}"
-            : $"{patchesPerChunk} patches of {side}x{side} each";
-        Console.Out.WriteLine($"{chunkSize}x{chunkSize} chunks ({patches}), {r.Threads} threads, {chunkCount} cold chunks");
+            : $"{patchesPerChunk} patches of {side}x{side}";
+        Console.Out.WriteLine($"{chunkSize}x{chunkSize} chunks ({patches} drawn per chunk), {r.Threads} threads, {chunkCount} cold chunks side by side (4 x {(chunkCount + 3) / 4})");
         Console.Out.WriteLine($"  streaming (ChunkStreamer):   median {F(median)} ms, p95 {F(r.P95Ms)} ms, {F(r.ChunksPerS)} chunks/s");
+        Console.Out.WriteLine($"  isolated chunks:             median {F(r.IsolatedMedianMs)} ms (no neighbour to share coarse patches with)");
         Console.Out.WriteLine($"  flow only (same patches):    median {F(flowMedian)} ms");
         Console.Out.WriteLine($"  ratio streaming / flow only: {F(r.RatioVsFlowOnly)}");
         Console.Out.WriteLine($"  cached chunk:                median {F(r.CachedMedianMs)} ms");

@@ -25,8 +25,9 @@ internal static class TrainCommand
         var contextFactor = new Option<int>("--context-factor") { DefaultValueFactory = _ => 0, Description = "train a detail model for multi-scale worlds: condition on the terrain's own F-times coarser version, learn the residual (0 = plain model)" };
         var contextMode = new Option<string>("--context-mode")
         {
-            DefaultValueFactory = _ => "pool",
-            Description = "how each level of a detail model sees the context: pool (2x2 average, one channel per level: cheap) or squeeze (with the data, 4^l channels at level l: the first detail models)",
+            DefaultValueFactory = _ => "squeeze",
+            Description = "how each level of a detail model sees the context: squeeze (default: with the data, 4^l channels at level l) or pool " +
+                "(2x2 average, one channel per level: a third fewer FLOPs per sample, measured 0.035 bits/dim and curvature realism worse)",
         };
         var downsample = new Option<int>("--downsample") { DefaultValueFactory = _ => 1, Description = "train a coarse model for multi-scale worlds on the raster's FxF block means (F times larger pixels; 1 = as it is)" };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64, Description = "batch size" };

@@ -40,7 +40,7 @@ internal static class WorldOptions
         },
         new Option<int?>("--overlap")
         {
-            Description = "pixels shared by neighbouring patches of the finest lattice (default: a quarter patch under a detail model, half a patch without)",
+            Description = "pixels shared by neighbouring patches of the finest lattice (default: an eighth of a patch under a detail model, half a patch without)",
         });
 
     /// <summary>--gain, or the default of the world it applies to.</summary>
