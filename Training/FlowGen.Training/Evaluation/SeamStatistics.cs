@@ -72,7 +72,8 @@ public static class SeamStatistics
             lp[k] /= np[k];
         }
         var spikes = new List<(int, double)>();
-        int length = Math.Min(spectrumLength, columns) & ~1;
+        // Rows of a whole number of lattice periods, so that the lattice frequencies fall on bins (256 for stride 16, 224 for 28).
+        int length = Math.Min(spectrumLength, columns) / (2 * stride) * (2 * stride);
         var power = RowSpectrum(h, rows, columns, length);
         foreach (int period in new[] { 2 * stride, stride, stride / 2 })
         {
