@@ -77,16 +77,18 @@ int32_t flowgen_sample(flowgen_model* model, uint64_t seed, int64_t first_index,
 int32_t flowgen_sample_plausible(flowgen_model* model, uint64_t seed, int64_t first_index, int32_t count, float temperature,
                                  int32_t units, float* dest, size_t dest_length, int32_t* out_redrawn);
 
-/* A seamless, infinite multi-scale world of a one-channel model with square patches: levels 1..8 (1 = patches
- * only; 5 is FlowGen's default), gain = height scale per level (1.6 default). temperature < 0: the model's default. */
+/* A seamless, infinite multi-scale world of a one-channel model with square patches (self-affine: every level from
+ * the one model): levels 1..8 (1 = patches only; 5 is FlowGen's default), gain = height scale per level (1.6
+ * default). temperature < 0: the model's default. */
 int32_t flowgen_world_create(flowgen_model* model, uint64_t seed, float temperature, int32_t levels, double gain,
                              flowgen_world** out_world);
 
-/* A world from trained scales: model is a coarse model (`flowgen train --downsample F`, e.g. the bundled
+/* A world from trained scales, FlowGen's default world (`flowgen world`): model is a coarse model (`flowgen train --downsample F`, e.g. the bundled
  * models/terrain-coarse.onnx) whose multi-scale world (levels - 1 levels, gain) is the terrain at F times the detail
  * model's pixel; detail (`flowgen train --context-factor F`, models/terrain-detail.onnx) draws the finest level given
- * it. levels >= 2. model samples at temperature (< 0: its default), detail at its own default. Both models must
- * outlive the world. */
+ * it (detail patches overlapping by an eighth of a patch; the coarse world keeps a 16 MiB cache of the patches
+ * neighbouring requests share). levels >= 2 (5, gain 1.3: the bundled pair's defaults). model samples at
+ * temperature (< 0: its default), detail at its own default. Both models must outlive the world. */
 int32_t flowgen_world_create_detailed(flowgen_model* model, flowgen_model* detail, uint64_t seed, float temperature, int32_t levels,
                                       double gain, flowgen_world** out_world);
 void flowgen_world_free(flowgen_world* world);
