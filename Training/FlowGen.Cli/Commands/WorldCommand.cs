@@ -73,7 +73,7 @@ internal static class WorldCommand
         if (shard is null)
         {
             Save(job, rows, pixelSize);
-            Console.Out.WriteLine($"wrote {job.Size.W}x{job.Size.H} world (seed {job.Seed}, temperature {Fmt(t)}) to {job.Out}");
+            Console.Out.WriteLine($"wrote {job.Size.W}x{job.Size.H} world (seed {job.Seed}, temperature {Fmt(t)}; {Describe(world, job)}) to {job.Out}");
         }
         else
         {
@@ -213,6 +213,14 @@ internal static class WorldCommand
         var (i, n) = Cli.ParseShard(text);
         if (n > rows) throw new ArgumentException($"--shard {text}: more shards than rows ({rows})");
         return (i, n);
+    }
+
+    // Which world was made: the models, levels and the finest lattice's overlap (the default world changed with FlowGen versions).
+    private static string Describe(IWorldSource world, WorldJob job)
+    {
+        string models = Path.GetFileNameWithoutExtension(job.Model) + (job.Detail is null ? "" : $" under {Path.GetFileNameWithoutExtension(job.Detail)}");
+        int overlap = world switch { ConditionalPyramidWorld c => c.Overlap, PyramidWorld p => p.Overlap, _ => 0 };
+        return $"{models}, {job.Levels} levels, patch overlap {overlap} px";
     }
 
     private static string ShardPath(string output, int index, int count) =>
