@@ -53,6 +53,7 @@ public class WorldCommandTests
         string byDefault = Path.Combine(dir, "default.npy");
         r = FlowgenProcess.Run("world", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", byDefault);
         Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("terrain-coarse under terrain-detail, 5 levels, patch overlap 4 px", r.Out);
         Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(byDefault));
         r = FlowgenProcess.Run("world", "terrain-coarse", "--size", "120x80", "--seed", "4", "--origin", "-50,30", "--out", byDefault);
         Assert.True(r.Code == 0, r.Err);
