@@ -51,6 +51,9 @@ public sealed record TrainOptions
     /// Multi-scale worlds draw their coarse relief from such a model.</summary>
     public int Downsample { get; init; } = 1;
 
+    /// <summary>With <see cref="Downsample"/>: train on the block means of all F² block offsets, not only the corner's.</summary>
+    public bool AllPhases { get; init; }
+
     /// <summary>Seed of initialisation and data.</summary>
     public ulong Seed { get; init; }
 

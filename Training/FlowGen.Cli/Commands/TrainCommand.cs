@@ -30,6 +30,10 @@ internal static class TrainCommand
                 "(2x2 average, one channel per level: a third fewer FLOPs per sample, measured 0.035 bits/dim and curvature realism worse)",
         };
         var downsample = new Option<int>("--downsample") { DefaultValueFactory = _ => 1, Description = "train a coarse model for multi-scale worlds on the raster's FxF block means (F times larger pixels; 1 = as it is)" };
+        var allPhases = new Option<bool>("--all-phases")
+        {
+            Description = "with --downsample F: train on the block means of all F² block offsets (F² times the windows of a small coarse raster), not only those from the corner",
+        };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64, Description = "batch size" };
         var steps = new Option<int?>("--steps") { Description = "optimisation steps (default 2000; with --resume: new total)" };
         var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3, Description = "Adam learning rate" };
@@ -50,7 +54,7 @@ internal static class TrainCommand
         var noExport = new Option<bool>("--no-export") { Description = "do not write model.onnx at the end" };
         var command = new Command("train", "Train a normalizing flow on terrain or texture data")
         {
-            data, output, arch, levels, k, hidden, bins, patch, contextFactor, contextMode, downsample, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
+            data, output, arch, levels, k, hidden, bins, patch, contextFactor, contextMode, downsample, allPhases, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
             evalEvery, sampleEvery, ckptEvery, testCount, resume, json, noExport,
         };
         command.SetAction((pr, ct) => Task.FromResult(Cli.Guard(() =>
@@ -75,7 +79,7 @@ internal static class TrainCommand
                             var m => throw new ArgumentException($"--context-mode must be pool or squeeze, not '{m}'"),
                         },
                     },
-                    ContextFactor = pr.GetValue(contextFactor), Downsample = pr.GetValue(downsample), Batch = pr.GetValue(batch), Steps = pr.GetValue(steps) ?? 2000, LearningRate = pr.GetValue(lr),
+                    ContextFactor = pr.GetValue(contextFactor), Downsample = pr.GetValue(downsample), AllPhases = pr.GetValue(allPhases), Batch = pr.GetValue(batch), Steps = pr.GetValue(steps) ?? 2000, LearningRate = pr.GetValue(lr),
                     WarmupSteps = pr.GetValue(warmup), CosineDecay = pr.GetValue(cosine) || pr.GetValue(cosineFrom) is not null, CosineFrom = pr.GetValue(cosineFrom) ?? 0, ClipNorm = pr.GetValue(clip), WeightDecay = pr.GetValue(wd),
                     EmaDecay = pr.GetValue(ema), Seed = pr.GetValue(seed), Threads = pr.GetValue(threads) ?? 2,
                     Command = CommandLine(), EvalEvery = pr.GetValue(evalEvery), SampleEvery = pr.GetValue(sampleEvery),

@@ -11,7 +11,10 @@ public static class DatasetLoader
     /// <summary>Loads <paramref name="path"/> and prepares P×P patches (with a coarse context of
     /// <paramref name="contextFactor"/>² blocks for detail models; of the raster's <paramref name="downsample"/>²
     /// block means for coarse models); typed errors name the file.</summary>
-    public static PatchDataset Load(string path, int patch, DataKind? kind = null, int contextFactor = 0, int downsample = 1)
+    /// <remarks>With <paramref name="allPhases"/>, a coarse model's data are the block means of every one of the F² block offsets
+    /// (grids stacked with a nodata row between them, so no window spans two): F² times the windows of the one grid from
+    /// the corner, for a coarse raster that is small (the bundled DEM's is 86x100).</remarks>
+    public static PatchDataset Load(string path, int patch, DataKind? kind = null, int contextFactor = 0, int downsample = 1, bool allPhases = false)
     {
         if (!File.Exists(path)) throw new TrainingDataException("File not found.", path);
         if (new FileInfo(path).Length == 0) throw new TrainingDataException("File is empty.", path);
@@ -47,10 +50,15 @@ public static class DatasetLoader
         {
             if (downsample is < 2 or > 16) throw new TrainingDataException($"The downsampling factor must be 2 to 16, not {downsample}.", path);
             if (k != DataKind.Heightmap) throw new TrainingDataException("Coarse models (--downsample) are for heightmaps; this raster is a texture.", path);
-            (planes, mask) = BlockMeans(planes, mask, w, h, downsample);
-            (w, h) = (w / downsample, h / downsample);
+            if (allPhases) (planes, mask, w, h) = AllPhaseBlockMeans(planes, mask, w, h, downsample);
+            else
+            {
+                (planes, mask) = BlockMeans(planes, mask, w, h, downsample);
+                (w, h) = (w / downsample, h / downsample);
+            }
             pixel *= downsample;
         }
+        else if (allPhases) throw new TrainingDataException("All block offsets (--all-phases) are for coarse models: add --downsample F.", path);
         return new PatchDataset(planes, h, w, patch, k, mask, path, contextFactor: contextFactor) { PixelSizeMetres = pixel };
     }
 
@@ -81,6 +89,46 @@ public static class DatasetLoader
                 }
         }
         return (outPlanes, outMask);
+    }
+
+    // The block means of each offset (a, b) in [0, F)², each grid of the same (H - F + 1)/F x (W - F + 1)/F blocks, stacked
+    // vertically with a nodata row between grids. The train/test column split falls at the same coarse column S in every grid
+    // (PatchDataset's floor(0.8·W)); an offset b > 0 moves a grid's blocks b pixels right, so its last train column
+    // S - 1 would reach b pixels into the raster's test columns: it is marked nodata, and no train window sees test pixels.
+    private static (double[][], bool[], int, int) AllPhaseBlockMeans(double[][] planes, bool[]? mask, int w, int h, int f)
+    {
+        int cw = (w - f + 1) / f, ch = (h - f + 1) / f, phases = f * f, th = phases * ch + phases - 1;
+        int split = (int)Math.Floor(cw * 0.8);
+        var outPlanes = new double[planes.Length][];
+        for (int c = 0; c < planes.Length; c++) outPlanes[c] = new double[cw * th];
+        var outMask = new bool[cw * th];
+        for (int k = 0; k < phases; k++)
+        {
+            int a = k / f, b = k % f, top = k * (ch + 1);
+            if (k > 0) outMask.AsSpan((top - 1) * cw, cw).Fill(true); // the separator row
+            for (int i = 0; i < ch; i++)
+                for (int j = 0; j < cw; j++)
+                {
+                    int o = (top + i) * cw + j;
+                    bool bad = b > 0 && j == split - 1;
+                    for (int c = 0; c < planes.Length; c++)
+                    {
+                        double s = 0;
+                        for (int u = 0; u < f; u++)
+                            for (int v = 0; v < f; v++)
+                            {
+                                int at = (a + i * f + u) * w + b + j * f + v;
+                                s += planes[c][at];
+                                bad |= mask is not null && mask[at];
+                            }
+                        outPlanes[c][o] = s / (f * f);
+                    }
+                    outMask[o] = bad;
+                }
+        }
+        foreach (var p in outPlanes) // values under the mask stay finite: 0 in separator rows
+            for (int i = 0; i < p.Length; i++) if (outMask[i] && double.IsNaN(p[i])) p[i] = 0;
+        return (outPlanes, outMask, cw, th);
     }
 
     private static bool IsEightBit(Raster r) =>

@@ -23,7 +23,7 @@ public static class FlowExporter
     {
         if (header["max_relief"] is { } r) return r.GetValue<double>();
         if (!File.Exists(opt.Data) || header["data_sha256"]?.GetValue<string>() is not { } hash || Trainer.HashFile(opt.Data) != hash) return null;
-        return Data.DatasetLoader.Load(opt.Data, patch, contextFactor: opt.ContextFactor, downsample: opt.Downsample).MaxRelief;
+        return Data.DatasetLoader.Load(opt.Data, patch, contextFactor: opt.ContextFactor, downsample: opt.Downsample, allPhases: opt.AllPhases).MaxRelief;
     }
 
     /// <summary>
