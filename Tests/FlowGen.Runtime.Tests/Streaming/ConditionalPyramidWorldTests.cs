@@ -32,9 +32,38 @@ public class ConditionalPyramidWorldTests
     }
 
     // The coarse world: a 3-level pyramid of hash patches at 90 m, under detailLevels levels of 90 / 4^n m detail.
-    private static ConditionalPyramidWorld World(ulong seed, int detailLevels = 1, float noise = 1f, float contextWeight = 0.05f, int? overlap = null) =>
-        new(new PyramidWorld(new HashPatchSampler(), seed + 100, levels: 3), new HashDetailSampler(noise, contextWeight, 90 / Math.Pow(4, detailLevels)), seed, detailLevels,
-            overlap: overlap);
+    private static ConditionalPyramidWorld World(ulong seed, int detailLevels = 1, float noise = 1f, float contextWeight = 0.05f, int? overlap = null,
+        long cacheBytes = 0) =>
+        new(new PyramidWorld(new HashPatchSampler(), seed + 100, levels: 3, patchCacheBytes: cacheBytes), new HashDetailSampler(noise, contextWeight, 90 / Math.Pow(4, detailLevels)),
+            seed, detailLevels, overlap: overlap, patchCacheBytes: cacheBytes);
+
+    [Theory]
+    [InlineData(16L << 20)]
+    [InlineData(16L << 10)] // four detail patches: evicting all the time
+    public void Patch_caches_serve_the_same_bits(long cacheBytes)
+    {
+        var plain = World(31, detailLevels: 2);
+        var cached = World(31, detailLevels: 2, cacheBytes: cacheBytes);
+        var rng = new Random(4);
+        for (int t = 0; t < 20; t++)
+        {
+            int lod = t % 4 == 0 ? 2 : 0, w = rng.Next(1, 100), h = rng.Next(1, 100);
+            long x = rng.Next(-60, 60), y = rng.Next(-60, 60);
+            var a = new float[w * h];
+            var b = new float[w * h];
+            plain.Fill(x, y, w, h, lod, a, default);
+            cached.Fill(x, y, w, h, lod, b, default);
+            Assert.Equal(a.Select(Bits), b.Select(Bits));
+        }
+        var (hits, misses) = cached.PatchCacheCounts;
+        Assert.True(misses > 0);
+        if (cacheBytes > 1 << 20) Assert.True(hits > 0);
+    }
+
+    [Fact]
+    public Task Cached_chunks_are_bitwise_identical_whatever_the_request_order_and_thread() =>
+        WorldChecks.ChunksOrderIndependent(() => World(9, detailLevels: 2, cacheBytes: 1 << 20),
+            Enumerable.Range(0, 9).Select(i => new ChunkCoord(i % 3 - 1, i / 3 - 1)).ToArray(), [(2, true), (3, false)]);
 
     [Theory]
     [InlineData(null)]
@@ -155,6 +184,7 @@ public class ConditionalPyramidWorldTests
         Assert.Equal("overlap", Assert.Throws<ArgumentOutOfRangeException>(() => new ConditionalPyramidWorld(coarse, d, 1, overlap: 6)).ParamName);
         Assert.Equal("overlap", Assert.Throws<ArgumentOutOfRangeException>(() => new ConditionalPyramidWorld(coarse, d, 1, overlap: 20)).ParamName);
         Assert.Equal("overlap", Assert.Throws<ArgumentOutOfRangeException>(() => ConditionalPyramidWorld.Create(new HashPatchSampler(), d, 1, overlap: 0)).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ConditionalPyramidWorld(coarse, d, 1, patchCacheBytes: -1));
         var world = new ConditionalPyramidWorld(coarse, d, 1);
         var buffer = new float[16];
         Assert.Throws<ArgumentOutOfRangeException>(() => world.Fill(0, 0, 4, 4, world.MaxLod + 1, buffer, default));
