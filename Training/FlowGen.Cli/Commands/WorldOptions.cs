@@ -80,13 +80,17 @@ internal static class WorldOptions
         }
     }
 
-    /// <summary>The finest lattice of a world the CLI made: patch stride and overlap in pixels.</summary>
-    public static (int Stride, int Overlap) FinestLattice(IWorldSource world, int patch) => world switch
+    /// <summary>The finest lattice of a world the CLI made, of <paramref name="patch"/>-pixel patches: stride and overlap in pixels.</summary>
+    public static (int Stride, int Overlap) FinestLattice(IWorldSource world, int patch)
     {
-        ConditionalPyramidWorld c => (patch - c.Overlap, c.Overlap),
-        PyramidWorld p => (patch - p.Overlap, p.Overlap),
-        _ => (patch / 2, patch / 2),
-    };
+        int overlap = world switch
+        {
+            ConditionalPyramidWorld c => c.Overlap,
+            PyramidWorld p => p.Overlap,
+            _ => patch / 2,
+        };
+        return (patch - overlap, overlap);
+    }
 
     /// <summary>The detail sampler of a detail model (null for none) at its default temperature.</summary>
     public static IDetailSampler? DetailSampler(FlowModel? detail) => detail is null ? null : new FlowDetailSampler(detail, detail.Metadata.DefaultTemperature);
