@@ -29,12 +29,12 @@ public class StreamingCommandsTests
     public void BenchStreamAndSeamsMeasureTheTrainedScalesWorld()
     {
         // terrain-coarse (16-px patches of 334 m) under terrain-detail (32-px patches of 83.5 m, stride 28): a 64-px chunk
-        // touches 4 or 3 columns of 4 rows of detail patches (the first chunk columns -1..2, the second 2..4): 14 a chunk on
-        // average; their context comes from a few coarse patches.
+        // touches 4 or 3 columns of 4 rows of detail patches (the first chunk columns -1..2, the second 2..4, column 2 then
+        // coming from the detail patch cache): 16 and 8 drawn, 12 a chunk on average; their context comes from a few coarse patches.
         var (code, stdout, stderr) = FlowgenProcess.Run("bench-stream", "terrain-coarse", "--detail", "terrain-detail", "--chunk", "64", "--chunks", "2", "--json");
         Assert.True(code == 0, stderr);
         var r = JsonDocument.Parse(stdout).RootElement;
-        Assert.Equal(14, r.GetProperty("DetailPatchesPerChunk").GetInt32());
+        Assert.Equal(12, r.GetProperty("DetailPatchesPerChunk").GetInt32());
         Assert.InRange(r.GetProperty("PatchesPerChunk").GetInt32(), 4, 80); // the coarse lattice and its pyramid's few
         (code, stdout, stderr) = FlowgenProcess.Run("seams", "terrain-coarse", "--detail", "terrain-detail", "--size", "256", "--json");
         Assert.True(code == 0, stderr);
