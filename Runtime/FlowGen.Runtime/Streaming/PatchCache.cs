@@ -1,9 +1,10 @@
 // A bounded LRU cache of lattice patches for multi-scale worlds. A patch is a pure function of its world seed and
-// lattice index, so serving it from the cache changes no bit of any output; it only saves the flow the work when
-// neighbouring requests share patches. They share most coarse-level patches: a 256² chunk of the default world
-// reads about 160 coarse patches, most of which its neighbours read too, while its own full-resolution patches are
-// almost all its own. Misses of one batched call are drawn in one batched call over their bounding grid (the flow
-// returns the same bits for a patch in any batch), so a camera crossing into new ground draws a strip at once.
+// lattice index (and, for a detail level, of the coarse world under it), so serving it from the cache changes no bit
+// of any output; it only saves the flow the work when neighbouring requests share patches. They share most
+// coarse-level patches (a 256² chunk of the default world reads about 160, most of which its neighbours read too)
+// and the detail patches along their common border (14 of a chunk's 105). Misses of one batched call are drawn in
+// one batched call over their bounding grid (the flow returns the same bits for a patch in any batch), so a camera
+// crossing into new ground draws a strip at once.
 namespace FlowGen.Runtime.Streaming;
 
 /// <summary>Patches keyed by (world seed, lattice column, lattice row), least recently used dropped beyond a byte budget. Thread-safe.</summary>
