@@ -18,9 +18,12 @@ public class ConditionalSamplingTests
 
     private static readonly MultiScaleFlow<float> Flow = SmallConditional(pool: false);
 
-    private static MultiScaleFlow<float> SmallConditional(bool pool)
+    private static MultiScaleFlow<float> SmallConditional(bool pool, int squeezeLevels = 0)
     {
-        var f = new MultiScaleFlow<float>(new FlowConfig { Arch = FlowArch.Glow, Size = Size, Levels = 2, StepsPerLevel = 2, Hidden = 16, ContextChannels = 1, ContextPool = pool }, 13);
+        var f = new MultiScaleFlow<float>(new FlowConfig
+        {
+            Arch = FlowArch.Glow, Size = Size, Levels = 2, StepsPerLevel = 2, Hidden = 16, ContextChannels = 1, ContextPool = pool, ContextSqueezeLevels = squeezeLevels,
+        }, 13);
         using (GradMode.NoGrad()) f.LogProb(new Tensor<float>([32, 1, Size, Size], Gaussian(32 * Pixels, 1, 1f)), new Tensor<float>([32, 1, Size, Size], Contexts(32))); // ActNorm init
         var rng = new Rng(3);
         foreach (var p in f.Parameters())
@@ -43,11 +46,13 @@ public class ConditionalSamplingTests
         FlowModel.Load(FlowExporter.BuildSampling(flow ?? Flow, metadata ?? new Dictionary<string, string> { ["flowgen.version"] = "1" }).ToByteArray(),
             new FlowModelOptions { MaxBatch = maxBatch, Threads = threads }, "conditional-glow.onnx");
 
-    [Fact]
-    public void A_pooled_context_flow_samples_as_the_trainer_decodes_at_a_fraction_of_the_context_cost()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void A_pooled_context_flow_samples_as_the_trainer_decodes_at_a_fraction_of_the_context_cost(int squeezeLevels)
     {
-        // ContextPool: every level reads the context 2x2 average-pooled (one channel) instead of squeezed (4^l channels).
-        var pooled = SmallConditional(pool: true);
+        // ContextPool: the levels past the first squeezeLevels read the context 2x2 average-pooled instead of squeezed (4^l channels).
+        var pooled = SmallConditional(pool: true, squeezeLevels);
         using var m = Load(2, flow: pooled);
         using var squeezed = Load(2);
         long pooledFlops = FlowGen.Runtime.Graph.PlanStatistics.Flops(m.Plan, 1), squeezedFlops = FlowGen.Runtime.Graph.PlanStatistics.Flops(squeezed.Plan, 1);

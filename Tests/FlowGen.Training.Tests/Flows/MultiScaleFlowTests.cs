@@ -8,11 +8,12 @@ namespace FlowGen.Training.Tests.Flows;
 
 public class MultiScaleFlowTests
 {
-    private static MultiScaleFlow<double> Small(FlowArch arch, int ctx = 0, bool pool = false)
+    private static MultiScaleFlow<double> Small(FlowArch arch, int ctx = 0, bool pool = false, int squeezeLevels = 0)
     {
         var f = new MultiScaleFlow<double>(new FlowConfig
         {
             Arch = arch, Size = 8, Levels = 2, StepsPerLevel = 2, Hidden = 6, Bins = 4, TailBound = 3, ContextChannels = ctx, ContextPool = pool,
+            ContextSqueezeLevels = squeezeLevels,
         }, 42);
         using (GradMode.NoGrad()) f.Encode(Randn([8, 1, 8, 8], 1), ctx > 0 ? Randn([8, ctx, 8, 8], 2) : null);
         Perturb(f, 7, 0.1);
@@ -25,9 +26,10 @@ public class MultiScaleFlowTests
     [InlineData(FlowArch.Nsf, 0)]
     [InlineData(FlowArch.Glow, 1)]
     [InlineData(FlowArch.Glow, 1, true)]
-    public void DecodeInvertsEncodeAndLogDetIsExact(FlowArch arch, int ctxChannels, bool pool = false)
+    [InlineData(FlowArch.Glow, 1, true, 1)]
+    public void DecodeInvertsEncodeAndLogDetIsExact(FlowArch arch, int ctxChannels, bool pool = false, int squeezeLevels = 0)
     {
-        var f = Small(arch, ctxChannels, pool);
+        var f = Small(arch, ctxChannels, pool, squeezeLevels);
         var ctx = ctxChannels > 0 ? Randn([2, ctxChannels, 8, 8], 5) : null;
         var x = Randn([2, 1, 8, 8], 3);
         InverseRoundTrip(t => f.Encode(t, ctx).Z, z => f.Decode(z, ctx), x, 1e-8);

@@ -26,8 +26,9 @@ internal static class TrainCommand
         var contextMode = new Option<string>("--context-mode")
         {
             DefaultValueFactory = _ => "squeeze",
-            Description = "how each level of a detail model sees the context: squeeze (default: with the data, 4^l channels at level l) or pool " +
-                "(2x2 average, one channel per level: a third fewer FLOPs per sample, measured 0.035 bits/dim and curvature realism worse)",
+            Description = "how each level of a detail model sees the context: squeeze (default: with the data, 4^l channels at level l), pool " +
+                "(2x2 average, one channel per level: a third fewer FLOPs per sample, measured 0.035 bits/dim and curvature realism worse) or hybrid " +
+                "(squeezed at the first level, pooled below it: 4 channels per level)",
         };
         var downsample = new Option<int>("--downsample") { DefaultValueFactory = _ => 1, Description = "train a coarse model for multi-scale worlds on the raster's FxF block means (F times larger pixels; 1 = as it is)" };
         var allPhases = new Option<bool>("--all-phases")
@@ -74,10 +75,11 @@ internal static class TrainCommand
                         Hidden = pr.GetValue(hidden), Bins = pr.GetValue(bins), Size = pr.GetValue(patch),
                         ContextPool = pr.GetValue(contextMode) switch
                         {
-                            "pool" => true,
+                            "pool" or "hybrid" => true,
                             "squeeze" => false,
-                            var m => throw new ArgumentException($"--context-mode must be pool or squeeze, not '{m}'"),
+                            var m => throw new ArgumentException($"--context-mode must be squeeze, pool or hybrid, not '{m}'"),
                         },
+                        ContextSqueezeLevels = pr.GetValue(contextMode) == "hybrid" ? 1 : 0,
                     },
                     ContextFactor = pr.GetValue(contextFactor), Downsample = pr.GetValue(downsample), AllPhases = pr.GetValue(allPhases), Batch = pr.GetValue(batch), Steps = pr.GetValue(steps) ?? 2000, LearningRate = pr.GetValue(lr),
                     WarmupSteps = pr.GetValue(warmup), CosineDecay = pr.GetValue(cosine) || pr.GetValue(cosineFrom) is not null, CosineFrom = pr.GetValue(cosineFrom) ?? 0, ClipNorm = pr.GetValue(clip), WeightDecay = pr.GetValue(wd),

@@ -101,7 +101,7 @@ public static class FlowExporter
             {
                 cur = g.Squeeze(cur, cc, hs);
                 hs /= 2;
-                if (cfg.ContextPool) // 2x2 average pooling: the squeeze's four sub-pixel channels of each context channel, averaged
+                if (cfg.ContextPool && l >= cfg.ContextSqueezeLevels) // 2x2 average pooling: the squeeze's four sub-pixel channels of each context channel, averaged
                     cur = g.Op("ReduceMean", [g.Op("Reshape", [cur, g.Ints("shape", -1, cc, 4, hs, hs)])], IntList("axes", 2), Int("keepdims", 0));
                 else cc *= 4;
                 contexts.Add(cur);

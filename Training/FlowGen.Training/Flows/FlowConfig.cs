@@ -53,13 +53,17 @@ public sealed record FlowConfig
     /// </summary>
     public bool ContextPool { get; init; }
 
+    /// <summary>With <see cref="ContextPool"/>: the first this many levels still squeeze the context (level 1's full-resolution
+    /// context is the detail the coarse grid cannot give), the deeper ones pool it.</summary>
+    public int ContextSqueezeLevels { get; init; }
+
     /// <summary>Number of dimensions of one sample.</summary>
     public int Dims => InChannels * Size * Size;
 
     /// <summary>Throws a FlowGenException-derived error when the combination is invalid.</summary>
     public void Validate()
     {
-        if (InChannels < 1 || Levels < 1 || StepsPerLevel < 1 || Hidden < 1 || Bins < 2 || TailBound <= 0 || ContextChannels < 0)
+        if (InChannels < 1 || Levels < 1 || StepsPerLevel < 1 || Hidden < 1 || Bins < 2 || TailBound <= 0 || ContextChannels < 0 || ContextSqueezeLevels < 0)
             throw new FlowConfigException($"Invalid flow configuration: {this}.");
         if (Size < 2 || Size % (1 << Levels) != 0)
             throw new FlowConfigException($"Patch size {Size} is not divisible by 2^levels = {1 << Levels}.");

@@ -27,7 +27,7 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
         {
             c *= 4;
             s /= 2;
-            if (!config.ContextPool) cc *= 4;
+            if (!config.ContextPool || l < config.ContextSqueezeLevels) cc *= 4;
             var level = new FlowSequence<T>();
             for (int k = 0; k < config.StepsPerLevel; k++) level.Add(k.ToString(), Step(config, c, cc, rng));
             _levels.Add(list.Add(l.ToString(), level));
@@ -83,7 +83,7 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
         for (int l = 0; l < _levels.Count; l++)
         {
             x = Ops.Squeeze2x2(x);
-            if (context is not null) context = LevelContext(context);
+            if (context is not null) context = LevelContext(context, l);
             var (y, l1) = _levels[l].Forward(x, context);
             ld = Ops.Add(ld, l1);
             int c = y.Dim(1);
@@ -119,7 +119,7 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
         var ctxs = new List<Tensor<T>?>();
         for (int l = 0; l < _levels.Count; l++)
         {
-            if (context is not null) context = LevelContext(context);
+            if (context is not null) context = LevelContext(context, l);
             ctxs.Add(context);
         }
         int[] offs = new int[_levels.Count + 1];
@@ -135,11 +135,12 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
         return h!;
     }
 
-    // The context of the next level from the previous one's: squeezed with the data, or 2x2 average-pooled (Config.ContextPool).
-    private Tensor<T> LevelContext(Tensor<T> context)
+    // The context of level l from the previous level's: squeezed with the data, or 2x2 average-pooled (Config.ContextPool,
+    // past the first Config.ContextSqueezeLevels levels).
+    private Tensor<T> LevelContext(Tensor<T> context, int level)
     {
         var squeezed = Ops.Squeeze2x2(context);
-        if (!Config.ContextPool) return squeezed;
+        if (!Config.ContextPool || level < Config.ContextSqueezeLevels) return squeezed;
         int n = squeezed.Dim(0), cc = context.Dim(1), h = squeezed.Dim(2), w = squeezed.Dim(3);
         return Ops.Mean(Ops.Reshape(squeezed, n, cc, 4, h, w), [2]);
     }
