@@ -28,7 +28,7 @@ internal static class TrainCommand
             DefaultValueFactory = _ => "squeeze",
             Description = "how each level of a detail model sees the context: squeeze (default: with the data, 4^l channels at level l), pool " +
                 "(2x2 average, one channel per level: a third fewer FLOPs per sample, measured 0.035 bits/dim and curvature realism worse) or hybrid " +
-                "(squeezed at the first level, pooled below it: 4 channels per level)",
+                "(squeezed at the first level, pooled below it: 4 channels per level, 21 % fewer FLOPs; the bundled terrain-detail)",
         };
         var downsample = new Option<int>("--downsample") { DefaultValueFactory = _ => 1, Description = "train a coarse model for multi-scale worlds on the raster's FxF block means (F times larger pixels; 1 = as it is)" };
         var allPhases = new Option<bool>("--all-phases")

@@ -46,10 +46,11 @@ public sealed record FlowConfig
 
     /// <summary>
     /// How each level sees the context: false (the default) squeezes it 2x2 with the data, so level l's coupling networks read
-    /// ContextChannels·4^l channels; true average-pools it 2x2 instead, ContextChannels channels at every level. The pooled
-    /// context costs 1.5 instead of 14 MFLOP a sample in a 32x32 three-level Glow (25.2 against 37.8 in all), but the
-    /// Jacksboro detail model trained so reached -2.372 instead of -2.407 conditional bits/dim and its world's curvature
-    /// came out further from real terrain (README, "Worlds"), so the bundled detail model squeezes.
+    /// ContextChannels·4^l channels; true average-pools it 2x2 instead (past the first <see cref="ContextSqueezeLevels"/>
+    /// levels). In a 32x32 three-level Glow the squeezed context costs 14 MFLOP a sample (37.8 in all), pooled at every
+    /// level 1.5 (25.2), squeezed at the first level only 6.2 (29.9). On the Jacksboro DEM: -2.407, -2.372 and -2.397
+    /// conditional bits/dim; the fully pooled model's world came out further from real terrain on curvature, the hybrid's
+    /// closer on slope, Laplacian and pits (README, "Worlds"): the bundled detail model is the hybrid.
     /// </summary>
     public bool ContextPool { get; init; }
 
