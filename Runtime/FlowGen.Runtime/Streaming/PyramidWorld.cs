@@ -49,7 +49,6 @@ public sealed class PyramidWorld : IWorldSource
         long patchCacheBytes = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(patchCacheBytes);
-        var cache = patchCacheBytes > 0 ? new PatchCache(patchCacheBytes) : null;
         if (factor is not (2 or 4 or 8 or 16)) throw new ArgumentOutOfRangeException(nameof(factor), factor, "the level factor must be 2, 4, 8 or 16");
         _log2Factor = System.Numerics.BitOperations.Log2((uint)factor);
         ArgumentNullException.ThrowIfNull(sampler);
@@ -57,9 +56,9 @@ public sealed class PyramidWorld : IWorldSource
         ArgumentOutOfRangeException.ThrowIfGreaterThan(levels, 8);
         if (!double.IsFinite(gain) || gain < 0) throw new ArgumentOutOfRangeException(nameof(gain), gain, "gain must be finite and non-negative");
         _gain = gain;
-        _cache = cache;
+        _cache = patchCacheBytes > 0 ? new PatchCache(patchCacheBytes) : null;
         _levels = new LatticeWorld[levels];
-        for (int k = 0; k < levels; k++) _levels[k] = new LatticeWorld(sampler, k == 0 ? seed : LevelSeed(seed, k), overlap, cache);
+        for (int k = 0; k < levels; k++) _levels[k] = new LatticeWorld(sampler, k == 0 ? seed : LevelSeed(seed, k), overlap, _cache);
     }
 
     /// <summary>Number of levels.</summary>

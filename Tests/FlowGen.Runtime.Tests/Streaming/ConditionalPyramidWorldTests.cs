@@ -44,17 +44,7 @@ public class ConditionalPyramidWorldTests
     {
         var plain = World(31, detailLevels: 2);
         var cached = World(31, detailLevels: 2, cacheBytes: cacheBytes);
-        var rng = new Random(4);
-        for (int t = 0; t < 20; t++)
-        {
-            int lod = t % 4 == 0 ? 2 : 0, w = rng.Next(1, 100), h = rng.Next(1, 100);
-            long x = rng.Next(-60, 60), y = rng.Next(-60, 60);
-            var a = new float[w * h];
-            var b = new float[w * h];
-            plain.Fill(x, y, w, h, lod, a, default);
-            cached.Fill(x, y, w, h, lod, b, default);
-            Assert.Equal(a.Select(Bits), b.Select(Bits));
-        }
+        WorldChecks.SameAsUncached(plain, cached, seed: 4, count: 20, extent: 60, maxSide: 100, coarseEvery: 4);
         var (hits, misses) = cached.PatchCacheCounts;
         Assert.True(misses > 0);
         if (cacheBytes > 1 << 20) Assert.True(hits > 0);

@@ -24,17 +24,7 @@ public class PyramidWorldTests
     {
         var plain = new PyramidWorld(new HashPatchSampler(), 21);
         var cached = new PyramidWorld(new HashPatchSampler(), 21, patchCacheBytes: cacheBytes);
-        var rng = new Random(2);
-        for (int t = 0; t < 24; t++)
-        {
-            int lod = t % 3 == 0 ? 2 : 0, w = rng.Next(1, 90), h = rng.Next(1, 90);
-            long x = rng.Next(-40, 40), y = rng.Next(-40, 40);
-            var a = new float[w * h];
-            var b = new float[w * h];
-            plain.Fill(x, y, w, h, lod, a, default);
-            cached.Fill(x, y, w, h, lod, b, default);
-            Assert.Equal(a.Select(Bits), b.Select(Bits));
-        }
+        WorldChecks.SameAsUncached(plain, cached, seed: 2, count: 24, extent: 40, maxSide: 90, coarseEvery: 3);
         var (hits, misses) = cached.PatchCacheCounts;
         Assert.True(misses > 0);
         if (cacheBytes > 1 << 20) Assert.True(hits > misses, $"{hits} hits, {misses} misses over overlapping rectangles");

@@ -31,6 +31,24 @@ internal static class WorldChecks
         }
     }
 
+    /// <summary><paramref name="count"/> random rectangles (sides below <paramref name="maxSide"/>, corners within ±<paramref name="extent"/>,
+    /// every <paramref name="coarseEvery"/>th at level of detail 2) come out of <paramref name="cached"/> bit for bit as out of
+    /// <paramref name="plain"/>, the same world without patch caches.</summary>
+    public static void SameAsUncached(IWorldSource plain, IWorldSource cached, int seed, int count, int extent, int maxSide, int coarseEvery)
+    {
+        var rng = new Random(seed);
+        for (int t = 0; t < count; t++)
+        {
+            int lod = t % coarseEvery == 0 ? 2 : 0, w = rng.Next(1, maxSide), h = rng.Next(1, maxSide);
+            long x = rng.Next(-extent, extent), y = rng.Next(-extent, extent);
+            var a = new float[w * h];
+            var b = new float[w * h];
+            plain.Fill(x, y, w, h, lod, a, default);
+            cached.Fill(x, y, w, h, lod, b, default);
+            Assert.Equal(a.Select(Bits), b.Select(Bits));
+        }
+    }
+
     /// <summary>Streams <paramref name="coords"/> (48-px chunks) from a fresh world per run, first in one order serially,
     /// then in the shuffled orders of <paramref name="runs"/> (seed, from several threads or not), and compares bitwise.</summary>
     public static async Task ChunksOrderIndependent(Func<IWorldSource> newWorld, ChunkCoord[] coords, (int Seed, bool Parallel)[] runs)

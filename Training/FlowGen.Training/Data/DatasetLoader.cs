@@ -67,68 +67,52 @@ public static class DatasetLoader
     private static (double[][], bool[]?) BlockMeans(double[][] planes, bool[]? mask, int w, int h, int f)
     {
         int cw = w / f, ch = h / f;
+        var outPlanes = planes.Select(_ => new double[cw * ch]).ToArray();
         var outMask = mask is null ? null : new bool[cw * ch];
-        var outPlanes = new double[planes.Length][];
-        for (int c = 0; c < planes.Length; c++)
-        {
-            var o = outPlanes[c] = new double[cw * ch];
-            for (int i = 0; i < ch; i++)
-                for (int j = 0; j < cw; j++)
-                {
-                    double s = 0;
-                    bool bad = false;
-                    for (int u = 0; u < f; u++)
-                        for (int v = 0; v < f; v++)
-                        {
-                            int at = (i * f + u) * w + j * f + v;
-                            s += planes[c][at];
-                            bad |= mask is not null && mask[at];
-                        }
-                    o[i * cw + j] = s / (f * f);
-                    if (outMask is not null) outMask[i * cw + j] = bad;
-                }
-        }
+        BlockGrid(planes, mask, w, f, 0, 0, cw, ch, outPlanes, outMask, 0);
         return (outPlanes, outMask);
     }
 
     // The block means of each offset (a, b) in [0, F)², each grid of the same (H - F + 1)/F x (W - F + 1)/F blocks, stacked
     // vertically with a nodata row between grids. The train/test column split falls at the same coarse column S in every grid
-    // (PatchDataset's floor(0.8·W)); an offset b > 0 moves a grid's blocks b pixels right, so its last train column
-    // S - 1 would reach b pixels into the raster's test columns: it is marked nodata, and no train window sees test pixels.
+    // (PatchDataset.SplitColumnOf); an offset b > 0 moves a grid's blocks b pixels right, so its last train column S - 1
+    // would reach b pixels into the raster's test columns: it is marked nodata, and no train window sees test pixels.
     private static (double[][], bool[], int, int) AllPhaseBlockMeans(double[][] planes, bool[]? mask, int w, int h, int f)
     {
         int cw = (w - f + 1) / f, ch = (h - f + 1) / f, phases = f * f, th = phases * ch + phases - 1;
-        int split = (int)Math.Floor(cw * 0.8);
-        var outPlanes = new double[planes.Length][];
-        for (int c = 0; c < planes.Length; c++) outPlanes[c] = new double[cw * th];
+        int split = PatchDataset.SplitColumnOf(cw);
+        var outPlanes = planes.Select(_ => new double[cw * th]).ToArray();
         var outMask = new bool[cw * th];
         for (int k = 0; k < phases; k++)
         {
             int a = k / f, b = k % f, top = k * (ch + 1);
             if (k > 0) outMask.AsSpan((top - 1) * cw, cw).Fill(true); // the separator row
-            for (int i = 0; i < ch; i++)
-                for (int j = 0; j < cw; j++)
-                {
-                    int o = (top + i) * cw + j;
-                    bool bad = b > 0 && j == split - 1;
-                    for (int c = 0; c < planes.Length; c++)
-                    {
-                        double s = 0;
-                        for (int u = 0; u < f; u++)
-                            for (int v = 0; v < f; v++)
-                            {
-                                int at = (a + i * f + u) * w + b + j * f + v;
-                                s += planes[c][at];
-                                bad |= mask is not null && mask[at];
-                            }
-                        outPlanes[c][o] = s / (f * f);
-                    }
-                    outMask[o] = bad;
-                }
+            BlockGrid(planes, mask, w, f, a, b, cw, ch, outPlanes, outMask, top * cw);
+            if (b > 0)
+                for (int i = 0; i < ch; i++) outMask[(top + i) * cw + split - 1] = true;
         }
-        foreach (var p in outPlanes) // values under the mask stay finite: 0 in separator rows
-            for (int i = 0; i < p.Length; i++) if (outMask[i] && double.IsNaN(p[i])) p[i] = 0;
         return (outPlanes, outMask, cw, th);
+    }
+
+    // Means of the cw x ch blocks of F×F whose first starts at pixel (a, b), into the grids from index `at` on; a block with
+    // any nodata is marked in outMask.
+    private static void BlockGrid(double[][] planes, bool[]? mask, int w, int f, int a, int b, int cw, int ch, double[][] outPlanes, bool[]? outMask, int at)
+    {
+        for (int i = 0; i < ch; i++)
+            for (int j = 0; j < cw; j++)
+            {
+                int o = at + i * cw + j, corner = (a + i * f) * w + b + j * f;
+                for (int c = 0; c < planes.Length; c++)
+                {
+                    double s = 0;
+                    for (int u = 0; u < f; u++)
+                        for (int v = 0; v < f; v++) s += planes[c][corner + u * w + v];
+                    outPlanes[c][o] = s / (f * f);
+                }
+                if (mask is null || outMask is null) continue;
+                for (int u = 0; u < f; u++)
+                    for (int v = 0; v < f; v++) outMask[o] |= mask[corner + u * w + v];
+            }
     }
 
     private static bool IsEightBit(Raster r) =>

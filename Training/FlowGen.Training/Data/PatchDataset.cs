@@ -45,7 +45,7 @@ public sealed class PatchDataset
         if (patch < 2) throw new TrainingDataException($"Patch size {patch} is too small.", source);
         _planes = planes;
         (Height, Width, Patch, Kind) = (height, width, patch, kind);
-        SplitColumn = (int)Math.Floor(width * (1.0 - testFraction));
+        SplitColumn = SplitColumnOf(width, testFraction);
         if (patch > height || patch > SplitColumn || patch > width - SplitColumn)
             throw new TrainingDataException(
                 $"Patch {patch}x{patch} does not fit the {height}x{width} raster's train part ({SplitColumn} columns) and test part ({width - SplitColumn} columns).", source);
@@ -112,6 +112,9 @@ public sealed class PatchDataset
 
     /// <summary>First test column (floor(0.8 W) by default).</summary>
     public int SplitColumn { get; }
+
+    /// <summary>First test column of a raster <paramref name="width"/> wide: columns before it are the train split.</summary>
+    public static int SplitColumnOf(int width, double testFraction = 0.2) => (int)Math.Floor(width * (1.0 - testFraction));
 
     /// <summary>Global scale: model units → metres (heightmap) or 8-bit levels (texture).</summary>
     public double Sigma { get; }

@@ -54,12 +54,13 @@ public static class SeamStatistics
                 double gx = (h[i + 1] - h[i - 1]) / (2 * pixelSizeM), gy = (h[i + columns] - h[i - columns]) / (2 * pixelSizeM);
                 double g = Math.Sqrt(gx * gx + gy * gy);
                 double lap = Math.Abs(h[i + 1] + h[i - 1] + h[i + columns] + h[i - columns] - 4.0 * h[i]) / (pixelSizeM * pixelSizeM);
-                foreach (int k in (ReadOnlySpan<int>)[Phase(x, stride, phase), Phase(y, stride, phase)])
-                {
-                    gp[k] += g;
-                    lp[k] += lap;
-                    np[k]++;
-                }
+                int px = Phase(x, stride, phase), py = Phase(y, stride, phase); // both axes pooled: a pixel counts at each phase
+                gp[px] += g;
+                gp[py] += g;
+                lp[px] += lap;
+                lp[py] += lap;
+                np[px]++;
+                np[py]++;
                 int dx = Math.Min(Distance(x, stride, phase), Distance(x, stride, phase + o)), dy = Math.Min(Distance(y, stride, phase), Distance(y, stride, phase + o));
                 bool border = dx == 0 || dy == 0, interior = dx >= 2 && dy >= 2;
                 if (!border && !interior) continue;
