@@ -5,8 +5,9 @@
 // Output positions are cut into segments of one register (16/8/4/1 floats):
 //   rows: each output row in ceil(Wo/W) segments, the last one shifted back to end at Wo (overlapping
 //         lanes are recomputed bit-identically); a 1x1 unpadded conv is one row of H*W;
-//   flat: for small images, segments run over the flat padded plane (Ho rows of Wp) and lanes that fall
-//         in the padding columns are dropped at the store through a lane table.
+//   flat: for small images, segments run over the flat padded plane (Ho rows of Wp): whole registers are
+//         stored into an output plane of that same Ho x Wp layout in scratch, and a compaction pass copies
+//         its Wo valid columns per row into the output (lanes in the padding columns are dropped there).
 // A parallel item is a fixed tile of 4 consecutive segments of the whole batch (crossing images), so
 // the split and every sum's order are independent of the thread count.
 using System.Runtime.CompilerServices;
@@ -21,15 +22,18 @@ internal sealed unsafe class Conv2dKernelBlocked
     private readonly bool _copy;            // input goes through a zero-padded copy in scratch
     private readonly int _hp, _wp;          // padded input plane (when copied)
     private readonly int _planeIn, _planeOut;
+    private readonly bool _flat;
+    private readonly int _planeFlat;        // flat layout: floats per output plane in scratch (Ho x Wp, at least one register)
     private readonly int _segsPerImage, _k, _coBlocks;
-    private readonly int[] _segInArr, _segOutArr, _laneArr, _koffArr;
+    private readonly int[] _segInArr, _segOutArr, _koffArr;
     private readonly float[] _packedArr, _biasArr;
-    private readonly int* _segIn, _segOut, _lanes, _koff;   // _segOut[s] < 0: scatter through _lanes[s*W..]
+    private readonly int* _segIn, _segOut, _koff;           // _segOut: offset in the output plane (flat: in the Ho x Wp plane)
     private readonly float* _packed, _bias;                 // [g][cb][k][4], [g][cb][4]
     private readonly FusedActivation _act;
     private readonly float _alpha;
     private readonly TileJob _tiles;
     private readonly PadJob _pad;
+    private readonly CompactJob _compact;
 
     private Conv2dKernelBlocked(in Conv2dShape s, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, FusedActivation act, float alpha)
     {
@@ -55,12 +59,13 @@ internal sealed unsafe class Conv2dKernelBlocked
         _wp = _copy ? wpFlat : s.InWidth;
         _planeIn = _copy ? _hp * _wp : s.InHeight * s.InWidth;
         _planeOut = ho * wo;
+        _flat = flat;
         int w = _width;
+        _planeFlat = flat ? Math.Max(ho * wpFlat, w) : 0;
 
         // Segment tables.
         var segIn = new List<int>();
         var segOut = new List<int>();
-        var lanes = new List<int>();
         if (!flat)
         {
             int perRow = (rowLen + w - 1) / w;
@@ -78,19 +83,12 @@ internal sealed unsafe class Conv2dKernelBlocked
             {
                 int start = qEnd >= w ? Math.Min(j * w, qEnd - w) : 0;  // else the register overhangs into the slack
                 segIn.Add(start);
-                if (start % _wp + w <= wo) { segOut.Add((start / _wp) * wo + start % _wp); continue; }
-                segOut.Add(-1 - lanes.Count / w);
-                for (int l = 0; l < w; l++)
-                {
-                    int q = start + l, oh = q / _wp, ow = q % _wp;
-                    lanes.Add(oh < ho && ow < wo ? oh * wo + ow : -1);
-                }
+                segOut.Add(start);
             }
         }
         _segsPerImage = segIn.Count;
         _segInArr = Pinned(segIn, out _segIn);
         _segOutArr = Pinned(segOut, out _segOut);
-        _laneArr = Pinned(lanes, out _lanes);
 
         // B offsets for p = (ci, kh, kw) in weight order.
         int cinG = s.GroupInChannels, coutG = s.GroupOutChannels;
@@ -122,6 +120,7 @@ internal sealed unsafe class Conv2dKernelBlocked
         _biasArr = Conv2dKernel.PinnedCopy(biasPacked, out _bias);
         _tiles = new TileJob(this);
         _pad = new PadJob(this);
+        _compact = new CompactJob(this);
     }
 
     /// <summary>The blocked kernel for <paramref name="s"/>, or null when it does not apply (strides other than 1).</summary>
@@ -136,7 +135,10 @@ internal sealed unsafe class Conv2dKernelBlocked
     /// <summary>Floats per register on the path this kernel runs (16, 8, 4 or 1).</summary>
     public int Width => _width;
 
-    public long ScratchFloats(int batch) => _copy ? (long)batch * _s.InChannels * _planeIn + _width : 0;
+    public long ScratchFloats(int batch) => (_copy ? (long)batch * _s.InChannels * _planeIn + _width : 0) + (_flat ? (long)batch * _s.OutChannels * _planeFlat + 16 : 0);
+
+    // Flat layout: the Ho x Wp output planes in scratch, after the padded input (64-byte aligned).
+    private float* FlatOut(float* scratch, int batch) => scratch + ((long)batch * _s.InChannels * _planeIn + _width + 15) / 16 * 16;
 
     public void Run(float* x, float* y, int batch, float* scratch, WorkerPool pool)
     {
@@ -152,10 +154,16 @@ internal sealed unsafe class Conv2dKernelBlocked
             xin = scratch;
         }
         _tiles.X = xin;
-        _tiles.Y = y;
+        _tiles.Y = _flat ? FlatOut(scratch, batch) : y;
         _tiles.Batch = batch;
         long segs = (long)batch * _segsPerImage;
         pool.For(_tiles, (int)((segs + GemmMicroKernel.Segments - 1) / GemmMicroKernel.Segments));
+        if (!_flat) return;
+        _compact.Flat = _tiles.Y;
+        _compact.Y = y;
+        int outPlanes = batch * _s.OutChannels;
+        if ((long)outPlanes * _planeOut < 1 << 15) for (int i = 0; i < outPlanes; i++) _compact.Execute(i);
+        else pool.For(_compact, outPlanes);
     }
 
     private static int WidestAtMost(int n)
@@ -191,6 +199,29 @@ internal sealed unsafe class Conv2dKernelBlocked
         }
     }
 
+    // Flat layout: copies the Wo valid columns of each row of one Ho x Wp output plane into the output.
+    private sealed class CompactJob(Conv2dKernelBlocked k) : IParallelJob
+    {
+        public float* Flat, Y;
+
+        public void Execute(int index)
+        {
+            int ho = k._s.OutHeight, wo = k._s.OutWidth;
+            float* src = Flat + (long)index * k._planeFlat, dst = Y + (long)index * k._planeOut;
+            for (int h = 0; h < ho; h++) CopyRow(src + h * k._wp, dst + h * wo, wo);
+        }
+
+        // Rows here are a few to a few dozen floats: vector moves, not a memmove call per row.
+        private static void CopyRow(float* src, float* dst, int n)
+        {
+            int i = 0;
+            for (; i + 16 <= n; i += 16) Vector512.Store(Vector512.Load(src + i), dst + i);
+            if (i + 8 <= n) { Vector256.Store(Vector256.Load(src + i), dst + i); i += 8; }
+            if (i + 4 <= n) { Vector128.Store(Vector128.Load(src + i), dst + i); i += 4; }
+            for (; i < n; i++) dst[i] = src[i];
+        }
+    }
+
     // One item = 4 consecutive segments of the batch, all groups and output-channel blocks.
     [SkipLocalsInit]
     private sealed class TileJob(Conv2dKernelBlocked k) : IParallelJob
@@ -218,17 +249,15 @@ internal sealed unsafe class Conv2dKernelBlocked
             float* tile = stackalloc float[R * V * 16];
             int total = Batch * k._segsPerImage;
             int first = index * V, valid = Math.Min(V, total - first);
-            // Per segment: input and output base of group 0, channel block 0, and its lane table (or -1).
+            // Per segment: input and output base of group 0, channel block 0.
             float** inBase = stackalloc float*[V];
             float** outBase = stackalloc float*[V];
-            int* lanes = stackalloc int[V];
+            int planeOut = k._flat ? k._planeFlat : k._planeOut;
             for (int v = 0; v < V; v++)
             {
                 int gs = Math.Min(first + v, total - 1), n = gs / k._segsPerImage, seg = gs % k._segsPerImage;
                 inBase[v] = X + (long)n * s.InChannels * k._planeIn + k._segIn[seg];
-                int so = k._segOut[seg];
-                outBase[v] = Y + (long)n * s.OutChannels * k._planeOut + (so >= 0 ? so : 0);
-                lanes[v] = so >= 0 ? -1 : (-1 - so) * w;
+                outBase[v] = Y + (long)n * s.OutChannels * planeOut + k._segOut[seg];
             }
             int coutG = s.GroupOutChannels;
             long inGroup = (long)s.GroupInChannels * k._planeIn;
@@ -241,17 +270,17 @@ internal sealed unsafe class Conv2dKernelBlocked
                     GemmMicroKernel.Tile<TV, TOps>(k._packed + (long)blk * k._k * R, k._k, k._koff,
                         inBase[0] + gi, inBase[1] + gi, inBase[2] + gi, inBase[3] + gi, k._bias + blk * R, tile);
                     int rows = Math.Min(R, coutG - cb * R);
-                    long oo = ((long)g * coutG + cb * R) * k._planeOut;
+                    long oo = ((long)g * coutG + cb * R) * planeOut;
                     for (int r = 0; r < rows; r++)
                         for (int v = 0; v < valid; v++)
-                            StoreSegment<TV, TOps>(tile + (r * V + v) * w, outBase[v] + oo + (long)r * k._planeOut, lanes[v]);
+                            StoreSegment<TV, TOps>(tile + (r * V + v) * w, outBase[v] + oo + (long)r * planeOut);
                 }
             }
         }
 
-        // Activation and store of one register: direct, or lane by lane through a flat segment's lane table.
+        // Activation and store of one register.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void StoreSegment<TV, TOps>(float* src, float* dst, int lanes) where TV : struct where TOps : struct, IGemmVector<TV>
+        private void StoreSegment<TV, TOps>(float* src, float* dst) where TV : struct where TOps : struct, IGemmVector<TV>
         {
             var act = k._act;
             TV acc = TOps.Load(src);
@@ -262,15 +291,7 @@ internal sealed unsafe class Conv2dKernelBlocked
                 for (int l = 0; l < TOps.Count; l++) src[l] = Conv2dKernelDirect.Activate(src[l], act, k._alpha);
                 acc = TOps.Load(src);
             }
-            if (lanes < 0)
-            {
-                TOps.Store(dst, acc);
-                return;
-            }
-            TOps.Store(src, acc);
-            int* map = k._lanes + lanes;
-            for (int l = 0; l < TOps.Count; l++)
-                if (map[l] >= 0) dst[map[l]] = src[l];
+            TOps.Store(dst, acc);
         }
     }
 }

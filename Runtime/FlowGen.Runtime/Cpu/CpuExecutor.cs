@@ -59,6 +59,25 @@ internal sealed unsafe class CpuExecutor : IPlanExecutor
 
     public void Run(int batch)
     {
+        BindBatch(batch);
+        foreach (var op in _ops) op.Execute(_pool);
+    }
+
+    /// <summary><see cref="Run"/>, adding each step's elapsed Stopwatch ticks to <paramref name="stepTicks"/> (profiling).</summary>
+    internal void RunTimed(int batch, long[] stepTicks)
+    {
+        if (stepTicks.Length != _ops.Length) throw new ArgumentException($"stepTicks must hold one counter per step ({_ops.Length})", nameof(stepTicks));
+        BindBatch(batch);
+        for (int i = 0; i < _ops.Length; i++)
+        {
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            _ops[i].Execute(_pool);
+            stepTicks[i] += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
+        }
+    }
+
+    private void BindBatch(int batch)
+    {
         if (batch < 1 || batch > Plan.MaxBatch) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be in 1..{Plan.MaxBatch}");
         if (batch != _boundBatch)
         {
@@ -70,7 +89,6 @@ internal sealed unsafe class CpuExecutor : IPlanExecutor
             foreach (var op in _ops) op.Bind(batch);
             _boundBatch = batch;
         }
-        foreach (var op in _ops) op.Execute(_pool);
     }
 
     public ReadOnlySpan<byte> GetOutput(int index, int batch)

@@ -25,7 +25,7 @@ public sealed class FlowModel : IDisposable
 {
     // Samples per lane run: 4 to 8 keep a Glow's activations in cache (measured with flowgen bench: batch 256 went
     // from 2.7k to 4.3k patches/s against 32-sample chunks' 3.8k on 2 threads).
-    private const int LaneChunk = 8;
+    internal const int LaneChunk = 8;
     private readonly object _gate = new();
     private readonly IPlanExecutor _executor;
     private readonly float[] _latents;      // staging for z, MaxBatch samples, allocated once

@@ -57,7 +57,7 @@ public sealed unsafe class Conv2dKernelTests
         var act = (FusedActivation)activation;
         Check(Conv2dShape.Simple(3, 8, 16, 16, 3, 1), 2, act, seed: 11, withBias: true);
         Check(Conv2dShape.Simple(16, 5, 4, 4, 1, 0), 2, act, seed: 12, withBias: true);
-        Check(Conv2dShape.Simple(4, 6, 8, 8, 3, 1), 3, act, seed: 13, withBias: true);   // flat segments (lane tables)
+        Check(Conv2dShape.Simple(4, 6, 8, 8, 3, 1), 3, act, seed: 13, withBias: true);   // flat segments (compacted from the Ho x Wp plane)
     }
 
     [Fact]

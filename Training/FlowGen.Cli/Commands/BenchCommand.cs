@@ -1,9 +1,10 @@
-// `flowgen bench MODEL [--batch 1,16,64,256] [--threads N] [--json]`: FlowGen's CPU runtime against
+// `flowgen bench MODEL [--batch 1,16,64,256] [--threads N] [--json] [--profile]`: FlowGen's CPU runtime against
 // ONNX Runtime's CPU provider (2 intra-op threads) on the same model, batches and inputs in the same
 // run. Calls of the two backends are interleaved in rounds so that load from other processes hits
 // both alike, with an untimed pause between rounds so that neither's spin-waiting threads slow the other. Reports patches/s, median latency, GFLOP/s (FLOPs counted from the compiled graph), the
 // ratio against ORT, the largest difference of the two outputs (|a-b|/(1+|b|)), and the fraction of the machine's peak, measured in the same run as GemmKernel's
 // throughput on a large square GEMM with the same thread count.
+// --profile instead times every compiled step on one serial executor (what each sampling lane runs) and sums them by operator.
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -11,6 +12,7 @@ using System.Text.Json;
 using FlowGen.Runtime;
 using FlowGen.Runtime.Cpu;
 using FlowGen.Runtime.Graph;
+using FlowGen.Runtime.Onnx;
 using FlowGen.Runtime.OnnxRuntime;
 
 namespace FlowGen.Cli.Commands;
@@ -28,8 +30,15 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "print one JSON array on stdout, one object per batch" };
         var seconds = new Option<double>("--seconds") { DefaultValueFactory = _ => 2.0, Description = "measuring time per backend and batch" };
         var noOrt = new Option<bool>("--no-ort") { Description = "skip the ONNX Runtime comparison" };
-        var command = new Command("bench", "Benchmark FlowGen's CPU runtime against ONNX Runtime on a model") { model, batches, threads, json, seconds, noOrt };
-        command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, pr.GetValue(batches)!, pr.GetValue(threads), pr.GetValue(json),
+        var profile = new Option<bool>("--profile")
+        {
+            Description = $"time every compiled step on one serial executor, as each sampling lane runs it (at batch {FlowModel.LaneChunk} unless --batch is given); any number of float32 inputs"
+        };
+        var command = new Command("bench", "Benchmark FlowGen's CPU runtime against ONNX Runtime on a model") { model, batches, threads, json, seconds, noOrt, profile };
+        command.SetAction(pr => Cli.Guard(() => pr.GetValue(profile)
+            ? Profile(pr.GetValue(model)!, pr.GetResult(batches) is { Implicit: false } ? ParseBatches(pr.GetValue(batches)!) : [FlowModel.LaneChunk],
+                pr.GetValue(seconds), pr.GetValue(json), Console.Out)
+            : Run(pr.GetValue(model)!, pr.GetValue(batches)!, pr.GetValue(threads), pr.GetValue(json),
             pr.GetValue(seconds), pr.GetValue(noOrt), Console.Out, Console.Error)));
         return command;
     }
@@ -85,6 +94,49 @@ internal static class BenchCommand
 
         if (json) o.WriteLine(JsonSerializer.Serialize(results, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
         else PrintTable(results, o);
+        return Cli.Ok;
+    }
+
+    /// <summary>Rows of the step table in `--profile`: the slowest steps.</summary>
+    internal const int ProfileTopSteps = 15;
+
+    internal sealed record OpTypeProfile(string OpType, int Steps, double Ms, double Share, double Gflops);
+
+    internal sealed record ProfileResult(int Batch, double TotalMs, double Gflops, IReadOnlyList<OpTypeProfile> ByOpType, IReadOnlyList<StepProfile> Steps);
+
+    /// <summary>`bench --profile`: per-step times of the model's plan at each batch, summed by operator type.</summary>
+    internal static int Profile(string path, int[] batches, double seconds, bool json, TextWriter o)
+    {
+        if (!(seconds > 0) || seconds > 600) throw new ArgumentException("--seconds must be in (0, 600]");
+        var results = new List<ProfileResult>();
+        foreach (int batch in batches)
+        {
+            var plan = GraphCompiler.Compile(OnnxReader.ReadFile(path), batch);
+            var steps = PlanProfiler.Profile(plan, batch, seconds);
+            double total = steps.Sum(s => s.MeanMs);
+            var byType = steps.GroupBy(s => s.OpType)
+                .Select(g => new OpTypeProfile(g.Key, g.Count(), g.Sum(s => s.MeanMs), g.Sum(s => s.MeanMs) / total, g.Sum(s => s.Flops) / (g.Sum(s => s.MeanMs) * 1e6)))
+                .OrderByDescending(t => t.Ms).ToArray();
+            results.Add(new ProfileResult(batch, total, steps.Sum(s => s.Flops) / (total * 1e6), byType, steps));
+        }
+        if (json)
+        {
+            o.WriteLine(JsonSerializer.Serialize(results, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+            return Cli.Ok;
+        }
+        var inv = CultureInfo.InvariantCulture;
+        foreach (var r in results)
+        {
+            o.WriteLine(string.Format(inv, "model {0}, batch {1}, one serial executor: {2:F3} ms a run ({3:F0} patches/s a thread), {4:F1} GFLOP/s",
+                path, r.Batch, r.TotalMs, r.Batch / r.TotalMs * 1e3, r.Gflops));
+            o.WriteLine("operator        steps        ms   share  GFLOP/s");
+            foreach (var t in r.ByOpType) o.WriteLine(string.Format(inv, "{0,-14} {1,6} {2,9:F3} {3,7:P1} {4,8:F1}", t.OpType, t.Steps, t.Ms, t.Share, t.Gflops));
+            o.WriteLine($"slowest {ProfileTopSteps} steps:");
+            o.WriteLine("  step  operator        ms   share  GFLOP/s  output, kernel");
+            foreach (var s in r.Steps.OrderByDescending(s => s.MeanMs).Take(ProfileTopSteps))
+                o.WriteLine(string.Format(inv, "  {0,4}  {1,-12} {2,6:F3} {3,7:P1} {4,8} {5}", s.Index, s.OpType, s.MeanMs, s.MeanMs / r.TotalMs,
+                    s.Flops > 0 ? (s.Flops / (s.MeanMs * 1e6)).ToString("F1", inv) : "-", s.Detail));
+        }
         return Cli.Ok;
     }
 
