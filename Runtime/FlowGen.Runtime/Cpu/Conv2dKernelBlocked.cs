@@ -192,10 +192,9 @@ internal sealed unsafe class Conv2dKernelBlocked
             var s = k._s;
             float* dst = Scratch + (long)index * k._planeIn;
             float* src = X + (long)index * s.InHeight * s.InWidth;
-            new Span<float>(dst, k._planeIn).Clear();
+            ClearSmall(dst, k._planeIn);
             dst += s.PadTop * k._wp + s.PadLeft;
-            for (int h = 0; h < s.InHeight; h++)
-                new ReadOnlySpan<float>(src + h * s.InWidth, s.InWidth).CopyTo(new Span<float>(dst + h * k._wp, s.InWidth));
+            for (int h = 0; h < s.InHeight; h++) CopyRow(src + h * s.InWidth, dst + h * k._wp, s.InWidth);
         }
     }
 
@@ -210,16 +209,25 @@ internal sealed unsafe class Conv2dKernelBlocked
             float* src = Flat + (long)index * k._planeFlat, dst = Y + (long)index * k._planeOut;
             for (int h = 0; h < ho; h++) CopyRow(src + h * k._wp, dst + h * wo, wo);
         }
+    }
 
-        // Rows here are a few to a few dozen floats: vector moves, not a memmove call per row.
-        private static void CopyRow(float* src, float* dst, int n)
-        {
-            int i = 0;
-            for (; i + 16 <= n; i += 16) Vector512.Store(Vector512.Load(src + i), dst + i);
-            if (i + 8 <= n) { Vector256.Store(Vector256.Load(src + i), dst + i); i += 8; }
-            if (i + 4 <= n) { Vector128.Store(Vector128.Load(src + i), dst + i); i += 4; }
-            for (; i < n; i++) dst[i] = src[i];
-        }
+    // Rows and planes here are a few to a few hundred floats: vector moves, not a memmove or memset call each.
+    private static void CopyRow(float* src, float* dst, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated) for (; i + 16 <= n; i += 16) Vector512.Store(Vector512.Load(src + i), dst + i);
+        for (; i + 8 <= n; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+        if (i + 4 <= n) { Vector128.Store(Vector128.Load(src + i), dst + i); i += 4; }
+        for (; i < n; i++) dst[i] = src[i];
+    }
+
+    private static void ClearSmall(float* dst, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated) for (; i + 16 <= n; i += 16) Vector512.Store(Vector512<float>.Zero, dst + i);
+        for (; i + 8 <= n; i += 8) Vector256.Store(Vector256<float>.Zero, dst + i);
+        if (i + 4 <= n) { Vector128.Store(Vector128<float>.Zero, dst + i); i += 4; }
+        for (; i < n; i++) dst[i] = 0f;
     }
 
     // One item = 4 consecutive segments of the batch, all groups and output-channel blocks.
@@ -260,6 +268,8 @@ internal sealed unsafe class Conv2dKernelBlocked
                 outBase[v] = Y + (long)n * s.OutChannels * planeOut + k._segOut[seg];
             }
             int coutG = s.GroupOutChannels;
+            bool direct = k._act is FusedActivation.None or FusedActivation.Relu or FusedActivation.LeakyRelu;
+            TV alpha = TOps.Splat(k._alpha);
             long inGroup = (long)s.GroupInChannels * k._planeIn;
             for (int g = 0; g < s.Groups; g++)
             {
@@ -267,14 +277,36 @@ internal sealed unsafe class Conv2dKernelBlocked
                 for (int cb = 0; cb < k._coBlocks; cb++)
                 {
                     int blk = g * k._coBlocks + cb;
-                    GemmMicroKernel.Tile<TV, TOps>(k._packed + (long)blk * k._k * R, k._k, k._koff,
-                        inBase[0] + gi, inBase[1] + gi, inBase[2] + gi, inBase[3] + gi, k._bias + blk * R, tile);
                     int rows = Math.Min(R, coutG - cb * R);
                     long oo = ((long)g * coutG + cb * R) * planeOut;
+                    if (rows == R && valid == V && direct)
+                    {
+                        // A whole tile with an activation the sink applies: registers straight to the output.
+                        var sink = new DirectSink<TV, TOps>(outBase[0] + oo, outBase[1] + oo, outBase[2] + oo, outBase[3] + oo, planeOut, k._act, alpha);
+                        GemmMicroKernel.Tile<TV, TOps, DirectSink<TV, TOps>>(k._packed + (long)blk * k._k * R, k._k, k._koff,
+                            inBase[0] + gi, inBase[1] + gi, inBase[2] + gi, inBase[3] + gi, k._bias + blk * R, ref sink);
+                        continue;
+                    }
+                    GemmMicroKernel.Tile<TV, TOps>(k._packed + (long)blk * k._k * R, k._k, k._koff,
+                        inBase[0] + gi, inBase[1] + gi, inBase[2] + gi, inBase[3] + gi, k._bias + blk * R, tile);
                     for (int r = 0; r < rows; r++)
                         for (int v = 0; v < valid; v++)
                             StoreSegment<TV, TOps>(tile + (r * V + v) * w, outBase[v] + oo + (long)r * planeOut);
                 }
+            }
+        }
+
+        // Stores a tile's registers to four output segments, rows planeOut apart, through None, Relu or LeakyRelu.
+        private readonly struct DirectSink<TV, TOps>(float* d0, float* d1, float* d2, float* d3, long rowStride, FusedActivation act, TV alpha)
+            : ITileSink<TV> where TV : struct where TOps : struct, IGemmVector<TV>
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public void Put(int row, int segment, TV acc)
+            {
+                float* d = segment == 0 ? d0 : segment == 1 ? d1 : segment == 2 ? d2 : d3;
+                if (act == FusedActivation.Relu) acc = TOps.Relu(acc);
+                else if (act == FusedActivation.LeakyRelu) acc = TOps.LeakyRelu(acc, alpha);
+                TOps.Store(d + row * rowStride, acc);
             }
         }
 

@@ -20,9 +20,19 @@ internal static unsafe class GemmMicroKernel
     /// <paramref name="tile"/> ([4][4][TV.Count] floats); <paramref name="init"/> is 4 floats or null for zeros.
     /// The result goes to memory rather than to a callback so that no accumulator is live across a call
     /// (all vector registers are caller-saved: the JIT would spill them inside the loop).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Tile<TV, TOps>(float* a, int k, int* koff, float* b0, float* b1, float* b2, float* b3, float* init, float* tile)
         where TV : struct where TOps : struct, IGemmVector<TV>
+    {
+        var sink = new BufferSink<TV, TOps>(tile);
+        Tile<TV, TOps, BufferSink<TV, TOps>>(a, k, koff, b0, b1, b2, b3, init, ref sink);
+    }
+
+    /// <summary>The same tile, each accumulator handed to <paramref name="sink"/> (a struct: its Put is inlined, so the
+    /// accumulators go straight from registers to wherever it stores them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile<TV, TOps, TSink>(float* a, int k, int* koff, float* b0, float* b1, float* b2, float* b3, float* init, ref TSink sink)
+        where TV : struct where TOps : struct, IGemmVector<TV> where TSink : struct, ITileSink<TV>
     {
         TV i0 = TOps.Zero, i1 = TOps.Zero, i2 = TOps.Zero, i3 = TOps.Zero;
         if (init != null)
@@ -47,13 +57,22 @@ internal static unsafe class GemmMicroKernel
             c30 = TOps.MulAdd(w, x0, c30); c31 = TOps.MulAdd(w, x1, c31); c32 = TOps.MulAdd(w, x2, c32); c33 = TOps.MulAdd(w, x3, c33);
             a += Rows;
         }
-        int n = TOps.Count;
-        TOps.Store(tile, c00); TOps.Store(tile + n, c01); TOps.Store(tile + 2 * n, c02); TOps.Store(tile + 3 * n, c03);
-        tile += 4 * n;
-        TOps.Store(tile, c10); TOps.Store(tile + n, c11); TOps.Store(tile + 2 * n, c12); TOps.Store(tile + 3 * n, c13);
-        tile += 4 * n;
-        TOps.Store(tile, c20); TOps.Store(tile + n, c21); TOps.Store(tile + 2 * n, c22); TOps.Store(tile + 3 * n, c23);
-        tile += 4 * n;
-        TOps.Store(tile, c30); TOps.Store(tile + n, c31); TOps.Store(tile + 2 * n, c32); TOps.Store(tile + 3 * n, c33);
+        sink.Put(0, 0, c00); sink.Put(0, 1, c01); sink.Put(0, 2, c02); sink.Put(0, 3, c03);
+        sink.Put(1, 0, c10); sink.Put(1, 1, c11); sink.Put(1, 2, c12); sink.Put(1, 3, c13);
+        sink.Put(2, 0, c20); sink.Put(2, 1, c21); sink.Put(2, 2, c22); sink.Put(2, 3, c23);
+        sink.Put(3, 0, c30); sink.Put(3, 1, c31); sink.Put(3, 2, c32); sink.Put(3, 3, c33);
     }
+}
+
+/// <summary>Where a finished tile's accumulators go: row r (0..3) of segment v (0..3).</summary>
+internal interface ITileSink<TV> where TV : struct
+{
+    void Put(int row, int segment, TV acc);
+}
+
+/// <summary>The tile as [4][4][TV.Count] floats in memory.</summary>
+internal readonly unsafe struct BufferSink<TV, TOps>(float* tile) : ITileSink<TV> where TV : struct where TOps : struct, IGemmVector<TV>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Put(int row, int segment, TV acc) => TOps.Store(tile + (row * GemmMicroKernel.Segments + segment) * TOps.Count, acc);
 }
