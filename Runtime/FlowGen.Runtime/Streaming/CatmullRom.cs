@@ -48,7 +48,8 @@ internal static class CatmullRom
     {
         var (ix, wx) = x;
         var (iy, wy) = y;
-        var rows = new float[ch * width];
+        using var rowBuffer = new ScratchBuffer(checked(ch * width), clear: false);
+        var rows = rowBuffer.Array;
         for (int cy = 0; cy < ch; cy++)
             for (int i = 0; i < width; i++)
             {

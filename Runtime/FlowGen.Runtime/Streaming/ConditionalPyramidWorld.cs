@@ -149,9 +149,9 @@ public sealed class ConditionalPyramidWorld : IWorldSource
             return;
         }
         int r = 1 << shift, w = checked(width * r), h = checked(height * r);
-        var fine = new float[checked(w * h)];
-        FillLevel(level, x0 * r, y0 * r, w, h, fine, cancellationToken);
-        WorldRect.BlockMeans(fine, r, width, height, 1f / (r * r), dst, add: false);
+        using var fine = new ScratchBuffer(checked(w * h), clear: false);
+        FillLevel(level, x0 * r, y0 * r, w, h, fine.Span, cancellationToken);
+        WorldRect.BlockMeans(fine.Span, r, width, height, 1f / (r * r), dst, add: false);
     }
 
     // H_k over a rectangle of level k's own pixels.
@@ -171,18 +171,19 @@ public sealed class ConditionalPyramidWorld : IWorldSource
         var (cx0, ix, wx) = CatmullRom.Taps(ux0, uw, _factor);
         var (cy0, iy, wy) = CatmullRom.Taps(uy0, uh, _factor);
         int cw = ix[^1] + 4, ch = iy[^1] + 4;
-        var coarse = new float[checked(cw * ch)];
-        FillLevel(k + 1, cx0, cy0, cw, ch, coarse, ct);
-        var context = new float[checked(uw * uh)];
-        CatmullRom.Add(coarse, cw, ch, (ix, wx), (iy, wy), uw, uh, 1f, context);
+        using var coarseBuffer = new ScratchBuffer(checked(cw * ch), clear: false);
+        FillLevel(k + 1, cx0, cy0, cw, ch, coarseBuffer.Span, ct);
+        using var contextBuffer = new ScratchBuffer(checked(uw * uh), clear: true);
+        var context = contextBuffer.Array;
+        CatmullRom.Add(coarseBuffer.Span, cw, ch, (ix, wx), (iy, wy), uw, uh, 1f, contextBuffer.Span);
 
         float amplitude = (float)Math.Pow(_gain, k), toBase = 1f / amplitude;
         ulong seed = _seeds[k];
-        float[]? windows = null;
         LatticeBlend.RowSource draw = (patches, j, first, count, rows) =>
         {
             int pp = p * p, n = count * rows;
-            if (windows is null || windows.Length < n * pp) windows = new float[n * pp];
+            using var windowBuffer = new ScratchBuffer(checked(n * pp), clear: false);
+            var windows = windowBuffer.Array;
             for (int r = 0; r < rows; r++)
                 for (int c = 0; c < count; c++)
                 {

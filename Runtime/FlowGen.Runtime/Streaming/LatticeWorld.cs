@@ -129,13 +129,15 @@ internal sealed class LatticeBlend
     {
         var (i0, i1, j0, j1) = Cover(x0, y0, width, height);
         int nx = i1 - i0 + 1, ny = j1 - j0 + 1, pp = Patch * Patch, rowLength = checked(nx * pp);
-        var sum = new float[(long)width * height];
-        var sumSq = new float[(long)width * height];
+        using var sumBuffer = new ScratchBuffer(checked(width * height), clear: true);
+        using var sumSqBuffer = new ScratchBuffer(checked(width * height), clear: true);
+        float[] sum = sumBuffer.Array, sumSq = sumSqBuffer.Array;
         // Indices j·2³² + i are consecutive along a lattice row (signed i, |i| < 2³¹): the rows are runs of one grid, drawn
         // in batched calls of several rows (a whole 256² chunk at once), so the flow's threads stay evenly loaded. About 512
         // patches per call (tens of milliseconds) bounds how long a cancellation waits.
         int rowsPerCall = Math.Clamp((1 << 19) / rowLength, 1, ny);
-        var patches = new float[rowsPerCall * rowLength];
+        using var patchBuffer = new ScratchBuffer(rowsPerCall * rowLength, clear: false);
+        var patches = patchBuffer.Array;
         for (int jc = j0; jc <= j1; jc += rowsPerCall)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -63,7 +63,8 @@ internal sealed class PatchCache
         }
         if (missing == 0) return;
         int bw = mi1 - mi0 + 1, bh = mj1 - mj0 + 1;
-        var drawn = new float[checked(bw * bh * patchLength)];
+        using var drawnBuffer = new ScratchBuffer(checked(bw * bh * patchLength), clear: false);
+        var drawn = drawnBuffer.Span;
         draw(drawn, j + mj0, i0 + mi0, bw, bh);
         lock (_lock)
         {
@@ -72,7 +73,7 @@ internal sealed class PatchCache
                 {
                     int slot = (mj0 + r) * count + mi0 + c;
                     if (found[slot]) continue;
-                    var values = drawn.AsSpan((r * bw + c) * patchLength, patchLength);
+                    var values = drawn.Slice((r * bw + c) * patchLength, patchLength);
                     values.CopyTo(patches.Slice(slot * patchLength, patchLength));
                     var key = new Key(seed, i0 + mi0 + c, j + mj0 + r);
                     if (_map.ContainsKey(key)) continue; // another thread drew it meanwhile: the same bits

@@ -107,9 +107,9 @@ public sealed class PyramidWorld : IWorldSource
     private static void AddBoxAveraged(LatticeWorld level, long x0, long y0, int width, int height, int r, float amplitude, Span<float> dst, CancellationToken ct)
     {
         int w = checked(width * r), h = checked(height * r);
-        var values = new float[checked(w * h)];
-        level.Fill(x0 * r, y0 * r, w, h, 0, values, ct);
-        WorldRect.BlockMeans(values, r, width, height, amplitude / (r * r), dst, add: true);
+        using var values = new ScratchBuffer(checked(w * h), clear: false);
+        level.Fill(x0 * r, y0 * r, w, h, 0, values.Span, ct);
+        WorldRect.BlockMeans(values.Span, r, width, height, amplitude / (r * r), dst, add: true);
     }
 
     // Output pixel x (centre x + ½) sits at level coordinate (x + ½)/m - ½, m = level spacing / output pixel:
@@ -119,9 +119,9 @@ public sealed class PyramidWorld : IWorldSource
         var (cx0, ix, wx) = CatmullRom.Taps(x0, width, m);
         var (cy0, iy, wy) = CatmullRom.Taps(y0, height, m);
         int cw = ix[^1] + 4, ch = iy[^1] + 4;
-        var coarse = new float[cw * ch];
-        level.Fill(cx0, cy0, cw, ch, 0, coarse, ct);
-        CatmullRom.Add(coarse, cw, ch, (ix, wx), (iy, wy), width, height, amplitude, dst);
+        using var coarse = new ScratchBuffer(checked(cw * ch), clear: false);
+        level.Fill(cx0, cy0, cw, ch, 0, coarse.Span, ct);
+        CatmullRom.Add(coarse.Span, cw, ch, (ix, wx), (iy, wy), width, height, amplitude, dst);
     }
 
     // SplitMix64 of the world seed and the level: independent worlds per level, level 0 keeps the seed itself.
