@@ -25,9 +25,27 @@ internal static unsafe class StridedCopy
         }
     }
 
-    private static void Block(byte* o, byte* src, ReadOnlySpan<int> dims, ReadOnlySpan<long> strides, int elemSize)
+    private static void Block(byte* o, byte* src, ReadOnlySpan<int> viewDims, ReadOnlySpan<long> viewStrides, int elemSize)
     {
-        int last = dims.Length - 1;
+        // Neighbouring dimensions the source walks contiguously (outer stride = inner stride x inner size) are one:
+        // a channel slice of NCHW copies whole C'xHxW runs instead of one row at a time.
+        Span<int> dims = stackalloc int[MaxRank];
+        Span<long> strides = stackalloc long[MaxRank];
+        int n = 0;
+        for (int d = 0; d < viewDims.Length; d++)
+        {
+            if (n > 0 && strides[n - 1] == viewStrides[d] * viewDims[d])
+            {
+                dims[n - 1] *= viewDims[d];
+                strides[n - 1] = viewStrides[d];
+                continue;
+            }
+            dims[n] = viewDims[d];
+            strides[n++] = viewStrides[d];
+        }
+        dims = dims[..n];
+        strides = strides[..n];
+        int last = n - 1;
         int len = dims[last];
         long step = strides[last];
         long rows = 1;

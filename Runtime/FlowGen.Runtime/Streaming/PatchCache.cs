@@ -4,7 +4,9 @@
 // coarse-level patches (a 256² chunk of the default world reads about 160, most of which its neighbours read too)
 // and the detail patches along their common border (14 of a chunk's 105). Misses of one batched call are drawn in
 // one batched call over their bounding grid (the flow returns the same bits for a patch in any batch), so a camera
-// crossing into new ground draws a strip at once.
+// crossing into new ground draws a strip at once. Patches live in fixed slots of pages allocated as the cache fills,
+// linked in LRU order by slot index: once warm, a call allocates nothing (a chunk used to allocate ~400 KB of small
+// arrays here, a share of its GC and page-fault time).
 namespace FlowGen.Runtime.Streaming;
 
 /// <summary>Patches keyed by (world seed, lattice column, lattice row), least recently used dropped beyond a byte budget. Thread-safe.</summary>
@@ -12,11 +14,16 @@ internal sealed class PatchCache
 {
     private readonly record struct Key(ulong Seed, int I, int J);
 
+    private const int PageSlots = 256;
     private readonly long _budget;
     private readonly object _lock = new();
-    private readonly Dictionary<Key, LinkedListNode<(Key Key, float[] Values)>> _map = new();
-    private readonly LinkedList<(Key Key, float[] Values)> _lru = new(); // most recently used first
-    private long _bytes;
+    private readonly Dictionary<Key, int> _map = new();
+    private int _slotLength = -1;       // floats per patch, fixed by the first call
+    private int _capacity;              // slots within the budget
+    private float[][] _pages = [];      // PageSlots slots each, allocated as the cache fills
+    private Key[] _keys = [];
+    private int[] _prev = [], _next = []; // LRU list by slot index, most recently used at _head; -1 ends it
+    private int _head = -1, _tail = -1, _used;
     private long _hits, _misses;
 
     /// <summary>A cache holding at most <paramref name="budgetBytes"/> bytes of patch values.</summary>
@@ -36,21 +43,31 @@ internal sealed class PatchCache
     }
 
     /// <summary>Writes lattice rows <paramref name="j"/>.. (<paramref name="rows"/> of them), columns <paramref name="i0"/>.. (<paramref name="count"/>),
-    /// of world <paramref name="seed"/> into <paramref name="patches"/>, drawing the missing ones through <paramref name="draw"/>.</summary>
+    /// of world <paramref name="seed"/> into <paramref name="patches"/>, drawing the missing ones through <paramref name="draw"/>.
+    /// Every call on one cache uses the same <paramref name="patchLength"/>.</summary>
     public void Fill(Span<float> patches, ulong seed, int j, int i0, int count, int rows, int patchLength, LatticeBlend.RowSource draw)
     {
-        int mi0 = int.MaxValue, mi1 = int.MinValue, mj0 = int.MaxValue, mj1 = int.MinValue, missing = 0;
-        var found = new bool[count * rows];
+        int mi0 = int.MaxValue, mi1 = int.MinValue, mj0 = int.MaxValue, mj1 = int.MinValue, missing = 0, n = checked(count * rows);
+        Span<bool> found = n <= 4096 ? stackalloc bool[n] : new bool[n];
+        found.Clear();
         lock (_lock)
         {
+            if (_slotLength < 0)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegativeOrZero(patchLength);
+                _slotLength = patchLength;
+                _capacity = (int)Math.Min(1 << 24, _budget / ((long)patchLength * sizeof(float)));
+                (_keys, _prev, _next) = (new Key[_capacity], new int[_capacity], new int[_capacity]);
+            }
+            else if (patchLength != _slotLength)
+                throw new ArgumentException($"this cache holds patches of {_slotLength} floats, not {patchLength}", nameof(patchLength));
             for (int r = 0; r < rows; r++)
                 for (int c = 0; c < count; c++)
                 {
-                    if (_map.TryGetValue(new Key(seed, i0 + c, j + r), out var node))
+                    if (_map.TryGetValue(new Key(seed, i0 + c, j + r), out int slot))
                     {
-                        _lru.Remove(node);
-                        _lru.AddFirst(node);
-                        node.Value.Values.CopyTo(patches.Slice((r * count + c) * patchLength, patchLength));
+                        Touch(slot);
+                        Slot(slot).CopyTo(patches.Slice((r * count + c) * patchLength, patchLength));
                         found[r * count + c] = true;
                         continue;
                     }
@@ -58,7 +75,7 @@ internal sealed class PatchCache
                     (mi0, mi1) = (Math.Min(mi0, c), Math.Max(mi1, c));
                     (mj0, mj1) = (Math.Min(mj0, r), Math.Max(mj1, r));
                 }
-            _hits += count * rows - missing;
+            _hits += n - missing;
             _misses += missing;
         }
         if (missing == 0) return;
@@ -71,21 +88,65 @@ internal sealed class PatchCache
             for (int r = 0; r < bh; r++)
                 for (int c = 0; c < bw; c++)
                 {
-                    int slot = (mj0 + r) * count + mi0 + c;
-                    if (found[slot]) continue;
+                    int at = (mj0 + r) * count + mi0 + c;
+                    if (found[at]) continue;
                     var values = drawn.Slice((r * bw + c) * patchLength, patchLength);
-                    values.CopyTo(patches.Slice(slot * patchLength, patchLength));
+                    values.CopyTo(patches.Slice(at * patchLength, patchLength));
                     var key = new Key(seed, i0 + mi0 + c, j + mj0 + r);
-                    if (_map.ContainsKey(key)) continue; // another thread drew it meanwhile: the same bits
-                    _map.Add(key, _lru.AddFirst((key, values.ToArray())));
-                    _bytes += (long)patchLength * sizeof(float);
+                    if (_capacity == 0 || _map.ContainsKey(key)) continue; // another thread drew it meanwhile: the same bits
+                    int slot = Allocate();
+                    _keys[slot] = key;
+                    _map.Add(key, slot);
+                    values.CopyTo(Slot(slot));
                 }
-            while (_bytes > _budget && _lru.Last is { } oldest)
+        }
+    }
+
+    private Span<float> Slot(int slot) => _pages[slot / PageSlots].AsSpan(slot % PageSlots * _slotLength, _slotLength);
+
+    // A slot for a new patch at the head of the LRU list: a fresh one while under capacity, else the least recently used.
+    private int Allocate()
+    {
+        int slot;
+        if (_used < _capacity)
+        {
+            slot = _used++;
+            if (slot / PageSlots >= _pages.Length)
             {
-                _lru.RemoveLast();
-                _map.Remove(oldest.Value.Key);
-                _bytes -= (long)oldest.Value.Values.Length * sizeof(float);
+                Array.Resize(ref _pages, _pages.Length + 1);
+                _pages[^1] = new float[(long)Math.Min(PageSlots, _capacity - slot) * _slotLength];
             }
         }
+        else
+        {
+            slot = _tail;
+            Unlink(slot);
+            _map.Remove(_keys[slot]);
+        }
+        LinkFirst(slot);
+        return slot;
+    }
+
+    private void Touch(int slot)
+    {
+        if (slot == _head) return;
+        Unlink(slot);
+        LinkFirst(slot);
+    }
+
+    private void Unlink(int slot)
+    {
+        int p = _prev[slot], q = _next[slot];
+        if (p >= 0) _next[p] = q; else _head = q;
+        if (q >= 0) _prev[q] = p; else _tail = p;
+    }
+
+    private void LinkFirst(int slot)
+    {
+        _prev[slot] = -1;
+        _next[slot] = _head;
+        if (_head >= 0) _prev[_head] = slot;
+        _head = slot;
+        if (_tail < 0) _tail = slot;
     }
 }
