@@ -24,7 +24,7 @@ internal static class BenchCommand
 
     public static Command Create()
     {
-        var model = new Argument<string>("MODEL") { Description = "ONNX model file (one float32 input, one float32 output)" };
+        var model = new Argument<string>("MODEL") { Description = "ONNX model file or bundled model name (one float32 input and output; --profile: any float32 inputs)" };
         var batches = new Option<string>("--batch") { DefaultValueFactory = _ => "1,16,64,256", Description = "comma-separated batch sizes" };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0, Description = "FlowGen worker threads (0 = one per processor)" };
         var json = new Option<bool>("--json") { Description = "print one JSON array on stdout, one object per batch" };
@@ -36,9 +36,9 @@ internal static class BenchCommand
         };
         var command = new Command("bench", "Benchmark FlowGen's CPU runtime against ONNX Runtime on a model") { model, batches, threads, json, seconds, noOrt, profile };
         command.SetAction(pr => Cli.Guard(() => pr.GetValue(profile)
-            ? Profile(pr.GetValue(model)!, pr.GetResult(batches) is { Implicit: false } ? ParseBatches(pr.GetValue(batches)!) : [FlowModel.LaneChunk],
+            ? Profile(BundledModels.Resolve(pr.GetValue(model)!), pr.GetResult(batches) is { Implicit: false } ? ParseBatches(pr.GetValue(batches)!) : [FlowModel.LaneChunk],
                 pr.GetValue(seconds), pr.GetValue(json), Console.Out)
-            : Run(pr.GetValue(model)!, pr.GetValue(batches)!, pr.GetValue(threads), pr.GetValue(json),
+            : Run(BundledModels.Resolve(pr.GetValue(model)!), pr.GetValue(batches)!, pr.GetValue(threads), pr.GetValue(json),
             pr.GetValue(seconds), pr.GetValue(noOrt), Console.Out, Console.Error)));
         return command;
     }
