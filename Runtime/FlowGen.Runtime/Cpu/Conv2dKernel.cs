@@ -45,6 +45,9 @@ internal sealed unsafe class Conv2dKernel
     /// <summary>The bias, [Cout] or empty.</summary>
     public ReadOnlySpan<float> Bias => _bias == null ? default : _biasArray.AsSpan(0, _shape.OutChannels);
 
+    /// <summary>Images the blocked path lays side by side in one padded plane (0: the direct path runs).</summary>
+    internal int Stack => _blocked?.Stack ?? 0;
+
     /// <summary>The convolution's geometry.</summary>
     public Conv2dShape Shape => _shape;
 

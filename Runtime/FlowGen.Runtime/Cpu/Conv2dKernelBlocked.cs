@@ -8,8 +8,13 @@
 //   flat: for small images, segments run over the flat padded plane (Ho rows of Wp): whole registers are
 //         stored into an output plane of that same Ho x Wp layout in scratch, and a compaction pass copies
 //         its Wo valid columns per row into the output (lanes in the padding columns are dropped there).
-// A parallel item is a fixed tile of 4 consecutive segments of the whole batch (crossing images), so
-// the split and every sum's order are independent of the thread count.
+//         Up to 8 images of the batch sit side by side in one padded plane, P = W + max(pad left, pad
+//         right) apart: their padding columns are shared, so a 4x4 image wastes 1 lane in 5 instead of 1
+//         in 2 (an 8x8 one 1 in 9 instead of 1 in 5). Output column c of image g lies at g·P + c of the
+//         plane's rows and reads only its own columns and zeros, so a value is the same whichever images
+//         share its plane (a batch's last, partial group has its own tables).
+// A parallel item is a fixed tile of 4 consecutive segments of the batch's planes (crossing planes of the
+// same layout), so the split and every sum's order are independent of the thread count.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -20,14 +25,14 @@ internal sealed unsafe class Conv2dKernelBlocked
     private readonly Conv2dShape _s;
     private readonly int _width;            // floats per register on the chosen path
     private readonly bool _copy;            // input goes through a zero-padded copy in scratch
-    private readonly int _hp, _wp;          // padded input plane (when copied)
-    private readonly int _planeIn, _planeOut;
+    private readonly int _hp;               // padded input plane height (when copied)
+    private readonly int _planeOut;
     private readonly bool _flat;
-    private readonly int _planeFlat;        // flat layout: floats per output plane in scratch (Ho x Wp, at least one register)
-    private readonly int _segsPerImage, _k, _coBlocks;
-    private readonly int[] _segInArr, _segOutArr, _koffArr;
+    private readonly int _stack;            // images side by side in one plane (1 unless flat and worth it)
+    private readonly int _period;           // columns from one image to the next in a plane
+    private readonly Layout[] _layouts;     // [images in the plane - 1]; rows layout: one, for single images
+    private readonly int _k, _coBlocks;
     private readonly float[] _packedArr, _biasArr;
-    private readonly int* _segIn, _segOut, _koff;           // _segOut: offset in the output plane (flat: in the Ho x Wp plane)
     private readonly float* _packed, _bias;                 // [g][cb][k][4], [g][cb][4]
     private readonly FusedActivation _act;
     private readonly float _alpha;
@@ -47,60 +52,21 @@ internal sealed unsafe class Conv2dKernelBlocked
         int rows = pointwise ? 1 : ho, rowLen = pointwise ? ho * wo : wo;
         int wRows = WidestAtMost(rowLen);
         long segsRows = (long)rows * ((rowLen + wRows - 1) / wRows);
-        // flat layout over the padded plane (always copied).
-        int wpFlat = s.InWidth + s.PadLeft + s.PadRight;
-        int qEnd = (ho - 1) * wpFlat + wo;
+        // flat layout over the padded plane (always copied): lanes per output, alone and with MaxStack images a plane.
         int wFlat = WidestAtMost(int.MaxValue);
-        long segsFlat = (qEnd + wFlat - 1) / wFlat;
+        _period = s.InWidth + Math.Max(s.PadLeft, s.PadRight);
+        long segsFlat = FlatSegments(1, wFlat), segsStacked = FlatSegments(MaxStack, wFlat);
         bool flat = !pointwise && wFlat > wRows && segsFlat < segsRows;
+        _stack = flat && segsStacked < MaxStack * segsFlat ? MaxStack : 1;
         _width = flat ? wFlat : wRows;
         _copy = flat || padded;
         _hp = s.InHeight + s.PadTop + s.PadBottom;
-        _wp = _copy ? wpFlat : s.InWidth;
-        _planeIn = _copy ? _hp * _wp : s.InHeight * s.InWidth;
         _planeOut = ho * wo;
         _flat = flat;
-        int w = _width;
-        _planeFlat = flat ? Math.Max(ho * wpFlat, w) : 0;
-
-        // Segment tables.
-        var segIn = new List<int>();
-        var segOut = new List<int>();
-        if (!flat)
-        {
-            int perRow = (rowLen + w - 1) / w;
-            for (int r = 0; r < rows; r++)
-                for (int j = 0; j < perRow; j++)
-                {
-                    int start = Math.Min(j * w, rowLen - w);
-                    segIn.Add(pointwise ? start : r * _wp + start);
-                    segOut.Add(r * rowLen + start);
-                }
-        }
-        else
-        {
-            for (int j = 0; j < segsFlat; j++)
-            {
-                int start = qEnd >= w ? Math.Min(j * w, qEnd - w) : 0;  // else the register overhangs into the slack
-                segIn.Add(start);
-                segOut.Add(start);
-            }
-        }
-        _segsPerImage = segIn.Count;
-        _segInArr = Pinned(segIn, out _segIn);
-        _segOutArr = Pinned(segOut, out _segOut);
-
-        // B offsets for p = (ci, kh, kw) in weight order.
-        int cinG = s.GroupInChannels, coutG = s.GroupOutChannels;
-        _k = cinG * s.KernelH * s.KernelW;
-        var koff = new List<int>(_k);
-        for (int ci = 0; ci < cinG; ci++)
-            for (int kh = 0; kh < s.KernelH; kh++)
-                for (int kw = 0; kw < s.KernelW; kw++)
-                    koff.Add(ci * _planeIn + kh * s.DilationH * _wp + kw * s.DilationW);
-        _koffArr = Pinned(koff, out _koff);
-
+        _k = s.GroupInChannels * s.KernelH * s.KernelW;
+        _layouts = flat ? Enumerable.Range(1, _stack).Select(g => FlatLayout(g)).ToArray() : [RowsLayout(pointwise, rows, rowLen)];
         // Weights packed per group and block of 4 output channels as [k][4], zero rows past CoutG.
+        int coutG = s.GroupOutChannels;
         _coBlocks = (coutG + GemmMicroKernel.Rows - 1) / GemmMicroKernel.Rows;
         const int R = GemmMicroKernel.Rows;
         var packed = new float[Math.Max(1, s.Groups * _coBlocks * _k * R)];
@@ -135,35 +101,147 @@ internal sealed unsafe class Conv2dKernelBlocked
     /// <summary>Floats per register on the path this kernel runs (16, 8, 4 or 1).</summary>
     public int Width => _width;
 
-    public long ScratchFloats(int batch) => (_copy ? (long)batch * _s.InChannels * _planeIn + _width : 0) + (_flat ? (long)batch * _s.OutChannels * _planeFlat + 16 : 0);
+    /// <summary>Images a flat-layout plane holds side by side at most.</summary>
+    internal const int MaxStack = 8;
 
-    // Flat layout: the Ho x Wp output planes in scratch, after the padded input (64-byte aligned).
-    private float* FlatOut(float* scratch, int batch) => scratch + ((long)batch * _s.InChannels * _planeIn + _width + 15) / 16 * 16;
+    /// <summary>Images side by side in one plane on this kernel's path (1: one image a plane).</summary>
+    public int Stack => _stack;
+
+    public long ScratchFloats(int batch) => (_copy ? InFloats(batch) + _width : 0) + (_flat ? OutFloats(batch) + 16 : 0);
+
+    // A batch as planes of _stack images plus one of the remaining images.
+    private (int Full, int Partial) Split(int batch) => (batch / _stack, batch % _stack);
+
+    private Layout Full => _layouts[_stack - 1];
+
+    // Floats of the padded input planes (all channels) and of the flat layout's output planes of a batch.
+    private long InFloats(int batch)
+    {
+        var (full, rest) = Split(batch);
+        return _s.InChannels * ((long)full * Full.PlaneIn + (rest > 0 ? _layouts[rest - 1].PlaneIn : 0));
+    }
+
+    private long OutFloats(int batch)
+    {
+        var (full, rest) = Split(batch);
+        return _s.OutChannels * ((long)full * Full.PlaneFlat + (rest > 0 ? _layouts[rest - 1].PlaneFlat : 0));
+    }
+
+    // Flat layout: the output planes in scratch, after the padded input (64-byte aligned).
+    private float* FlatOut(float* scratch, int batch) => scratch + (InFloats(batch) + _width + 15) / 16 * 16;
 
     public void Run(float* x, float* y, int batch, float* scratch, WorkerPool pool)
     {
         float* xin = x;
+        var (full, rest) = Split(batch);
+        int planes = full + (rest > 0 ? 1 : 0);
         if (_copy)
         {
             _pad.X = x;
             _pad.Scratch = scratch;
-            int planes = batch * _s.InChannels;
-            if ((long)planes * _planeIn < 1 << 15) for (int i = 0; i < planes; i++) _pad.Execute(i);
-            else pool.For(_pad, planes);
-            new Span<float>(scratch + (long)planes * _planeIn, _width).Clear();  // slack an overhanging register may read
+            _pad.Batch = batch;
+            long inFloats = InFloats(batch);
+            if (inFloats < 1 << 15) for (int i = 0; i < planes * _s.InChannels; i++) _pad.Execute(i);
+            else pool.For(_pad, planes * _s.InChannels);
+            new Span<float>(scratch + inFloats, _width).Clear();  // slack an overhanging register may read
             xin = scratch;
         }
         _tiles.X = xin;
         _tiles.Y = _flat ? FlatOut(scratch, batch) : y;
         _tiles.Batch = batch;
-        long segs = (long)batch * _segsPerImage;
-        pool.For(_tiles, (int)((segs + GemmMicroKernel.Segments - 1) / GemmMicroKernel.Segments));
+        const int V = GemmMicroKernel.Segments;
+        int items = (int)(((long)full * Full.Segs + V - 1) / V) + (rest > 0 ? (_layouts[rest - 1].Segs + V - 1) / V : 0);
+        pool.For(_tiles, items);
         if (!_flat) return;
         _compact.Flat = _tiles.Y;
         _compact.Y = y;
-        int outPlanes = batch * _s.OutChannels;
-        if ((long)outPlanes * _planeOut < 1 << 15) for (int i = 0; i < outPlanes; i++) _compact.Execute(i);
-        else pool.For(_compact, outPlanes);
+        _compact.Batch = batch;
+        if ((long)batch * _s.OutChannels * _planeOut < 1 << 15) for (int i = 0; i < planes * _s.OutChannels; i++) _compact.Execute(i);
+        else pool.For(_compact, planes * _s.OutChannels);
+    }
+
+    // Plane p of a batch: its layout (the last, partial one has its own), and its offsets in the padded input and in
+    // the flat output (every plane before it is a full one).
+    private (Layout L, long In, long Out) Plane(int p, int batch)
+    {
+        var (full, rest) = Split(batch);
+        var f = Full;
+        return (p < full ? f : _layouts[rest - 1], (long)p * _s.InChannels * f.PlaneIn, (long)p * _s.OutChannels * f.PlaneFlat);
+    }
+
+    // Segments of a flat layout with `images` images a plane, registers of w floats.
+    private long FlatSegments(int images, int w)
+    {
+        var s = _s;
+        long wp = (long)(images - 1) * _period + s.InWidth + s.PadLeft + s.PadRight;
+        long qEnd = (s.OutHeight - 1) * wp + (long)(images - 1) * _period + s.OutWidth;
+        return Math.Max(1, (qEnd + w - 1) / w);
+    }
+
+    // Flat layout with `images` images a plane, P = _period columns apart.
+    private Layout FlatLayout(int images)
+    {
+        var s = _s;
+        int w = _width, ho = s.OutHeight, wo = s.OutWidth;
+        int wp = checked((images - 1) * _period + s.InWidth + s.PadLeft + s.PadRight);
+        int qEnd = checked((ho - 1) * wp + (images - 1) * _period + wo);
+        var segs = new List<int>();
+        for (int j = 0; j * w < qEnd; j++) segs.Add(qEnd >= w ? Math.Min(j * w, qEnd - w) : 0);  // qEnd < w: the register overhangs into the slack
+        return new Layout(images, wp, checked(_hp * wp), Math.Max(checked(ho * wp), w), segs, segs, Koff(checked(_hp * wp), wp));
+    }
+
+    // Rows layout, one image a plane: each output row in registers, the last shifted back to end at Wo.
+    private Layout RowsLayout(bool pointwise, int rows, int rowLen)
+    {
+        var s = _s;
+        int w = _width, wp = _copy ? s.InWidth + s.PadLeft + s.PadRight : s.InWidth;
+        int planeIn = _copy ? _hp * wp : s.InHeight * s.InWidth;
+        var segIn = new List<int>();
+        var segOut = new List<int>();
+        int perRow = (rowLen + w - 1) / w;
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < perRow; j++)
+            {
+                int start = Math.Min(j * w, rowLen - w);
+                segIn.Add(pointwise ? start : r * wp + start);
+                segOut.Add(r * rowLen + start);
+            }
+        return new Layout(1, wp, planeIn, 0, segIn, segOut, Koff(planeIn, wp));
+    }
+
+    // B offsets for p = (ci, kh, kw) in weight order.
+    private List<int> Koff(int planeIn, int wp)
+    {
+        var s = _s;
+        var koff = new List<int>(_k);
+        for (int ci = 0; ci < s.GroupInChannels; ci++)
+            for (int kh = 0; kh < s.KernelH; kh++)
+                for (int kw = 0; kw < s.KernelW; kw++)
+                    koff.Add(checked(ci * planeIn + kh * s.DilationH * wp + kw * s.DilationW));
+        return koff;
+    }
+
+    // Where one plane's values sit: `Images` images side by side, Wp columns a row (padded when copied), PlaneIn floats
+    // a channel; Segs registers of outputs starting at SegIn in the input plane and SegOut in the output plane (flat: the
+    // Ho x Wp plane in scratch of PlaneFlat floats a channel); Koff the B offset of each (ci, kh, kw).
+    private sealed class Layout
+    {
+        private readonly int[] _segIn, _segOut, _koff;
+
+        public Layout(int images, int wp, int planeIn, int planeFlat, List<int> segIn, List<int> segOut, List<int> koff)
+        {
+            (Images, Wp, PlaneIn, PlaneFlat, Segs) = (images, wp, planeIn, planeFlat, segIn.Count);
+            _segIn = Pinned(segIn, out SegIn);
+            _segOut = Pinned(segOut, out SegOut);
+            _koff = Pinned(koff, out Koff);
+        }
+
+        public int Images { get; }
+        public int Wp { get; }
+        public int PlaneIn { get; }
+        public int PlaneFlat { get; }
+        public int Segs { get; }
+        public readonly int* SegIn, SegOut, Koff;
     }
 
     private static int WidestAtMost(int n)
@@ -182,32 +260,47 @@ internal sealed unsafe class Conv2dKernelBlocked
         return array;
     }
 
-    // Copies one input plane (n, ci) into the zero-padded scratch plane.
+    // Copies channel ci of plane p's images (index = p·Cin + ci) into the zero-padded scratch plane.
     private sealed class PadJob(Conv2dKernelBlocked k) : IParallelJob
     {
         public float* X, Scratch;
+        public int Batch;
 
         public void Execute(int index)
         {
             var s = k._s;
-            float* dst = Scratch + (long)index * k._planeIn;
-            float* src = X + (long)index * s.InHeight * s.InWidth;
-            ClearSmall(dst, k._planeIn);
-            dst += s.PadTop * k._wp + s.PadLeft;
-            for (int h = 0; h < s.InHeight; h++) CopyRow(src + h * s.InWidth, dst + h * k._wp, s.InWidth);
+            int p = index / s.InChannels, ci = index % s.InChannels;
+            var (l, inOffset, _) = k.Plane(p, Batch);
+            float* dst = Scratch + inOffset + (long)ci * l.PlaneIn;
+            ClearSmall(dst, l.PlaneIn);
+            dst += s.PadTop * l.Wp + s.PadLeft;
+            for (int g = 0; g < l.Images; g++)
+            {
+                float* src = X + ((long)(p * k._stack + g) * s.InChannels + ci) * s.InHeight * s.InWidth;
+                float* d = dst + g * k._period;
+                for (int h = 0; h < s.InHeight; h++) CopyRow(src + h * s.InWidth, d + h * l.Wp, s.InWidth);
+            }
         }
     }
 
-    // Flat layout: copies the Wo valid columns of each row of one Ho x Wp output plane into the output.
+    // Flat layout: copies the Wo valid columns of each row of each image of plane p's output channel co
+    // (index = p·Cout + co) into the output.
     private sealed class CompactJob(Conv2dKernelBlocked k) : IParallelJob
     {
         public float* Flat, Y;
+        public int Batch;
 
         public void Execute(int index)
         {
-            int ho = k._s.OutHeight, wo = k._s.OutWidth;
-            float* src = Flat + (long)index * k._planeFlat, dst = Y + (long)index * k._planeOut;
-            for (int h = 0; h < ho; h++) CopyRow(src + h * k._wp, dst + h * wo, wo);
+            var s = k._s;
+            int p = index / s.OutChannels, co = index % s.OutChannels, ho = s.OutHeight, wo = s.OutWidth;
+            var (l, _, outOffset) = k.Plane(p, Batch);
+            float* src = Flat + outOffset + (long)co * l.PlaneFlat;
+            for (int g = 0; g < l.Images; g++)
+            {
+                float* dst = Y + ((long)(p * k._stack + g) * s.OutChannels + co) * k._planeOut;
+                for (int h = 0; h < ho; h++) CopyRow(src + h * l.Wp + g * k._period, dst + h * wo, wo);
+            }
         }
     }
 
@@ -255,22 +348,32 @@ internal sealed unsafe class Conv2dKernelBlocked
             const int R = GemmMicroKernel.Rows, V = GemmMicroKernel.Segments;
             int w = TOps.Count;
             float* tile = stackalloc float[R * V * 16];
-            int total = Batch * k._segsPerImage;
+            // Items first cover the full planes' segments (crossing planes), then the last, partial plane's.
+            int full = k.Split(Batch).Full;
+            var l = k.Full;
+            int planes = full, fullItems = (int)(((long)full * l.Segs + V - 1) / V);
+            long inOffset = 0, outOffset = 0;
+            if (index >= fullItems)
+            {
+                (l, inOffset, outOffset) = k.Plane(full, Batch);
+                (planes, index) = (1, index - fullItems);
+            }
+            int total = planes * l.Segs;
             int first = index * V, valid = Math.Min(V, total - first);
             // Per segment: input and output base of group 0, channel block 0.
             float** inBase = stackalloc float*[V];
             float** outBase = stackalloc float*[V];
-            int planeOut = k._flat ? k._planeFlat : k._planeOut;
+            int planeOut = k._flat ? l.PlaneFlat : k._planeOut;   // output floats a channel: flat plane in scratch, or the output's
             for (int v = 0; v < V; v++)
             {
-                int gs = Math.Min(first + v, total - 1), n = gs / k._segsPerImage, seg = gs % k._segsPerImage;
-                inBase[v] = X + (long)n * s.InChannels * k._planeIn + k._segIn[seg];
-                outBase[v] = Y + (long)n * s.OutChannels * planeOut + k._segOut[seg];
+                int gs = Math.Min(first + v, total - 1), n = gs / l.Segs, seg = gs % l.Segs;
+                inBase[v] = X + inOffset + (long)n * s.InChannels * l.PlaneIn + l.SegIn[seg];
+                outBase[v] = Y + outOffset + (long)n * s.OutChannels * planeOut + l.SegOut[seg];
             }
             int coutG = s.GroupOutChannels;
             bool direct = k._act is FusedActivation.None or FusedActivation.Relu or FusedActivation.LeakyRelu;
             TV alpha = TOps.Splat(k._alpha);
-            long inGroup = (long)s.GroupInChannels * k._planeIn;
+            long inGroup = (long)s.GroupInChannels * l.PlaneIn;
             for (int g = 0; g < s.Groups; g++)
             {
                 long gi = g * inGroup;
@@ -283,11 +386,11 @@ internal sealed unsafe class Conv2dKernelBlocked
                     {
                         // A whole tile with an activation the sink applies: registers straight to the output.
                         var sink = new DirectSink<TV, TOps>(outBase[0] + oo, outBase[1] + oo, outBase[2] + oo, outBase[3] + oo, planeOut, k._act, alpha);
-                        GemmMicroKernel.Tile<TV, TOps, DirectSink<TV, TOps>>(k._packed + (long)blk * k._k * R, k._k, k._koff,
+                        GemmMicroKernel.Tile<TV, TOps, DirectSink<TV, TOps>>(k._packed + (long)blk * k._k * R, k._k, l.Koff,
                             inBase[0] + gi, inBase[1] + gi, inBase[2] + gi, inBase[3] + gi, k._bias + blk * R, ref sink);
                         continue;
                     }
-                    GemmMicroKernel.Tile<TV, TOps>(k._packed + (long)blk * k._k * R, k._k, k._koff,
+                    GemmMicroKernel.Tile<TV, TOps>(k._packed + (long)blk * k._k * R, k._k, l.Koff,
                         inBase[0] + gi, inBase[1] + gi, inBase[2] + gi, inBase[3] + gi, k._bias + blk * R, tile);
                     for (int r = 0; r < rows; r++)
                         for (int v = 0; v < valid; v++)

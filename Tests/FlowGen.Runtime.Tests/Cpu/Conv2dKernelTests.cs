@@ -79,6 +79,33 @@ public sealed unsafe class Conv2dKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(8, 64, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)]     // Glow level 3 input conv: 8 images a plane
+    [InlineData(64, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1)]     // level 2 output conv
+    [InlineData(4, 6, 9, 7, 3, 2, 2, 1, 0, 1, 2, 2, 2)]      // asymmetric pads, dilation, groups
+    [InlineData(3, 5, 5, 6, 5, 5, 1, 1, 2, 3, 2, 1, 1)]      // pads wider on one side than the other
+    public void ImagesSideBySideGiveEachImageTheBitsItGetsAlone(int cin, int cout, int h, int w, int kh, int kw, int dh, int dw,
+        int pt, int pl, int pb, int pr, int groups)
+    {
+        var s = new Conv2dShape(cin, cout, h, w, kh, kw, 1, 1, pt, pl, pb, pr, dh, dw, groups);
+        const int batch = 2 * Conv2dKernelBlocked.MaxStack + 3;   // two full planes and a partial one
+        var (x, wt, b) = Inputs(s, batch, seed: 5);
+        var kernel = new Conv2dKernel(s, wt, b, FusedActivation.Relu);
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Assert.Equal(Conv2dKernelBlocked.MaxStack, kernel.Stack);  // else narrow rows suit these images
+        int inLen = s.InChannels * h * w, outLen = s.OutChannels * s.OutHeight * s.OutWidth;
+        foreach (int threads in new[] { 1, 2 })
+        {
+            using var pool = new WorkerPool(threads);
+            var together = RunKernel(kernel, x, batch, pool);
+            for (int n = 0; n < batch; n++)
+            {
+                var alone = RunKernel(kernel, x[(n * inLen)..((n + 1) * inLen)], 1, pool);
+                Assert.Equal(alone.Select(BitConverter.SingleToInt32Bits), together[(n * outLen)..((n + 1) * outLen)].Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+        Check(s, batch, FusedActivation.None, seed: 6, withBias: true);
+    }
+
     [Fact]
     public void RejectsInvalidShapesAndWeights()
     {
