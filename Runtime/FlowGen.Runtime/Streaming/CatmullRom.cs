@@ -2,6 +2,8 @@
 // sits at coarse coordinate (p + ½)/m − ½, so coarse sample I is the centre of fine pixels [m·I, m·I + m). Shared
 // by the multi-scale worlds and the trainer's coarse context, so a detail model sees at run time exactly the
 // context it was trained on.
+using System.Numerics;
+
 namespace FlowGen.Runtime.Streaming;
 
 /// <summary>Separable Catmull-Rom upsampling by an integer factor (see the file comment for the alignment).</summary>
@@ -60,8 +62,15 @@ internal static class CatmullRom
         {
             int o = iy[j] * width;
             float a = wy[4 * j] * amplitude, b = wy[4 * j + 1] * amplitude, c = wy[4 * j + 2] * amplitude, d = wy[4 * j + 3] * amplitude;
-            for (int i = 0; i < width; i++)
-                dst[j * width + i] += a * rows[o + i] + b * rows[o + width + i] + c * rows[o + 2 * width + i] + d * rows[o + 3 * width + i];
+            // Vectors along the row, each element rounded through the same multiplies and adds in the same order as the tail.
+            var out_ = dst.Slice(j * width, width);
+            ReadOnlySpan<float> r0 = rows.AsSpan(o, width), r1 = rows.AsSpan(o + width, width), r2 = rows.AsSpan(o + 2 * width, width), r3 = rows.AsSpan(o + 3 * width, width);
+            Vector<float> va = new(a), vb = new(b), vc = new(c), vd = new(d);
+            int i = 0;
+            for (; i <= width - Vector<float>.Count; i += Vector<float>.Count)
+                (new Vector<float>(out_[i..]) + (va * new Vector<float>(r0[i..]) + vb * new Vector<float>(r1[i..]) + vc * new Vector<float>(r2[i..])
+                    + vd * new Vector<float>(r3[i..]))).CopyTo(out_[i..]);
+            for (; i < width; i++) out_[i] += a * r0[i] + b * r1[i] + c * r2[i] + d * r3[i];
         }
     }
 

@@ -189,20 +189,14 @@ public sealed class ConditionalPyramidWorld : IWorldSource
                 {
                     var w = windows.AsSpan((r * count + c) * pp, pp);
                     int oy = (j + r - j0) * s, ox = (first + c - i0) * s;
-                    for (int v = 0; v < p; v++)
-                        for (int u = 0; u < p; u++) w[v * p + u] = context[(oy + v) * uw + ox + u] * toBase;
+                    for (int v = 0; v < p; v++) SpanMath.Scale(context.AsSpan((oy + v) * uw + ox, p), toBase, w.Slice(v * p, p));
                 }
             _detail.SampleRows(patches, windows.AsSpan(0, n * pp), seed, ((long)j << 32) + first, count, rows, 1L << 32, ct);
-            for (int i = 0; i < n * pp; i++) patches[i] *= amplitude;
+            SpanMath.Scale(patches[..(n * pp)], amplitude, patches);
         };
         _blend.Fill(x0, y0, width, height, dst, _detailCache is null ? draw
             : (patches, j, first, count, rows) => _detailCache.Fill(patches, seed, j, first, count, rows, p * p, draw), ct);
         int dx = (int)(x0 - ux0), dy = (int)(y0 - uy0);
-        for (int y = 0; y < height; y++)
-        {
-            var row = context.AsSpan((dy + y) * uw + dx, width);
-            var o = dst.Slice(y * width, width);
-            for (int x = 0; x < width; x++) o[x] += row[x];
-        }
+        for (int y = 0; y < height; y++) SpanMath.Add(context.AsSpan((dy + y) * uw + dx, width), dst.Slice(y * width, width));
     }
 }

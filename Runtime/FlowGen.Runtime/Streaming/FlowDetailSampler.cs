@@ -57,9 +57,7 @@ public sealed class FlowDetailSampler : IDetailSampler
                 var c = context.Slice(k * pp, pp);
                 double mean = 0;
                 foreach (float v in c) mean += v;
-                float m = (float)(mean / pp);
-                var o = normalised.AsSpan(k * pp, pp);
-                for (int i = 0; i < pp; i++) o[i] = (c[i] - m) / _scale;
+                SpanMath.ShiftDivide(c, (float)(mean / pp), _scale, normalised.AsSpan(k * pp, pp));
             }
             _model.SamplePlausible(destination, seed, new SampleIndices(checked(firstIndex + IndexShift), count, rows, rowStride), _temperature,
                 normalised.AsSpan(0, n * pp), SampleUnits.Physical);

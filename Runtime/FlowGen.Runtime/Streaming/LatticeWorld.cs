@@ -17,6 +17,8 @@
 // four patches per pixel. Detail levels conditioned on a shared coarse context (ConditionalPyramidWorld) differ
 // only in the residual, so an eighth-patch overlap shows no seam there while most pixels keep one patch's
 // structure; `flowgen seams` and `flowgen eval --world` measure both (README, "Worlds").
+using System.Numerics;
+
 namespace FlowGen.Runtime.Streaming;
 
 /// <summary>A seamless infinite world from a patch flow. Thread-safe; each call allocates its own scratch.</summary>
@@ -146,7 +148,13 @@ internal sealed class LatticeBlend
             for (int r = 0; r < rows; r++)
                 Accumulate(patches.AsSpan(r * rowLength, rowLength), jc + r, i0, nx, x0, y0, width, height, sum, sumSq);
         }
-        for (int t = 0; t < width * height; t++) destination[t] = sum[t] / MathF.Sqrt(sumSq[t]);
+        // Vector sqrt and division round as the scalar ones do: the same bits at any width.
+        int n = width * height, t = 0;
+        var sums = sum.AsSpan(0, n);
+        var squares = sumSq.AsSpan(0, n);
+        for (; t <= n - Vector<float>.Count; t += Vector<float>.Count)
+            (new Vector<float>(sums[t..]) / Vector.SquareRoot(new Vector<float>(squares[t..]))).CopyTo(destination[t..]);
+        for (; t < n; t++) destination[t] = sum[t] / MathF.Sqrt(sumSq[t]);
     }
     // Adds lattice row j's patches (i0 .. i0+nx-1), weighted, into the rectangle's running sums.
     private void Accumulate(ReadOnlySpan<float> row, int j, int i0, int nx, long x0, long y0, int width, int height, float[] sum, float[] sumSq)
@@ -159,18 +167,30 @@ internal sealed class LatticeBlend
             long px = (long)(i0 + k) * Stride;
             int xStart = (int)Math.Max(0, px - x0), xEnd = (int)Math.Min(width, px + Patch - x0);
             var patch = row.Slice(k * pp, pp);
+            int u0 = (int)(x0 + xStart - px), len = xEnd - xStart;
+            if (len <= 0) continue;
+            var window = _window.AsSpan(u0, len);
             for (int y = yStart; y < yEnd; y++)
             {
                 int v = (int)(y0 + y - py);
                 float wy = _window[v];
-                var src = patch.Slice(v * Patch, Patch);
-                int o = y * width;
-                for (int x = xStart; x < xEnd; x++)
+                var src = patch.Slice(v * Patch + u0, len);
+                var s = sum.AsSpan(y * width + xStart, len);
+                var q = sumSq.AsSpan(y * width + xStart, len);
+                // w = wy·window[u]; sum += w·src; sumSq += w·w: multiplies and adds rounded one by one, as the scalar tail.
+                int x = 0;
+                var wyv = new Vector<float>(wy);
+                for (; x <= len - Vector<float>.Count; x += Vector<float>.Count)
                 {
-                    int u = (int)(x0 + x - px);
-                    float w = wy * _window[u];
-                    sum[o + x] += w * src[u];
-                    sumSq[o + x] += w * w;
+                    var w = wyv * new Vector<float>(window[x..]);
+                    (new Vector<float>(s[x..]) + w * new Vector<float>(src[x..])).CopyTo(s[x..]);
+                    (new Vector<float>(q[x..]) + w * w).CopyTo(q[x..]);
+                }
+                for (; x < len; x++)
+                {
+                    float w = wy * window[x];
+                    s[x] += w * src[x];
+                    q[x] += w * w;
                 }
             }
         }

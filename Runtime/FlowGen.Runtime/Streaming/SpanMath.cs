@@ -1,0 +1,37 @@
+// Element-wise float loops of the world code, vectorised: each element gets exactly the one multiply, add, subtract or
+// divide the scalar loop gave it (IEEE-rounded the same at any width), so worlds keep their bits.
+using System.Numerics;
+
+namespace FlowGen.Runtime.Streaming;
+
+internal static class SpanMath
+{
+    /// <summary>dst[i] = src[i] · factor.</summary>
+    public static void Scale(ReadOnlySpan<float> src, float factor, Span<float> dst)
+    {
+        if (dst.Length < src.Length) throw new ArgumentException("dst is shorter than src", nameof(dst));
+        int i = 0;
+        var f = new Vector<float>(factor);
+        for (; i <= src.Length - Vector<float>.Count; i += Vector<float>.Count) (new Vector<float>(src[i..]) * f).CopyTo(dst[i..]);
+        for (; i < src.Length; i++) dst[i] = src[i] * factor;
+    }
+
+    /// <summary>dst[i] += src[i].</summary>
+    public static void Add(ReadOnlySpan<float> src, Span<float> dst)
+    {
+        if (dst.Length < src.Length) throw new ArgumentException("dst is shorter than src", nameof(dst));
+        int i = 0;
+        for (; i <= src.Length - Vector<float>.Count; i += Vector<float>.Count) (new Vector<float>(dst[i..]) + new Vector<float>(src[i..])).CopyTo(dst[i..]);
+        for (; i < src.Length; i++) dst[i] += src[i];
+    }
+
+    /// <summary>dst[i] = (src[i] - shift) / divisor.</summary>
+    public static void ShiftDivide(ReadOnlySpan<float> src, float shift, float divisor, Span<float> dst)
+    {
+        if (dst.Length < src.Length) throw new ArgumentException("dst is shorter than src", nameof(dst));
+        int i = 0;
+        Vector<float> m = new(shift), d = new(divisor);
+        for (; i <= src.Length - Vector<float>.Count; i += Vector<float>.Count) ((new Vector<float>(src[i..]) - m) / d).CopyTo(dst[i..]);
+        for (; i < src.Length; i++) dst[i] = (src[i] - shift) / divisor;
+    }
+}
