@@ -138,8 +138,25 @@ internal sealed unsafe class ReduceOp(PlanStep step, byte* arena) : CpuOp(step, 
             if (Array.IndexOf(_p.Axes, d) >= 0) strides[d] = 0;
             else { strides[d] = s; s *= id[d]; }
         }
-        var w = new BroadcastWalker(id, strides, stackalloc int[Math.Max(rank, 1)], 1);
-        for (long i = 0; i < inCount; i++, w.Next()) y[w.A] += x[i];
+        // The input in row-major order, each value added into its output: a walker over all but the last two axes, the
+        // last two as plain loops (rows of the last axis summed in place when it is reduced, added across when not), so
+        // every output sums its inputs in the same order as one element at a time.
+        int inner = rank >= 1 ? id[rank - 1] : 1, middle = rank >= 2 ? id[rank - 2] : 1, outerRank = Math.Max(rank - 2, 0);
+        long innerStride = rank >= 1 ? strides[rank - 1] : 0, middleStride = rank >= 2 ? strides[rank - 2] : 0;
+        var w = new BroadcastWalker(id.AsSpan(0, outerRank), strides[..outerRank], stackalloc int[Math.Max(outerRank, 1)], 1);
+        long block = (long)inner * middle;
+        for (long i = 0; i < inCount; i += block, w.Next())
+            for (int m = 0; m < middle; m++)
+            {
+                float* xr = x + i + (long)m * inner, yr = y + w.A + m * middleStride;
+                if (innerStride == 0)
+                {
+                    float acc = *yr;
+                    for (int t = 0; t < inner; t++) acc += xr[t];
+                    *yr = acc;
+                }
+                else for (int t = 0; t < inner; t++) yr[t] += xr[t];
+            }
         if (_p.Mean)
         {
             float div = inCount / (float)Math.Max(1, outCount);
