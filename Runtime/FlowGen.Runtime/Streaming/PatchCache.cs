@@ -57,7 +57,6 @@ internal sealed class PatchCache
                 ArgumentOutOfRangeException.ThrowIfNegativeOrZero(patchLength);
                 _slotLength = patchLength;
                 _capacity = (int)Math.Min(1 << 24, _budget / ((long)patchLength * sizeof(float)));
-                (_keys, _prev, _next) = (new Key[_capacity], new int[_capacity], new int[_capacity]);
             }
             else if (patchLength != _slotLength)
                 throw new ArgumentException($"this cache holds patches of {_slotLength} floats, not {patchLength}", nameof(patchLength));
@@ -115,6 +114,14 @@ internal sealed class PatchCache
             {
                 Array.Resize(ref _pages, _pages.Length + 1);
                 _pages[^1] = new float[(long)Math.Min(PageSlots, _capacity - slot) * _slotLength];
+            }
+            if (slot >= _keys.Length)
+            {
+                // Slot bookkeeping grows by doubling as the cache fills, not at once: a large budget costs memory only when used.
+                int size = (int)Math.Min(_capacity, Math.Max(PageSlots, 2L * _keys.Length));
+                Array.Resize(ref _keys, size);
+                Array.Resize(ref _prev, size);
+                Array.Resize(ref _next, size);
             }
         }
         else
