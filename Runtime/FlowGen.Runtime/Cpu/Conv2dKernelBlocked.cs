@@ -32,6 +32,8 @@ internal sealed unsafe class Conv2dKernelBlocked
     private readonly int _period;           // columns from one image to the next in a plane
     private readonly Layout[] _layouts;     // [images in the plane - 1]; rows layout: one, for single images
     private readonly int _k, _coBlocks;
+    private int _runFull;                   // the current Run's batch: full planes, and the partial plane's layout (null: none)
+    private Layout? _runPartial;
     private readonly float[] _packedArr, _biasArr;
     private readonly float* _packed, _bias;                 // [g][cb][k][4], [g][cb][4]
     private readonly FusedActivation _act;
@@ -117,8 +119,7 @@ internal sealed unsafe class Conv2dKernelBlocked
         double bestLanes = (double)FlatSegments(1, w) * w / (s.OutHeight * s.OutWidth);
         for (int g = 2; g <= MaxStack; g++)
         {
-            long wp = (long)(g - 1) * _period + s.InWidth + s.PadLeft + s.PadRight;
-            long bytes = sizeof(float) * wp * ((long)s.InChannels * (s.InHeight + s.PadTop + s.PadBottom) + (long)s.OutChannels * s.OutHeight);
+            long bytes = sizeof(float) * PlaneWidth(g) * ((long)s.InChannels * (s.InHeight + s.PadTop + s.PadBottom) + (long)s.OutChannels * s.OutHeight);
             if (bytes > StackBytes) break;
             double lanes = (double)FlatSegments(g, w) * w / ((long)g * s.OutHeight * s.OutWidth);
             if (lanes < bestLanes - 1e-9) (best, bestLanes) = (g, lanes);
@@ -181,23 +182,22 @@ internal sealed unsafe class Conv2dKernelBlocked
         else pool.For(_compact, planes);
     }
 
-    // Plane p of a batch: its layout (the last, partial one has its own), and its offsets in the padded input and in
-    // the flat output (every plane before it is a full one).
-    // The current Run's batch as full planes and its partial plane's layout (null: none).
-    private int _runFull;
-    private Layout? _runPartial;
-
+    // Plane p of the current Run's batch: its layout (the last, partial one has its own), and its offsets in the padded
+    // input and in the flat output (every plane before it is a full one).
     private (Layout L, long In, long Out) Plane(int p)
     {
         var f = Full;
         return (p < _runFull ? f : _runPartial!, (long)p * _s.InChannels * f.PlaneIn, (long)p * _s.OutChannels * f.PlaneFlat);
     }
 
+    // Columns of a padded plane holding `images` images side by side, _period apart.
+    private long PlaneWidth(int images) => (long)(images - 1) * _period + _s.InWidth + _s.PadLeft + _s.PadRight;
+
     // Segments of a flat layout with `images` images a plane, registers of w floats.
     private long FlatSegments(int images, int w)
     {
         var s = _s;
-        long wp = (long)(images - 1) * _period + s.InWidth + s.PadLeft + s.PadRight;
+        long wp = PlaneWidth(images);
         long qEnd = (s.OutHeight - 1) * wp + (long)(images - 1) * _period + s.OutWidth;
         return Math.Max(1, (qEnd + w - 1) / w);
     }
@@ -207,7 +207,7 @@ internal sealed unsafe class Conv2dKernelBlocked
     {
         var s = _s;
         int w = _width, ho = s.OutHeight, wo = s.OutWidth;
-        int wp = checked((images - 1) * _period + s.InWidth + s.PadLeft + s.PadRight);
+        int wp = checked((int)PlaneWidth(images));
         int qEnd = checked((ho - 1) * wp + (images - 1) * _period + wo);
         var segs = new List<int>();
         for (int j = 0; j * w < qEnd; j++) segs.Add(qEnd >= w ? Math.Min(j * w, qEnd - w) : 0);  // qEnd < w: the register overhangs into the slack

@@ -1,6 +1,7 @@
 // Where a compiled model spends its time on the CPU: runs the plan on one serial executor (as each sampling lane
-// does) with every step timed, for `flowgen bench --profile`. Inputs are standard normal draws, so data-dependent
-// operators (splines, clipping) see the values sampling gives them.
+// does) with every step timed, for `flowgen bench --profile`. Inputs are standard normal draws (the latent
+// generator's, input i as its sample i), so data-dependent operators (splines, clipping) see the values sampling
+// gives them.
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using FlowGen.Runtime.Graph;
@@ -23,13 +24,12 @@ internal static class PlanProfiler
         ArgumentOutOfRangeException.ThrowIfGreaterThan(batch, plan.MaxBatch);
         if (!(seconds > 0)) throw new ArgumentOutOfRangeException(nameof(seconds), seconds, "seconds must be positive");
         using var executor = new CpuExecutor(plan, WorkerPool.Serial);
-        var rng = new Random(1234);
         for (int i = 0; i < plan.Inputs.Count; i++)
         {
             var v = plan.Inputs[i];
             if (v.Type != ElementType.Float32) throw new FlowGenException($"profiling needs float32 inputs; '{v.Name}' is {ElementTypes.Name(v.Type)}", plan.Source);
             var data = new float[checked((int)v.ElementCount(batch))];
-            for (int j = 0; j < data.Length; j++) data[j] = (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+            LatentGenerator.Fill(data, seed: 1234, sampleIndex: i);
             executor.SetInput(i, MemoryMarshal.AsBytes(data.AsSpan()));
         }
         var ticks = new long[plan.Steps.Count];

@@ -148,13 +148,7 @@ internal sealed class LatticeBlend
             for (int r = 0; r < rows; r++)
                 Accumulate(patches.AsSpan(r * rowLength, rowLength), jc + r, i0, nx, x0, y0, width, height, sum, sumSq);
         }
-        // Vector sqrt and division round as the scalar ones do: the same bits at any width.
-        int n = width * height, t = 0;
-        var sums = sum.AsSpan(0, n);
-        var squares = sumSq.AsSpan(0, n);
-        for (; t <= n - Vector<float>.Count; t += Vector<float>.Count)
-            (new Vector<float>(sums[t..]) / Vector.SquareRoot(new Vector<float>(squares[t..]))).CopyTo(destination[t..]);
-        for (; t < n; t++) destination[t] = sum[t] / MathF.Sqrt(sumSq[t]);
+        SpanMath.DivideBySqrt(sumBuffer.Span, sumSqBuffer.Span, destination);
     }
     // Adds lattice row j's patches (i0 .. i0+nx-1), weighted, into the rectangle's running sums.
     private void Accumulate(ReadOnlySpan<float> row, int j, int i0, int nx, long x0, long y0, int width, int height, float[] sum, float[] sumSq)

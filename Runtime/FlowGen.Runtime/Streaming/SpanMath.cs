@@ -25,6 +25,16 @@ internal static class SpanMath
         for (; i < src.Length; i++) dst[i] += src[i];
     }
 
+    /// <summary>dst[i] = a[i] / √b[i] (vector square root and division are correctly rounded, as MathF.Sqrt and / are).</summary>
+    public static void DivideBySqrt(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst)
+    {
+        if (b.Length < a.Length || dst.Length < a.Length) throw new ArgumentException("b and dst must be at least as long as a");
+        int i = 0;
+        for (; i <= a.Length - Vector<float>.Count; i += Vector<float>.Count)
+            (new Vector<float>(a[i..]) / Vector.SquareRoot(new Vector<float>(b[i..]))).CopyTo(dst[i..]);
+        for (; i < a.Length; i++) dst[i] = a[i] / MathF.Sqrt(b[i]);
+    }
+
     /// <summary>dst[i] = (src[i] - shift) / divisor.</summary>
     public static void ShiftDivide(ReadOnlySpan<float> src, float shift, float divisor, Span<float> dst)
     {

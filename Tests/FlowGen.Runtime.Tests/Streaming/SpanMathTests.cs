@@ -61,10 +61,27 @@ public class SpanMathTests
     }
 
     [Fact]
+    public void DivideBySqrt_matches_the_scalar_quotient_at_every_length()
+    {
+        for (int n = 0; n < 68; n++)
+        {
+            var a = Values(n, n);
+            var b = Values(n, 200 + n).Select(Math.Abs).ToArray();
+            var expected = a.Zip(b, (x, y) => x / MathF.Sqrt(y)).ToArray();
+            var dst = new float[n];
+            SpanMath.DivideBySqrt(a, b, dst);
+            Same(expected, dst);
+            SpanMath.DivideBySqrt(a, b, a);   // in place
+            Same(expected, a);
+        }
+    }
+
+    [Fact]
     public void A_destination_shorter_than_the_source_is_refused()
     {
         Assert.Throws<ArgumentException>(() => SpanMath.Scale(new float[5], 2f, new float[4]));
         Assert.Throws<ArgumentException>(() => SpanMath.Add(new float[5], new float[4]));
         Assert.Throws<ArgumentException>(() => SpanMath.ShiftDivide(new float[5], 1f, 2f, new float[4]));
+        Assert.Throws<ArgumentException>(() => SpanMath.DivideBySqrt(new float[5], new float[5], new float[4]));
     }
 }

@@ -72,12 +72,11 @@ internal static class BenchCommand
         if (!json) o.WriteLine($"model {path}: {PlanStatistics.Flops(model.Plan, 1) / 1e6:F1} MFLOP/sample; FlowGen {flowThreads} threads, " +
             $"ONNX Runtime {(ort is null ? "absent" : OrtSession.Version)} CPU provider {OrtThreads} threads; peak (GEMM micro-kernel in L1, {flowThreads} threads) {peak:F1} GFLOP/s");
 
-        var rng = new Random(1234);
         var results = new List<Result>();
         foreach (int batch in batches)
         {
             var input = new float[batch * inPer];
-            for (int i = 0; i < input.Length; i++) input[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+            LatentGenerator.Fill(input, seed: 1234, sampleIndex: batch);   // standard normal inputs, as sampling feeds the flow
             var flowOut = new float[batch * outPer];
             var ortOut = new float[batch * outPer];
             long[] ortShape = [batch, .. sampleDims];
