@@ -22,9 +22,10 @@ public sealed class OrtFactAttribute : FactAttribute
 
 public class ExportParityTests
 {
-    private static MultiScaleFlow<float> Small(FlowArch arch)
+    // Every parameter is perturbed, so a global pool's zero-initialised conv takes part too.
+    private static MultiScaleFlow<float> Small(FlowArch arch, bool globalPool = false)
     {
-        var f = new MultiScaleFlow<float>(new FlowConfig { Arch = arch, Size = 16, Levels = 2, StepsPerLevel = 2, Hidden = 16, Bins = 5, TailBound = 3 }, 11);
+        var f = new MultiScaleFlow<float>(new FlowConfig { Arch = arch, Size = 16, Levels = 2, StepsPerLevel = 2, Hidden = 16, Bins = 5, TailBound = 3, GlobalPool = globalPool }, 11);
         var rng = new Rng(2);
         var x = new float[32 * 256];
         for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
@@ -55,13 +56,15 @@ public class ExportParityTests
     }
 
     [Theory]
-    [InlineData(FlowArch.Glow)]
-    [InlineData(FlowArch.RealNvp)]
-    [InlineData(FlowArch.Nsf)]
-    public void FlowGenRuntimeMatchesTrainer(FlowArch arch)
+    [InlineData(FlowArch.Glow, false)]
+    [InlineData(FlowArch.RealNvp, false)]
+    [InlineData(FlowArch.Nsf, false)]
+    [InlineData(FlowArch.Glow, true)]
+    [InlineData(FlowArch.Nsf, true)]
+    public void FlowGenRuntimeMatchesTrainer(FlowArch arch, bool globalPool)
     {
         using var dir = new TempDir();
-        var f = Small(arch);
+        var f = Small(arch, globalPool);
         var (path, z, x) = Exported(f, dir);
         using var m = FlowModel.Load(path);
         Assert.Equal(new[] { 1, 16, 16 }, m.SampleShape);
@@ -88,15 +91,15 @@ public class ExportParityTests
     [OrtFact]
     public void OnnxRuntimeMatchesTrainerForEveryArchitecture()
     {
-        foreach (var arch in new[] { FlowArch.Glow, FlowArch.RealNvp, FlowArch.Nsf })
+        foreach (var (arch, globalPool) in new[] { (FlowArch.Glow, false), (FlowArch.RealNvp, false), (FlowArch.Nsf, false), (FlowArch.Glow, true), (FlowArch.Nsf, true) })
         {
             using var dir = new TempDir();
-            var f = Small(arch);
+            var f = Small(arch, globalPool);
             var (path, z, x) = Exported(f, dir);
             using var s = new OrtSession(path);
             var o = new float[x.Length];
             s.Run("z", z, [5, 1, 16, 16], "x", o);
-            Close(x, o, $"{arch} ONNX Runtime");
+            Close(x, o, $"{arch}{(globalPool ? " with a global pool" : "")} ONNX Runtime");
         }
     }
 
@@ -156,12 +159,13 @@ public class ExportParityTests
     }
 
     [Theory]
-    [InlineData(FlowArch.Glow)]
-    [InlineData(FlowArch.RealNvp)]
-    public void DensityGraphMatchesTrainerLogProb(FlowArch arch)
+    [InlineData(FlowArch.Glow, false)]
+    [InlineData(FlowArch.RealNvp, false)]
+    [InlineData(FlowArch.Glow, true)]
+    public void DensityGraphMatchesTrainerLogProb(FlowArch arch, bool globalPool)
     {
         using var dir = new TempDir();
-        var f = Small(arch);
+        var f = Small(arch, globalPool);
         var (path, x, expected) = DensityExported(f, dir);
         using var m = FlowModel.Load(path);
         var r = m.Run(new Dictionary<string, TensorData> { ["x"] = TensorData.FromFloats([6, 1, 16, 16], x) });
@@ -195,8 +199,13 @@ public class ExportParityTests
     [OrtFact]
     public void OnnxRuntimeRunsTheDensityGraph()
     {
+        foreach (bool globalPool in new[] { false, true })
+            OnnxRuntimeRunsTheDensityGraphOf(Small(FlowArch.Glow, globalPool));
+    }
+
+    private static void OnnxRuntimeRunsTheDensityGraphOf(MultiScaleFlow<float> f)
+    {
         using var dir = new TempDir();
-        var f = Small(FlowArch.Glow);
         var (path, x, expected) = DensityExported(f, dir);
         using var s = new OrtSession(path);
         var r = s.Run(new Dictionary<string, OrtTensor> { ["x"] = new OrtTensor([6, 1, 16, 16], x) });

@@ -223,12 +223,15 @@ public static class FlowExporter
         return (w, b);
     }
 
-    /// <summary>conv3x3 → ReLU → conv1x1 → ReLU → conv3x3 with the given (possibly rearranged) last layer.</summary>
+    /// <summary>conv3x3 → ReLU → conv1x1 (+ the global pool's term) → ReLU → conv3x3 with the given (possibly rearranged) last layer.</summary>
     internal static string Net(OnnxGraphBuilder g, CouplingNet<float> net, string x, string? ctx, float[] w3, float[] b3, int out3)
     {
         if (ctx is not null) x = g.Op("Concat", [x, ctx], Int("axis", 1));
-        string h = g.Op("Relu", [Conv(g, x, net.Conv1.Weight, net.Conv1.Weight.Data, net.Conv1.Bias.Data)]);
-        h = g.Op("Relu", [Conv(g, h, net.Conv2.Weight, net.Conv2.Weight.Data, net.Conv2.Bias.Data)]);
+        string h1 = g.Op("Relu", [Conv(g, x, net.Conv1.Weight, net.Conv1.Weight.Data, net.Conv1.Bias.Data)]);
+        string h = Conv(g, h1, net.Conv2.Weight, net.Conv2.Weight.Data, net.Conv2.Bias.Data);
+        if (net.Global is { } gl) // the image-averaged features through their 1x1 conv, broadcast over the pixels
+            h = g.Op("Add", [h, Conv(g, g.Op("ReduceMean", [h1], IntList("axes", 2, 3), Int("keepdims", 1)), gl.Weight, gl.Weight.Data, gl.Bias.Data)]);
+        h = g.Op("Relu", [h]);
         var s = net.Conv3.Weight.Shape;
         return Conv(g, h, new Tensor<float>([out3, s[1], s[2], s[3]], w3), w3, b3);
     }

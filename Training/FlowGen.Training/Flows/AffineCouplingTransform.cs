@@ -12,12 +12,12 @@ namespace FlowGen.Training.Flows;
 public sealed class AffineCouplingTransform<T> : FlowTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Creates the coupling for <paramref name="channels"/> channels (+ <paramref name="contextChannels"/>).</summary>
-    public AffineCouplingTransform(int channels, int hidden, Rng rng, int contextChannels = 0)
+    public AffineCouplingTransform(int channels, int hidden, Rng rng, int contextChannels = 0, bool globalPool = false)
     {
         if (channels < 2) throw new ArgumentOutOfRangeException(nameof(channels), "Coupling needs at least 2 channels.");
         Ca = channels / 2;
         Cb = channels - Ca;
-        Net = Child("net", new CouplingNet<T>(Ca + contextChannels, 2 * Cb, hidden, rng));
+        Net = Child("net", new CouplingNet<T>(Ca + contextChannels, 2 * Cb, hidden, rng, globalPool));
     }
 
     /// <summary>Conditioner channels (first half).</summary>

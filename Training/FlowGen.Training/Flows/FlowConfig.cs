@@ -58,6 +58,13 @@ public sealed record FlowConfig
     /// context is the detail the coarse grid cannot give), the deeper ones pool it.</summary>
     public int ContextSqueezeLevels { get; init; }
 
+    /// <summary>
+    /// Coupling networks also see their input as a whole: the first layer's features averaged over the image, through a
+    /// zero-initialised 1x1 conv, added to every pixel of the middle layer (<see cref="CouplingNet{T}"/>). hidden² + hidden
+    /// parameters and a few thousand FLOPs per coupling.
+    /// </summary>
+    public bool GlobalPool { get; init; }
+
     /// <summary>Number of dimensions of one sample.</summary>
     public int Dims => InChannels * Size * Size;
 

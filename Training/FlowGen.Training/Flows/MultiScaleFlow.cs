@@ -48,15 +48,15 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
         {
             case FlowArch.Glow:
                 step.Add("invconv", new InvConv1x1LU<T>(c, rng));
-                step.Add("coupling", new AffineCouplingTransform<T>(c, cfg.Hidden, rng, cc));
+                step.Add("coupling", new AffineCouplingTransform<T>(c, cfg.Hidden, rng, cc, cfg.GlobalPool));
                 break;
             case FlowArch.RealNvp:
-                step.Add("coupling", new AffineCouplingTransform<T>(c, cfg.Hidden, rng, cc));
+                step.Add("coupling", new AffineCouplingTransform<T>(c, cfg.Hidden, rng, cc, cfg.GlobalPool));
                 step.Add("permute", ChannelPermutation<T>.Reverse(c));
                 break;
             case FlowArch.Nsf:
                 step.Add("invconv", new InvConv1x1LU<T>(c, rng));
-                step.Add("coupling", new SplineCouplingTransform<T>(c, cfg.Hidden, cfg.Bins, cfg.TailBound, rng, cc));
+                step.Add("coupling", new SplineCouplingTransform<T>(c, cfg.Hidden, cfg.Bins, cfg.TailBound, rng, cc, cfg.GlobalPool));
                 break;
             default:
                 throw new FlowConfigException($"Unknown architecture {cfg.Arch}.");

@@ -18,7 +18,7 @@ public sealed class SplineCouplingTransform<T> : FlowTransform<T> where T : unma
     private const double MinBinWidth = 1e-3, MinBinHeight = 1e-3, MinDerivative = 1e-3;
 
     /// <summary>Creates the coupling: <paramref name="bins"/> bins on [-<paramref name="tailBound"/>, <paramref name="tailBound"/>].</summary>
-    public SplineCouplingTransform(int channels, int hidden, int bins, double tailBound, Rng rng, int contextChannels = 0)
+    public SplineCouplingTransform(int channels, int hidden, int bins, double tailBound, Rng rng, int contextChannels = 0, bool globalPool = false)
     {
         if (channels < 2) throw new ArgumentOutOfRangeException(nameof(channels), "Coupling needs at least 2 channels.");
         if (bins < 2) throw new ArgumentOutOfRangeException(nameof(bins), "Spline needs at least 2 bins.");
@@ -26,7 +26,7 @@ public sealed class SplineCouplingTransform<T> : FlowTransform<T> where T : unma
         Cb = channels - Ca;
         Bins = bins;
         TailBound = tailBound;
-        Net = Child("net", new CouplingNet<T>(Ca + contextChannels, Cb * (3 * bins - 1), hidden, rng));
+        Net = Child("net", new CouplingNet<T>(Ca + contextChannels, Cb * (3 * bins - 1), hidden, rng, globalPool));
     }
 
     /// <summary>Conditioner channels.</summary>
