@@ -21,6 +21,24 @@ public class EvalCommandTests
     }
 
     [Fact]
+    public void SweepTemperaturesAboveOneAreMeasuredAndBadListsRefused()
+    {
+        var (code, stdout, stderr) = FlowgenProcess.Run("eval", "terrain", "--data", Data("jacksboro_fault_dem.npz"), "--count", "64",
+            "--sweep-temperatures", "0.95, 1.05");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("T = 0.95", stdout);
+        Assert.Contains("T = 1.05", stdout);
+        Assert.DoesNotContain("T = 0.6", stdout);
+        Assert.Matches(@"recommended default temperature: \S*(0\.95|1\.05)", stdout); // bold: an escape code before the number
+        foreach (var bad in new[] { "0,1", "1,abc", ",", "1,5" })
+        {
+            (code, _, stderr) = FlowgenProcess.Run("eval", "terrain", "--data", Data("jacksboro_fault_dem.npz"), "--count", "64", "--sweep-temperatures", bad);
+            Assert.Equal(2, code);
+            Assert.Contains("--sweep-temperatures", stderr);
+        }
+    }
+
+    [Fact]
     public void HeightmapModelGivenATextureIsRefused()
     {
         var (code, _, stderr) = FlowgenProcess.Run("eval", Model, "--data", Data("grass.png"));

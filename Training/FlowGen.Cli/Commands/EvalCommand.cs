@@ -17,6 +17,10 @@ internal static class EvalCommand
         var count = new Option<int>("--count") { DefaultValueFactory = _ => 2048, Description = "patches per compared set (floors shrink as it grows)" };
         var temperature = new Option<float?>("--temperature") { Description = "sampling temperature (default: the model's default temperature)" };
         var sweep = new Option<bool>("--sweep") { Description = "also report the statistics at T = 0.6 .. 1.0 and recommend a default temperature" };
+        var sweepAt = new Option<string?>("--sweep-temperatures")
+        {
+            Description = "comma-separated temperatures for the sweep instead of 0.6 .. 1.0, e.g. 0.9,1,1.02,1.04 (implies --sweep)",
+        };
         var report = new Option<string?>("--report") { Description = "write a self-contained HTML report here" };
         var patch = new Option<int?>("--patch") { Description = "patch size without a model (default 32); must match the model's if given" };
         var pixel = new Option<double?>("--pixel-size") { Description = "metres per pixel (default: the model's flowgen.pixel_size_m, else 90)" };
@@ -27,18 +31,30 @@ internal static class EvalCommand
         var (levels, gain, detail, overlap) = Commands.WorldOptions.Create();
         var command = new Command("eval", "Compare a model's samples with real patches and with Gaussian and fBm baselines")
         {
-            model, data, count, temperature, sweep, report, patch, pixel, density, seed, grids, world, levels, gain, detail, overlap,
+            model, data, count, temperature, sweep, sweepAt, report, patch, pixel, density, seed, grids, world, levels, gain, detail, overlap,
         };
         command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model), pr.GetValue(data)!, pr.GetValue(count), pr.GetValue(temperature),
-            pr.GetValue(sweep), pr.GetValue(report), pr.GetValue(patch), pr.GetValue(pixel), pr.GetValue(density), pr.GetValue(seed), pr.GetValue(grids),
-            pr.GetValue(world) ? new WorldChoice(pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!, pr.GetValue(overlap)) : null)));
+            pr.GetValue(sweep) || pr.GetValue(sweepAt) is not null, pr.GetValue(report), pr.GetValue(patch), pr.GetValue(pixel), pr.GetValue(density), pr.GetValue(seed), pr.GetValue(grids),
+            pr.GetValue(world) ? new WorldChoice(pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!, pr.GetValue(overlap)) : null,
+            SweepTemperatures(pr.GetValue(sweepAt)))));
         return command;
+    }
+
+    /// <summary>"0.9,1,1.05" as temperatures; null when absent. Each must be finite and in (0, 4].</summary>
+    internal static IReadOnlyList<float>? SweepTemperatures(string? list)
+    {
+        if (list is null) return null;
+        var parts = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0) throw new ArgumentException("--sweep-temperatures needs at least one temperature, e.g. 0.9,1,1.05");
+        return parts.Select(p => float.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float t) && float.IsFinite(t) && t > 0 && t <= 4
+            ? t : throw new ArgumentException($"--sweep-temperatures: '{p}' is not a temperature in (0, 4]")).ToArray();
     }
 
     private sealed record WorldChoice(int Levels, double? Gain, string Detail, int? Overlap);
 
     private static int Run(string? modelArg, string dataPath, int count, float? temperature, bool sweep, string? reportPath,
-        int? patch, double? pixelSize, string? densityPath, ulong seed, string? gridsFolder, WorldChoice? worldChoice = null)
+        int? patch, double? pixelSize, string? densityPath, ulong seed, string? gridsFolder, WorldChoice? worldChoice = null,
+        IReadOnlyList<float>? sweepTemperatures = null)
     {
         if (count < 16) throw new ArgumentException("--count must be at least 16");
         if (sweep && modelArg is null) throw new ArgumentException("--sweep needs a model");
@@ -65,6 +81,7 @@ internal static class EvalCommand
             Count = count,
             Temperature = temperature ?? model?.Metadata.DefaultTemperature ?? 1f,
             Sweep = sweep,
+            SweepTemperatures = sweepTemperatures ?? TemperatureSweep.DefaultTemperatures,
             Seed = seed,
         };
         Action<string> log = message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]");
@@ -98,13 +115,13 @@ internal static class EvalCommand
         {
             // Statistics down, temperatures across: fits a terminal.
             var t = new Table().Title("temperature sweep: distance to training patches").AddColumn("statistic");
-            foreach (var row in sweep.Rows) t.AddColumn($"T = {row.Temperature:F1}");
+            foreach (var row in sweep.Rows) t.AddColumn($"T = {row.Temperature:0.0##}");
             for (int i = 0; i < realism.Statistics.Count; i++)
                 t.AddRow([Markup.Escape(Header(realism.Statistics[i].Name, realism.Statistics[i].Unit)), .. sweep.Rows.Select(r => Format(r.Distances[i] * realism.Statistics[i].DisplayScale))]);
             t.AddRow(["non-finite patches", .. sweep.Rows.Select(r => r.NonFinitePatches.ToString())]);
             t.AddRow(["score (vs Gaussian)", .. sweep.Rows.Select(r => double.IsPositiveInfinity(r.Score) ? "∞" : r.Score.ToString("F3"))]);
             AnsiConsole.Write(t);
-            AnsiConsole.MarkupLine($"recommended default temperature: [bold]{sweep.Recommended:F1}[/]");
+            AnsiConsole.MarkupLine($"recommended default temperature: [bold]{sweep.Recommended:0.0##}[/]");
         }
     }
 

@@ -15,5 +15,7 @@ public sealed record EvaluationOptions
     public int BitsPerDimCount { get; init; } = 2048;
     public float Temperature { get; init; } = 1.0f;
     public bool Sweep { get; init; }
+    /// <summary>Temperatures of the sweep (default <see cref="TemperatureSweep.DefaultTemperatures"/>, issue 5's 0.6 .. 1.0).</summary>
+    public IReadOnlyList<float> SweepTemperatures { get; init; } = TemperatureSweep.DefaultTemperatures;
     public ulong Seed { get; init; } = 2024;
 }

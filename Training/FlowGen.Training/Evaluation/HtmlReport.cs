@@ -59,12 +59,12 @@ public static class HtmlReport
         if (result.Sweep is { } sweep)
         {
             html.Append("<h2>Temperature sweep</h2><p>Distances to training patches at each temperature; score = mean over statistics of (d + floor) / (d<sub>Gaussian</sub> + floor); a temperature with non-finite samples is never recommended. ")
-                .Append(E($"Recommended default temperature: {sweep.Recommended:F1}.")).Append("</p><table id=\"sweep\"><tr><th>T</th>");
+                .Append(E($"Recommended default temperature: {sweep.Recommended.ToString("0.0##", CultureInfo.InvariantCulture)}.")).Append("</p><table id=\"sweep\"><tr><th>T</th>");
             foreach (var s in r.Statistics) html.Append("<th>").Append(E(Header(s.Name, s.Unit))).Append("</th>");
             html.Append("<th>non-finite patches</th><th>score</th></tr>");
             foreach (var row in sweep.Rows)
             {
-                html.Append(row.Temperature == sweep.Recommended ? "<tr class=\"best\">" : "<tr>").Append("<td>").Append(row.Temperature.ToString("F1", CultureInfo.InvariantCulture)).Append("</td>");
+                html.Append(row.Temperature == sweep.Recommended ? "<tr class=\"best\">" : "<tr>").Append("<td>").Append(row.Temperature.ToString("0.0##", CultureInfo.InvariantCulture)).Append("</td>");
                 for (int i = 0; i < row.Distances.Count; i++) html.Append("<td>").Append(Format(row.Distances[i] * r.Statistics[i].DisplayScale)).Append("</td>");
                 html.Append("<td>").Append(row.NonFinitePatches).Append("</td><td>")
                     .Append(double.IsPositiveInfinity(row.Score) ? "∞" : row.Score.ToString("F3", CultureInfo.InvariantCulture)).Append("</td></tr>");

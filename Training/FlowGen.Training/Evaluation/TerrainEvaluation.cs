@@ -56,8 +56,8 @@ public static class TerrainEvaluation
         TemperatureSweep? sweep = null;
         if (options.Sweep)
         {
-            log("temperature sweep " + string.Join(", ", TemperatureSweep.DefaultTemperatures));
-            sweep = TemperatureSweep.Run(report, t => model!.Sample(options.Count, seed + 7, t), TemperatureSweep.DefaultTemperatures, GaussianName);
+            log("temperature sweep " + string.Join(", ", options.SweepTemperatures));
+            sweep = TemperatureSweep.Run(report, t => model!.Sample(options.Count, seed + 7, t), options.SweepTemperatures, GaussianName);
         }
 
         var samples = new List<PatchSource> { new("train", trainA), new(RealismRows.HeldOutName, heldOut) };

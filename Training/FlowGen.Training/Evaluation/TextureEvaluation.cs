@@ -58,8 +58,8 @@ public static class TextureEvaluation
         TemperatureSweep? sweep = null;
         if (options.Sweep)
         {
-            log("temperature sweep " + string.Join(", ", TemperatureSweep.DefaultTemperatures));
-            sweep = TemperatureSweep.Run(report, t => model!.Sample(options.Count, seed + 7, t), TemperatureSweep.DefaultTemperatures, TerrainEvaluation.GaussianName);
+            log("temperature sweep " + string.Join(", ", options.SweepTemperatures));
+            sweep = TemperatureSweep.Run(report, t => model!.Sample(options.Count, seed + 7, t), options.SweepTemperatures, TerrainEvaluation.GaussianName);
         }
 
         var samples = new List<PatchSource> { new("train", trainA), new(RealismRows.HeldOutName, heldOut) };
