@@ -21,6 +21,46 @@ public class EvalCommandTests
     }
 
     [Fact]
+    public void LevelTemperaturesAreMeasuredByEvalAndBakedInByExport()
+    {
+        // A tiny two-level heightmap model from the real trainer; eval measures it with its levels' latents scaled apart,
+        // export bakes the same scaling into the sampling graph (recorded in the metadata, not in the density graph).
+        var run = FlowgenProcess.TempDir();
+        string dem = Data("jacksboro_fault_dem.npz");
+        var (code, stdout, stderr) = FlowgenProcess.Run("train", "--data", dem, "--out", run, "--levels", "2", "--steps-per-level", "1", "--hidden", "8",
+            "--batch", "8", "--steps", "3", "--test-count", "64", "--eval-every", "100", "--json");
+        Assert.True(code == 0, stderr);
+        (code, stdout, stderr) = FlowgenProcess.Run("eval", Path.Combine(run, "model.onnx"), "--data", dem, "--count", "64", "--level-temperatures", "0.8,1.25");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("levels0.8/1.25", System.Text.RegularExpressions.Regex.Replace(stdout, @"[\s│]", "")); // the tables wrap the name
+
+        string tempered = Path.Combine(run, "tempered.onnx");
+        (code, _, stderr) = FlowgenProcess.Run("export", run, tempered, "--level-temperatures", "0.8,1.25");
+        Assert.True(code == 0, stderr);
+        (code, stdout, stderr) = FlowgenProcess.Run("inspect", tempered);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("flowgen.level_temperatures", stdout);
+        Assert.Contains("0.8,1.25", stdout);
+        (code, stdout, stderr) = FlowgenProcess.Run("inspect", Path.Combine(run, "tempered.density.onnx"));
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain("flowgen.level_temperatures", stdout);
+
+        foreach (var args in new[]
+        {
+            new[] { "export", run, Path.Combine(run, "bad.onnx"), "--level-temperatures", "1,1,1" },
+            ["eval", Path.Combine(run, "model.onnx"), "--data", dem, "--count", "64", "--level-temperatures", "1"],
+            ["eval", Path.Combine(run, "model.onnx"), "--data", dem, "--count", "64", "--level-temperatures", "1,-1"],
+        })
+        {
+            (code, _, stderr) = FlowgenProcess.Run(args);
+            Assert.Equal(2, code);
+            Assert.StartsWith("flowgen: error: ", stderr);
+            Assert.Matches("2 levels|level-temperatures", stderr);
+        }
+        Assert.False(File.Exists(Path.Combine(run, "bad.onnx")), "a refused export left a file");
+    }
+
+    [Fact]
     public void SweepTemperaturesAboveOneAreMeasuredAndBadListsRefused()
     {
         var (code, stdout, stderr) = FlowgenProcess.Run("eval", "terrain", "--data", Data("jacksboro_fault_dem.npz"), "--count", "64",

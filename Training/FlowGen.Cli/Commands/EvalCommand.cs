@@ -21,6 +21,10 @@ internal static class EvalCommand
         {
             Description = "comma-separated temperatures for the sweep instead of 0.6 .. 1.0, e.g. 0.9,1,1.02,1.04 (implies --sweep)",
         };
+        var levelTemps = new Option<string?>("--level-temperatures")
+        {
+            Description = "comma-separated latent temperatures per flow level, finest first (e.g. 0.9,1.05,1.05), applied under --temperature; what `flowgen export --level-temperatures` would bake in",
+        };
         var report = new Option<string?>("--report") { Description = "write a self-contained HTML report here" };
         var patch = new Option<int?>("--patch") { Description = "patch size without a model (default 32); must match the model's if given" };
         var pixel = new Option<double?>("--pixel-size") { Description = "metres per pixel (default: the model's flowgen.pixel_size_m, else 90)" };
@@ -31,37 +35,39 @@ internal static class EvalCommand
         var (levels, gain, detail, overlap) = Commands.WorldOptions.Create();
         var command = new Command("eval", "Compare a model's samples with real patches and with Gaussian and fBm baselines")
         {
-            model, data, count, temperature, sweep, sweepAt, report, patch, pixel, density, seed, grids, world, levels, gain, detail, overlap,
+            model, data, count, temperature, sweep, sweepAt, levelTemps, report, patch, pixel, density, seed, grids, world, levels, gain, detail, overlap,
         };
         command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model), pr.GetValue(data)!, pr.GetValue(count), pr.GetValue(temperature),
             pr.GetValue(sweep) || pr.GetValue(sweepAt) is not null, pr.GetValue(report), pr.GetValue(patch), pr.GetValue(pixel), pr.GetValue(density), pr.GetValue(seed), pr.GetValue(grids),
             pr.GetValue(world) ? new WorldChoice(pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!, pr.GetValue(overlap)) : null,
-            SweepTemperatures(pr.GetValue(sweepAt)))));
+            Temperatures(pr.GetValue(sweepAt), "--sweep-temperatures")?.Select(t => (float)t).ToArray(), Temperatures(pr.GetValue(levelTemps), "--level-temperatures"))));
         return command;
     }
 
-    /// <summary>"0.9,1,1.05" as temperatures; null when absent. Each must be finite and in (0, 4].</summary>
-    internal static IReadOnlyList<float>? SweepTemperatures(string? list)
+    /// <summary>"0.9,1,1.05" given to <paramref name="option"/> as temperatures; null when absent. Each must be finite and in (0, 4].</summary>
+    internal static double[]? Temperatures(string? list, string option)
     {
         if (list is null) return null;
         var parts = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0) throw new ArgumentException("--sweep-temperatures needs at least one temperature, e.g. 0.9,1,1.05");
-        return parts.Select(p => float.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float t) && float.IsFinite(t) && t > 0 && t <= 4
-            ? t : throw new ArgumentException($"--sweep-temperatures: '{p}' is not a temperature in (0, 4]")).ToArray();
+        if (parts.Length == 0) throw new ArgumentException($"{option} needs at least one temperature, e.g. 0.9,1,1.05");
+        return parts.Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double t) && double.IsFinite(t) && t > 0 && t <= 4
+            ? t : throw new ArgumentException($"{option}: '{p}' is not a temperature in (0, 4]")).ToArray();
     }
 
     private sealed record WorldChoice(int Levels, double? Gain, string Detail, int? Overlap);
 
     private static int Run(string? modelArg, string dataPath, int count, float? temperature, bool sweep, string? reportPath,
         int? patch, double? pixelSize, string? densityPath, ulong seed, string? gridsFolder, WorldChoice? worldChoice = null,
-        IReadOnlyList<float>? sweepTemperatures = null)
+        IReadOnlyList<float>? sweepTemperatures = null, IReadOnlyList<double>? levelTemperatures = null)
     {
         if (count < 16) throw new ArgumentException("--count must be at least 16");
         if (sweep && modelArg is null) throw new ArgumentException("--sweep needs a model");
         if (worldChoice is not null && modelArg is null) throw new ArgumentException("--world needs a model");
+        if (levelTemperatures is not null && (modelArg is null || worldChoice is not null))
+            throw new ArgumentException("--level-temperatures applies to a model's own samples (not to --world, nor without a model)");
         var (modelPath, detailPath) = modelArg is null ? (null, null) : worldChoice is null ? (BundledModels.Resolve(modelArg), null)
             : Commands.WorldOptions.Resolve(modelArg, worldChoice.Detail);
-        using var model = modelPath is null ? null : FlowPatchModel.Load(modelPath, densityPath);
+        using var model = modelPath is null ? null : FlowPatchModel.Load(modelPath, densityPath, levelTemperatures);
         using var detail = Commands.WorldOptions.LoadDetail(detailPath, new FlowGen.Runtime.FlowModelOptions { MaxBatch = 64 });
         IPatchModel? candidate = worldChoice is null || model is null ? model : new WorldPatchModel(model.Sampler, detail, worldChoice.Levels,
             Commands.WorldOptions.Gain(worldChoice.Gain, detail is not null), worldChoice.Overlap);

@@ -1,5 +1,5 @@
-// `flowgen export CHECKPOINT model.onnx [--temperature T [--temperature-note TEXT]]`: the sampling graph z → x of a training checkpoint as a
-// standard ONNX model (opset 17) with the FlowGen model-contract metadata.
+// `flowgen export CHECKPOINT model.onnx [--temperature T [--temperature-note TEXT]] [--level-temperatures LIST]`: the sampling
+// graph z → x of a training checkpoint as a standard ONNX model (opset 17) with the FlowGen model-contract metadata.
 using System.CommandLine;
 using FlowGen.Training.Export;
 
@@ -13,13 +13,18 @@ internal static class ExportCommand
         var output = new Argument<string>("output") { Description = "ONNX file to write" };
         var temperature = new Option<double?>("--temperature") { Description = "default sampling temperature recorded in the model (default: the training run's)" };
         var note = new Option<string?>("--temperature-note") { Description = "how the temperature was chosen (recorded as flowgen.default_temperature.source)" };
-        var command = new Command("export", "Export a trained flow's sampling graph as ONNX") { checkpoint, output, temperature, note };
+        var levels = new Option<string?>("--level-temperatures")
+        {
+            Description = "comma-separated latent temperatures per flow level, finest first (e.g. 0.9,1.05,1.05), baked into the sampling graph under the run-time temperature (recorded as flowgen.level_temperatures)",
+        };
+        var command = new Command("export", "Export a trained flow's sampling graph as ONNX") { checkpoint, output, temperature, note, levels };
         command.SetAction(pr => Cli.Guard(() =>
         {
             string ck = pr.GetValue(checkpoint)!;
             if (Directory.Exists(ck)) ck = Path.Combine(ck, FlowGen.Training.Trainer.CheckpointFile);
             var extra = pr.GetValue(note) is { } n ? new Dictionary<string, string> { ["flowgen.default_temperature.source"] = n } : null;
-            FlowExporter.Export(ck, pr.GetValue(output)!, null, pr.GetValue(temperature), extra);
+            var levelTemperatures = EvalCommand.Temperatures(pr.GetValue(levels), "--level-temperatures");
+            FlowExporter.Export(ck, pr.GetValue(output)!, null, pr.GetValue(temperature), extra, levelTemperatures);
             Console.WriteLine($"wrote {pr.GetValue(output)}");
             return Cli.Ok;
         }));

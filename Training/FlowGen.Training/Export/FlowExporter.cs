@@ -31,11 +31,14 @@ public static class FlowExporter
     /// RealNVP its density graph to `name.density.onnx` beside it (what `flowgen eval` reads). The training
     /// command defaults to the one the checkpoint recorded; <paramref name="temperature"/> overrides the default
     /// sampling temperature (e.g. the one `flowgen eval --sweep` recommends), <paramref name="extraMetadata"/> adds entries.
+    /// <paramref name="levelTemperatures"/> (one per level, finest first) scale each level's latents inside the sampling
+    /// graph, under the run-time temperature; the density graph stays the trained flow's.
     /// </summary>
     public static void Export(string checkpointPath, string onnxPath, string? trainCommand = null, double? temperature = null,
-        IReadOnlyDictionary<string, string>? extraMetadata = null)
+        IReadOnlyDictionary<string, string>? extraMetadata = null, IReadOnlyList<double>? levelTemperatures = null)
     {
         var (model, opt, header) = Trainer.LoadForInference(checkpointPath);
+        CheckLevelTemperatures(model.Config, levelTemperatures, checkpointPath);
         string kind = header["kind"]?.GetValue<string>() ?? "heightmap";
         double sigma = header["sigma"]!.GetValue<double>();
         var evals = header["evals"]?.AsArray();
@@ -66,11 +69,13 @@ public static class FlowExporter
         }
         if (temperature is { } t && !(double.IsFinite(t) && t > 0)) throw new ArgumentException($"the default temperature must be positive, not {t}");
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) meta[key] = value;
-        var proto = BuildSampling(model, meta);
+        if (levelTemperatures is not null) meta[LevelTemperaturesKey] = string.Join(",", levelTemperatures.Select(F));
+        var proto = BuildSampling(model, meta, levelTemperatures);
         AtomicFile.Write(onnxPath, s => proto.WriteTo(s));
         // The density graph beside it (model.onnx -> model.density.onnx), where the architecture allows.
         if (DensityExport.Unsupported(model) is null)
         {
+            meta.Remove(LevelTemperaturesKey); // the density graph is the trained flow's, untempered
             var density = DensityExport.Build(model, meta);
             string densityPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(onnxPath))!, Path.GetFileNameWithoutExtension(onnxPath) + ".density.onnx");
             AtomicFile.Write(densityPath, s => density.WriteTo(s));
@@ -83,9 +88,28 @@ public static class FlowExporter
 
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
-    /// <summary>The sampling graph of <paramref name="model"/> with <paramref name="metadata"/>.</summary>
-    public static ModelProto BuildSampling(MultiScaleFlow<float> model, IReadOnlyDictionary<string, string> metadata)
+    /// <summary>Metadata key recording the per-level latent temperatures baked into a sampling graph (finest level first).</summary>
+    public const string LevelTemperaturesKey = "flowgen.level_temperatures";
+
+    /// <summary>Throws ArgumentException unless <paramref name="levelTemperatures"/> is null or one finite positive value per level.</summary>
+    public static void CheckLevelTemperatures(FlowConfig config, IReadOnlyList<double>? levelTemperatures, string? source = null)
     {
+        if (levelTemperatures is null) return;
+        source = source is null ? "" : source + ": ";
+        if (levelTemperatures.Count != config.Levels)
+            throw new ArgumentException($"{source}the flow has {config.Levels} levels, so it takes {config.Levels} level temperatures (finest first), not {levelTemperatures.Count}");
+        foreach (double t in levelTemperatures)
+            if (!(double.IsFinite(t) && t > 0)) throw new ArgumentException($"{source}level temperatures must be finite and positive, not {t}");
+    }
+
+    /// <summary>
+    /// The sampling graph of <paramref name="model"/> with <paramref name="metadata"/>; each level's latents z_l are
+    /// multiplied by <paramref name="levelTemperatures"/>[l] (finest first) when given.
+    /// </summary>
+    public static ModelProto BuildSampling(MultiScaleFlow<float> model, IReadOnlyDictionary<string, string> metadata,
+        IReadOnlyList<double>? levelTemperatures = null)
+    {
+        CheckLevelTemperatures(model.Config, levelTemperatures);
         using var _ = GradMode.NoGrad();
         var g = new OnnxGraphBuilder();
         var cfg = model.Config;
@@ -117,6 +141,8 @@ public static class FlowExporter
             var (c, hh, ww) = model.LatentShapes[l];
             string zl = g.Op("Slice", [flat, g.Ints("start", offs[l]), g.Ints("end", offs[l + 1]), g.Ints("axis", 1)]);
             zl = g.Op("Reshape", [zl, g.Ints("shape", -1, c, hh, ww)]);
+            if (levelTemperatures is not null && levelTemperatures[l] != 1)
+                zl = g.Op("Mul", [zl, g.Floats("level_temperature", [], [(float)levelTemperatures[l]])]);
             h = h is null ? zl : g.Op("Concat", [h, zl], Int("axis", 1));
             var steps = model.Levels[l].Steps;
             for (int k = steps.Count - 1; k >= 0; k--) h = StepInverse(g, (FlowSequence<float>)steps[k], h, contexts[l]);

@@ -21,24 +21,17 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
         Config = config;
         var rng = new Rng(seed);
         var list = Child("levels", new ModuleList());
-        int c = config.InChannels, s = config.Size, cc = config.ContextChannels;
-        var zs = new List<(int C, int H, int W)>();
+        int c = config.InChannels, cc = config.ContextChannels;
         for (int l = 0; l < config.Levels; l++)
         {
             c *= 4;
-            s /= 2;
             if (!config.ContextPool || l < config.ContextSqueezeLevels) cc *= 4;
             var level = new FlowSequence<T>();
             for (int k = 0; k < config.StepsPerLevel; k++) level.Add(k.ToString(), Step(config, c, cc, rng));
             _levels.Add(list.Add(l.ToString(), level));
-            if (l < config.Levels - 1)
-            {
-                zs.Add((c - c / 2, s, s));
-                c /= 2;
-            }
-            else zs.Add((c, s, s));
+            if (l < config.Levels - 1) c /= 2;
         }
-        LatentShapes = zs;
+        LatentShapes = config.LatentShapes();
     }
 
     private static FlowSequence<T> Step(FlowConfig cfg, int c, int cc, Rng rng)
