@@ -32,6 +32,7 @@ public sealed class FlowModel : IDisposable
     private readonly LaneJob? _lanes;       // batch-parallel sampling: one serial executor per thread
     private readonly WorkerPool? _lanePool;
     private readonly int _zIndex = -1, _xIndex = -1, _contextIndex = -1;
+    private float[] _levelScale = [];        // per-latent factors of SetLevelTemperatures; empty = none
     private bool _disposed;
 
     // `read` parses the model; it is called again for the lanes' plan (compilation rewrites the graph it is given).
@@ -181,6 +182,47 @@ public sealed class FlowModel : IDisposable
         }
     }
 
+    /// <summary>The latent level temperatures set by <see cref="SetLevelTemperatures"/> (finest level first); empty when none are set.</summary>
+    public IReadOnlyList<float> LevelTemperatures { get; private set; } = [];
+
+    /// <summary>
+    /// Draws each latent level z_l (finest first, <see cref="ModelMetadata.LatentLevelLengths"/>) at its own temperature from
+    /// now on: z = temperature × N(0, 1) × <paramref name="temperatures"/>[l], as `flowgen export --level-temperatures`
+    /// would bake into the graph (on top of any the graph already has). A lower finest level gives smoother detail, higher
+    /// coarse levels more relief. Empty resets to one temperature for all. Every sampling call after it uses the new
+    /// factors, so set them before handing the model to a world or streamer (whose caches hold what they have drawn).
+    /// Throws <see cref="FlowGenException"/> when the model records no multi-scale layout matching its latent, and
+    /// <see cref="ArgumentException"/> for the wrong count or a value that is not finite and positive.
+    /// </summary>
+    public void SetLevelTemperatures(ReadOnlySpan<float> temperatures)
+    {
+        if (!CanSample) throw new FlowGenException($"not a sampling graph: {NotSamplingReason}", Source);
+        var scale = Array.Empty<float>();
+        if (!temperatures.IsEmpty)
+        {
+            var lengths = Metadata.LatentLevelLengths
+                ?? throw new FlowGenException("level temperatures need the model's latent layout (metadata flowgen.arch.config), which this model does not record", Source);
+            if (lengths.Sum() != SampleLength)
+                throw new FlowGenException($"metadata flowgen.arch.config describes {lengths.Sum()} latents, the graph takes {SampleLength}", Source);
+            if (temperatures.Length != lengths.Count)
+                throw new ArgumentException($"{Source}: the flow has {lengths.Count} latent levels, so it takes {lengths.Count} level temperatures (finest first), not {temperatures.Length}");
+            scale = new float[SampleLength];
+            for (int l = 0, at = 0; l < lengths.Count; at += lengths[l], l++)
+            {
+                if (!float.IsFinite(temperatures[l]) || temperatures[l] <= 0)
+                    throw new ArgumentException($"{Source}: level temperatures must be finite and positive, not {temperatures[l]}");
+                scale.AsSpan(at, lengths[l]).Fill(temperatures[l]);
+            }
+        }
+        var copy = temperatures.ToArray();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _levelScale = scale;
+            LevelTemperatures = copy;
+        }
+    }
+
     /// <summary>A sample whose relief exceeds this multiple of the training data's largest (<see cref="ModelMetadata.MaxRelief"/>) is implausible.</summary>
     public const double ImplausibleReliefFactor = 2.0;
 
@@ -263,9 +305,9 @@ public sealed class FlowModel : IDisposable
             fixed (float* d = dest)
             fixed (float* c = context)
             {
-                lanes.Set(d, c, seed, grid, temperature, units == SampleUnits.Physical);
+                lanes.Set(d, c, seed, grid, temperature, units == SampleUnits.Physical, _levelScale);
                 _lanePool!.For(lanes, lanes.Count);
-                lanes.Set(null, null, 0, default, 0, false);
+                lanes.Set(null, null, 0, default, 0, false, []);
             }
             return;
         }
@@ -274,7 +316,7 @@ public sealed class FlowModel : IDisposable
         {
             int batch = Math.Min(MaxBatch, count - done);
             for (int i = 0; i < batch; i++)
-                LatentGenerator.FillCore(_latents.AsSpan(i * SampleLength, SampleLength), seed, (ulong)grid.IndexAt(done + i), temperature);
+                LatentGenerator.FillCore(_latents.AsSpan(i * SampleLength, SampleLength), seed, (ulong)grid.IndexAt(done + i), temperature, _levelScale);
             _executor.SetInput(_zIndex, MemoryMarshal.AsBytes(_latents.AsSpan(0, batch * SampleLength)));
             if (_contextIndex >= 0) _executor.SetInput(_contextIndex, MemoryMarshal.AsBytes(context.Slice(done * ContextLength, batch * ContextLength)));
             _executor.Run(batch);
@@ -451,6 +493,7 @@ public sealed class FlowModel : IDisposable
         private SampleIndices _grid;
         private int _count;
         private float _temperature;
+        private float[] _levelScale = [];
         private bool _physical;
 
         public int Count => executors.Length;
@@ -458,11 +501,12 @@ public sealed class FlowModel : IDisposable
         public void SetRun(float* input, float* output, int count)
         {
             _input = input;
-            Set(output, null, 0, SampleIndices.Run(0, count), 1f, false);
+            Set(output, null, 0, SampleIndices.Run(0, count), 1f, false, []);
         }
 
-        public void Set(float* dest, float* context, ulong seed, SampleIndices grid, float temperature, bool physical)
+        public void Set(float* dest, float* context, ulong seed, SampleIndices grid, float temperature, bool physical, float[] levelScale)
         {
+            _levelScale = levelScale;
             _dest = dest;
             _context = context;
             _seed = seed;
@@ -485,7 +529,7 @@ public sealed class FlowModel : IDisposable
                 else
                 {
                     for (int i = 0; i < batch; i++)
-                        LatentGenerator.FillCore(latents.AsSpan(i * sampleLength, sampleLength), _seed, (ulong)_grid.IndexAt(done + i), _temperature);
+                        LatentGenerator.FillCore(latents.AsSpan(i * sampleLength, sampleLength), _seed, (ulong)_grid.IndexAt(done + i), _temperature, _levelScale);
                     executor.SetInput(zIndex, MemoryMarshal.AsBytes(latents.AsSpan(0, batch * sampleLength)));
                 }
                 if (contextIndex >= 0)

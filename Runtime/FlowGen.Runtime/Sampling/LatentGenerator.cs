@@ -26,7 +26,9 @@ public static class LatentGenerator
         FillCore(dest, seed, (ulong)sampleIndex, temperature);
     }
 
-    internal static void FillCore(Span<float> dest, ulong seed, ulong sample, float temperature)
+    // levelScale (empty, or one factor per element): z = (temperature * value) * levelScale[e], the same float products a
+    // sampling graph with its level temperatures baked in (one Mul per level) computes.
+    internal static void FillCore(Span<float> dest, ulong seed, ulong sample, float temperature, ReadOnlySpan<float> levelScale = default)
     {
         uint k0 = (uint)seed, k1 = (uint)(seed >> 32), s0 = (uint)sample, s1 = (uint)(sample >> 32);
         for (int e = 0; e < dest.Length; e += 4)
@@ -40,6 +42,8 @@ public static class LatentGenerator
             if (left > 2) dest[e + 2] = b0 * temperature;
             if (left > 3) dest[e + 3] = b1 * temperature;
         }
+        if (levelScale.IsEmpty) return;
+        for (int e = 0; e < dest.Length; e++) dest[e] *= levelScale[e];
     }
 
     private static (float, float) BoxMuller(uint a, uint b)

@@ -56,6 +56,22 @@ public sealed class ModelMetadata
         }
         if ((Context is null) != (ContextFactor is null))
             throw new OnnxModelException(source, null, "metadata 'flowgen.context' and 'flowgen.context.factor' come together (a detail model has both)");
+        if (Get("flowgen.arch.config") is { } config) LatentLevelLengths = LatentLevels(config, source);
+    }
+
+    // InChannels, Size and Levels of the trainer's flow configuration give the multi-scale latent layout.
+    private static int[] LatentLevels(string config, string source)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(config);
+            int Int(string name) => doc.RootElement.GetProperty(name).GetInt32();
+            return LatentLayout.LevelLengths(Int("InChannels"), Int("Size"), Int("Levels"));
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            throw new OnnxModelException(source, null, $"metadata 'flowgen.arch.config' does not give InChannels, Size and Levels of a multi-scale flow ({e.Message})");
+        }
     }
 
     /// <summary>Every metadata_props entry, FlowGen's and others'.</summary>
@@ -102,4 +118,10 @@ public sealed class ModelMetadata
 
     /// <summary>`flowgen.context.factor`: the block size (2..16) of a "coarse" <see cref="Context"/>, or null.</summary>
     public int? ContextFactor { get; }
+
+    /// <summary>
+    /// Element counts of the latent levels z_0 (finest) … z_{L-1} in z, from `flowgen.arch.config` (<see cref="LatentLayout"/>);
+    /// null when the model does not record its configuration. What <c>FlowModel.SetLevelTemperatures</c> scales.
+    /// </summary>
+    public IReadOnlyList<int>? LatentLevelLengths { get; }
 }

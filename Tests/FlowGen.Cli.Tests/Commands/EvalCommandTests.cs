@@ -55,7 +55,7 @@ public class EvalCommandTests
             (code, _, stderr) = FlowgenProcess.Run(args);
             Assert.Equal(2, code);
             Assert.StartsWith("flowgen: error: ", stderr);
-            Assert.Matches("2 levels|level-temperatures", stderr);
+            Assert.Matches("2 levels|2 latent levels|finite and positive|level-temperatures", stderr);
         }
         Assert.False(File.Exists(Path.Combine(run, "bad.onnx")), "a refused export left a file");
     }

@@ -63,6 +63,37 @@ public class GenerateCommandTests
     }
 
     [Fact]
+    public void LevelTemperaturesScaleEachLevelOfDetail()
+    {
+        // Level temperatures of 1 change nothing and 0.5 for all is --temperature 0.5 (bit for bit: the model's default is 1);
+        // a cold finest level gives smoother pixel-scale detail (smaller second differences); a list of the wrong length is
+        // refused with the level count.
+        float[][] Draw(params string[] extra)
+        {
+            var dir = FlowgenProcess.TempDir();
+            var (code, _, stderr) = FlowgenProcess.Run(["generate", "terrain", "--count", "6", "--format", "npy", "--no-preview", "--out", dir, .. extra]);
+            Assert.True(code == 0, stderr);
+            return Enumerable.Range(0, 6).Select(i => NpyCodec.Read(Path.Combine(dir, $"sample_{i:D6}.npy")).ToSingleArray()).ToArray();
+        }
+        static double Roughness(float[][] patches) => patches.Average(z =>
+        {
+            double sum = 0;
+            for (int y = 0; y < 32; y++)
+                for (int x = 1; x < 31; x++) sum += Math.Abs(z[y * 32 + x - 1] - 2 * z[y * 32 + x] + z[y * 32 + x + 1]);
+            return sum;
+        });
+        var plain = Draw();
+        Assert.Equal(plain, Draw("--level-temperatures", "1,1,1"));
+        Assert.Equal(Draw("--temperature", "0.5"), Draw("--level-temperatures", "0.5,0.5,0.5"));
+        var smooth = Draw("--level-temperatures", "0.3,1,1");
+        Assert.NotEqual(plain, smooth);
+        Assert.True(Roughness(smooth) < Roughness(plain), $"roughness {Roughness(smooth)} against {Roughness(plain)}");
+        var (code2, _, stderr2) = FlowgenProcess.Run("generate", "terrain", "--count", "1", "--out", FlowgenProcess.TempDir(), "--level-temperatures", "1,1");
+        Assert.Equal(2, code2);
+        Assert.Contains("3 latent levels", stderr2);
+    }
+
+    [Fact]
     public void WritesRaw16AndExr()
     {
         var dir = FlowgenProcess.TempDir();

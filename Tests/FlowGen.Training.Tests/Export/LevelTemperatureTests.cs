@@ -106,6 +106,42 @@ public class LevelTemperatureTests
     }
 
     [Fact]
+    public void RuntimeLevelTemperaturesDrawBitwiseWhatTheBakedGraphDraws()
+    {
+        // FlowModel.SetLevelTemperatures on the plain graph = the graph with the temperatures baked in, bit for bit, on one
+        // thread and on batch-parallel lanes; an empty list goes back to the plain samples.
+        var f = Flow();
+        var meta = new Dictionary<string, string> { ["flowgen.version"] = "1", ["flowgen.arch.config"] = System.Text.Json.JsonSerializer.Serialize(f.Config, Trainer.Json) };
+        byte[] plain = FlowExporter.BuildSampling(f, meta).ToByteArray(), baked = FlowExporter.BuildSampling(f, meta, Temperatures).ToByteArray();
+        const int n = 24, d = 256;
+        float[] Draw(byte[] model, int threads, float[]? levels)
+        {
+            using var m = FlowModel.Load(model, new FlowModelOptions { MaxBatch = 16, Threads = threads }, "m.onnx");
+            if (levels is not null) m.SetLevelTemperatures(levels);
+            var o = new float[n * d];
+            m.Sample(o, 7, 3, n, 0.9f);
+            return o;
+        }
+        float[] levels = [0.8f, 1.25f];
+        var expected = Draw(baked, 1, null);
+        Assert.Equal(expected, Draw(plain, 1, levels));
+        Assert.Equal(expected, Draw(plain, 2, levels));
+        Assert.Equal(Draw(plain, 1, null), Draw(plain, 2, []));
+        Assert.NotEqual(expected, Draw(plain, 1, null));
+
+        using var model = FlowModel.Load(plain, null, "m.onnx");
+        Assert.Equal([128, 128], model.Metadata.LatentLevelLengths!);
+        model.SetLevelTemperatures(levels);
+        Assert.Equal(levels, model.LevelTemperatures);
+        Assert.Contains("2 latent levels", Assert.Throws<ArgumentException>(() => model.SetLevelTemperatures([1f, 1f, 1f])).Message);
+        Assert.Contains("finite and positive", Assert.Throws<ArgumentException>(() => model.SetLevelTemperatures([1f, float.NaN])).Message);
+        Assert.Equal(levels, model.LevelTemperatures); // a refused list changes nothing
+        using var bare = FlowModel.Load(FlowExporter.BuildSampling(f, new Dictionary<string, string>()).ToByteArray(), null, "bare.onnx");
+        Assert.Null(bare.Metadata.LatentLevelLengths);
+        Assert.Contains("latent layout", Assert.Throws<FlowGenException>(() => bare.SetLevelTemperatures(levels)).Message);
+    }
+
+    [Fact]
     public void LatentShapesFollowTheSqueezeAndSplit()
     {
         Assert.Equal([(2, 16, 16), (4, 8, 8), (16, 4, 4)], new FlowConfig { Size = 32, Levels = 3 }.LatentShapes());

@@ -21,6 +21,7 @@ internal sealed record GenerateJob
     public ulong Seed { get; init; }
     public long First { get; init; }
     public float? Temperature { get; init; }
+    public double[]? LevelTemperatures { get; init; }
     public string Units { get; init; } = "physical";
     public string Format { get; init; } = "png";
     public string? Preset { get; init; }
@@ -40,6 +41,10 @@ internal static class GenerateCommand
         var seed = new Option<ulong>("--seed") { Description = "seed of the latent generator", DefaultValueFactory = _ => 0 };
         var first = new Option<long>("--first") { Description = "index of the first sample", DefaultValueFactory = _ => 0 };
         var temperature = new Option<float?>("--temperature") { Description = "latent scale (default: the model's flowgen.default_temperature)" };
+        var levels = new Option<string?>("--level-temperatures")
+        {
+            Description = "comma-separated latent temperatures per flow level, finest first (e.g. 0.9,1,1: smoother fine detail), on top of --temperature and of any the model has baked in",
+        };
         var units = new Option<string>("--units") { Description = "model or physical (metres / 0..1 intensity)", DefaultValueFactory = _ => "physical" };
         var format = new Option<string>("--format") { Description = "png (16-bit heightmaps, 8-bit textures), npy, r16 or exr", DefaultValueFactory = _ => "png" };
         var preset = new Option<string?>("--preset") { Description = "RAW16 preset: unity or unreal (with --format r16)" };
@@ -50,12 +55,12 @@ internal static class GenerateCommand
         var noPreview = new Option<bool>("--no-preview") { Description = "do not write preview.png" };
         var command = new Command("generate", "Generate samples from a model: one file per sample and a preview grid.")
         {
-            model, count, seed, first, temperature, units, format, preset, outDir, batch, threads, shard, noPreview,
+            model, count, seed, first, temperature, levels, units, format, preset, outDir, batch, threads, shard, noPreview,
         };
         command.SetAction(pr => Cli.Guard(() => Run(new GenerateJob
         {
             Model = pr.GetValue(model)!, Count = pr.GetValue(count), Seed = pr.GetValue(seed), First = pr.GetValue(first),
-            Temperature = pr.GetValue(temperature), Units = pr.GetValue(units)!, Format = pr.GetValue(format)!,
+            Temperature = pr.GetValue(temperature), LevelTemperatures = EvalCommand.Temperatures(pr.GetValue(levels), "--level-temperatures"), Units = pr.GetValue(units)!, Format = pr.GetValue(format)!,
             Preset = pr.GetValue(preset), Out = pr.GetValue(outDir), Batch = pr.GetValue(batch), Threads = pr.GetValue(threads),
             Shard = pr.GetValue(shard), Preview = !pr.GetValue(noPreview),
         })));
@@ -89,6 +94,7 @@ internal static class GenerateCommand
             throw new FlowGenException("this is a detail model (it has a context input): it adds detail to a coarser terrain; use it with `flowgen world --detail`", modelPath);
         float t = job.Temperature ?? m.Metadata.DefaultTemperature;
         if (!float.IsFinite(t) || t < 0) throw new ArgumentException($"--temperature must be finite and non-negative, not {t}");
+        if (job.LevelTemperatures is { } levelTemperatures) m.SetLevelTemperatures(levelTemperatures.Select(v => (float)v).ToArray());
         bool texture = m.Metadata.Kind == "texture";
         var shape = m.SampleShape.ToArray();
         int channels = shape[0], height = shape[^2], width = shape[^1];
@@ -146,7 +152,7 @@ internal static class GenerateCommand
             PngCodec.WriteGray8(preview, grid.Width, grid.Height, grid.Pixels);
         }
         string range = shardCount == 1 ? "" : $" (shard {shardIndex}/{shardCount}: samples {begin}..{end - 1})";
-        Console.Out.WriteLine($"wrote {n - nonFinite.Count} samples{range} as {job.Format} (seed {job.Seed}, temperature {t.ToString(CultureInfo.InvariantCulture)}, {job.Units} units) to {outDir}"
+        Console.Out.WriteLine($"wrote {n - nonFinite.Count} samples{range} as {job.Format} (seed {job.Seed}, temperature {t.ToString(CultureInfo.InvariantCulture)}{(job.LevelTemperatures is { } lt ? ", level temperatures " + string.Join("/", lt.Select(v => v.ToString(CultureInfo.InvariantCulture))) : "")}, {job.Units} units) to {outDir}"
             + (preview is null ? "" : $"; preview {preview}"));
         return Cli.Ok;
     }

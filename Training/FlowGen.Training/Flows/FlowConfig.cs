@@ -72,19 +72,7 @@ public sealed record FlowConfig
     /// Shapes of the latents z_0 … z_{L-1} (finest first): each level squeezes 2x2 and all but the last factor out
     /// the second half of the channels. Their (c, h, w) flattenings, concatenated, are the latent layout.
     /// </summary>
-    public IReadOnlyList<(int C, int H, int W)> LatentShapes()
-    {
-        var shapes = new (int C, int H, int W)[Levels];
-        int c = InChannels, s = Size;
-        for (int l = 0; l < Levels; l++)
-        {
-            c *= 4;
-            s /= 2;
-            shapes[l] = l < Levels - 1 ? (c - c / 2, s, s) : (c, s, s);
-            c /= 2;
-        }
-        return shapes;
-    }
+    public IReadOnlyList<(int C, int H, int W)> LatentShapes() => FlowGen.Runtime.LatentLayout.LevelShapes(InChannels, Size, Levels);
 
     /// <summary>Throws a FlowGenException-derived error when the combination is invalid.</summary>
     public void Validate()
