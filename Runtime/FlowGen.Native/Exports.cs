@@ -127,6 +127,15 @@ internal static unsafe class Exports
         }
     }
 
+    [UnmanagedCallersOnly(EntryPoint = "flowgen_model_set_level_temperatures")]
+    private static int SetLevelTemperatures(nint model, float* temperatures, int count) => Guard(() =>
+    {
+        var m = Get<FlowModel>(model);
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must not be negative");
+        if (count > 0 && temperatures == null) throw new ArgumentNullException(nameof(temperatures));
+        m.SetLevelTemperatures(count == 0 ? default : new ReadOnlySpan<float>(temperatures, count));
+    });
+
     [UnmanagedCallersOnly(EntryPoint = "flowgen_world_create")]
     private static int WorldCreate(nint model, ulong seed, float temperature, int levels, double gain, nint* outWorld) => Guard(() =>
     {

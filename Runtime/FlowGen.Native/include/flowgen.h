@@ -67,6 +67,13 @@ int32_t flowgen_model_info_get(flowgen_model* model, flowgen_model_info* out_inf
  * capacity); *out_length = its full length in bytes. FLOWGEN_ERROR_ARGUMENT when the key is absent. */
 int32_t flowgen_model_metadata(flowgen_model* model, const char* key_utf8, char* buf, size_t capacity, size_t* out_length);
 
+/* Draws each latent level of a multi-scale flow at its own temperature from now on (finest level first, `count`
+ * values, finite and positive), on top of the temperature each sampling call passes: a lower finest level gives
+ * smoother detail, higher coarse levels more relief. count 0 resets. Set it before creating worlds on the model.
+ * FLOWGEN_ERROR_ARGUMENT for the wrong count or a bad value, FLOWGEN_ERROR_MODEL when the model records no
+ * latent layout (metadata flowgen.arch.config). */
+int32_t flowgen_model_set_level_temperatures(flowgen_model* model, const float* temperatures, int32_t count);
+
 /* Samples first_index .. first_index+count-1 of `seed` into dest (count * sample_length floats).
  * Allocates nothing after the first call. */
 int32_t flowgen_sample(flowgen_model* model, uint64_t seed, int64_t first_index, int32_t count, float temperature,

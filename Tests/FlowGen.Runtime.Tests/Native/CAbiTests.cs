@@ -100,6 +100,17 @@ public class CAbiTests
         using var terrain = FlowModel.Load(Bundled("terrain-coarse"), new FlowModelOptions { MaxBatch = 16, Threads = 2 });
         using var detail = FlowModel.Load(Bundled("terrain-detail"), new FlowModelOptions { MaxBatch = 16, Threads = 2 });
         Assert.Equal("0", c["detail_load"]);
+        var coarse = new float[2 * 256];
+        terrain.SetLevelTemperatures([0.8f, 1.2f]);
+        terrain.Sample(coarse, 7, 3, 2, 0.9f);
+        terrain.SetLevelTemperatures([]);
+        Assert.Equal("0", c["levels_rc"]);
+        AssertClose(coarse, c["levels"]);
+        Assert.StartsWith("1 ", c["levels_bad_count"]); // FLOWGEN_ERROR_ARGUMENT
+        Assert.Contains("2 latent levels", c["levels_bad_count"]);
+        Assert.StartsWith("2 ", c["levels_no_layout"]); // FLOWGEN_ERROR_MODEL: the torch-exported reference records no layout
+        Assert.Contains("latent layout", c["levels_no_layout"]);
+        Assert.Equal("0", c["levels_reset"]);
         var detailed = ConditionalPyramidWorld.Create(new FlowPatchSampler(terrain, terrain.Metadata.DefaultTemperature),
             new FlowDetailSampler(detail, detail.Metadata.DefaultTemperature), 42, 4, 1.6);
         Assert.Equal($"0 {detailed.MaxLod}", c["detailed"]);

@@ -72,6 +72,18 @@ int main(int argc, char** argv) {
     rc = flowgen_model_load(argv[2], 16, 2, &terrain);
     rc |= flowgen_model_load(argv[3], 16, 2, &detail);
     printf("detail_load %d\n", rc);
+    float levels[3] = {0.8f, 1.2f, 1.0f};
+    float coarse[2 * 16 * 16];
+    rc = flowgen_model_set_level_temperatures(terrain, levels, 2);
+    rc |= flowgen_sample(terrain, 7, 3, 2, 0.9f, FLOWGEN_UNITS_MODEL, coarse, 2 * 16 * 16);
+    printf("levels_rc %d\n", rc);
+    print_floats("levels", coarse, 2 * 16 * 16);
+    rc = flowgen_model_set_level_temperatures(terrain, levels, 3);
+    printf("levels_bad_count %d %s\n", rc, flowgen_last_error());
+    rc = flowgen_model_set_level_temperatures(model, levels, 2);
+    printf("levels_no_layout %d %s\n", rc, flowgen_last_error());
+    rc = flowgen_model_set_level_temperatures(terrain, NULL, 0);
+    printf("levels_reset %d\n", rc);
     rc = flowgen_world_create_detailed(terrain, detail, 42, -1.0f, 4, 1.6, &world);
     flowgen_world_info(world, &max_lod, &px, &limit);
     printf("detailed %d %d\n", rc, max_lod);
