@@ -230,7 +230,8 @@ public sealed class FlowModel : IDisposable
     /// <see cref="Sample(Span{float}, ulong, long, int, float, SampleUnits)"/>, then every implausible sample — non-finite, or
     /// with more than <see cref="ImplausibleReliefFactor"/> times the training data's largest relief (when the model records
     /// <c>flowgen.sample.max_relief</c>) — is drawn again with the same seed and index at half the temperature, halving until
-    /// it is plausible (at worst temperature 0, the mode). A flow's inverse can blow up on rare latents; this keeps such
+    /// it is plausible (at worst temperature 0, the mode; a sample implausible even there, as a detail model's can be given a
+    /// context far outside its training data, becomes the data's mean: a flat patch, or no residual). A flow's inverse can blow up on rare latents; this keeps such
     /// samples out of worlds and asset batches while staying deterministic: sample i is still the same whichever call
     /// produced it. Returns how many were redrawn. Allocates nothing.
     /// </summary>
@@ -278,7 +279,14 @@ public sealed class FlowModel : IDisposable
             for (float t = temperature * 0.5f; ; t = t > 0.01f ? t * 0.5f : 0f)
             {
                 SampleChecked(sample, seed, grid.Single(i), t, context.Slice(i * m, m), IsConditional, units);
-                if (t == 0f || Plausible(sample, limit)) break;
+                if (Plausible(sample, limit)) break;
+                if (t == 0f)
+                {
+                    // Implausible even at the mode (a detail model given a context far outside its training data can be):
+                    // the data's mean instead, a flat patch (no residual for a detail model), never garbage.
+                    sample.Fill(units == SampleUnits.Physical ? (float)Metadata.Offset : 0f);
+                    break;
+                }
             }
         }
         return redrawn;

@@ -67,4 +67,19 @@ public class SamplePlausibleTests
         var phys = new float[n * p];
         Assert.Equal(redrawn, model.SamplePlausible(phys, 3, 0, n, 1f, SampleUnits.Physical));
     }
+
+    [Fact]
+    public void A_sample_implausible_even_at_temperature_zero_becomes_the_flat_mean_patch()
+    {
+        // A relief limit no draw can meet: every sample is redrawn down to temperature 0 and then replaced by the data's
+        // mean (model units 0, physical flowgen.offset), deterministic and never left implausible.
+        using var model = WithMaxRelief(1e-9);
+        const int n = 5, p = 1024;
+        var got = Enumerable.Repeat(float.NaN, n * p).ToArray();
+        Assert.Equal(n, model.SamplePlausible(got, 3, 0, n, 1f));
+        Assert.All(got, v => Assert.Equal(0f, v));
+        var phys = new float[n * p];
+        Assert.Equal(n, model.SamplePlausible(phys, 3, 0, n, 1f, SampleUnits.Physical));
+        Assert.All(phys, v => Assert.Equal((float)model.Metadata.Offset, v));
+    }
 }
