@@ -94,6 +94,47 @@ public class GenerateCommandTests
     }
 
     [Fact]
+    public void ExportBakesLevelTemperaturesIntoAnExportedModel()
+    {
+        // `flowgen export MODEL.onnx OUT --level-temperatures`: no checkpoint needed; the tempered file draws bit for bit what
+        // the runtime's level temperatures draw on the original, records them (composing when tempered twice), and keeps the
+        // density graph beside it. Bad input: exit 2 with one line, no file written.
+        var dir = FlowgenProcess.TempDir();
+        string once = Path.Combine(dir, "coarse-warm.onnx"), twice = Path.Combine(dir, "coarse-twice.onnx");
+        var (code, _, stderr) = FlowgenProcess.Run("export", "terrain-coarse", once, "--level-temperatures", "1.2,1");
+        Assert.True(code == 0, stderr);
+        Assert.True(File.Exists(Path.Combine(dir, "coarse-warm.density.onnx")), "the density graph was not copied beside the tempered model");
+        float[][] Draw(params string[] args)
+        {
+            var outDir = FlowgenProcess.TempDir();
+            var (c, _, err) = FlowgenProcess.Run(["generate", .. args, "--count", "4", "--format", "npy", "--no-preview", "--out", outDir]);
+            Assert.True(c == 0, err);
+            return Enumerable.Range(0, 4).Select(i => NpyCodec.Read(Path.Combine(outDir, $"sample_{i:D6}.npy")).ToSingleArray()).ToArray();
+        }
+        Assert.Equal(Draw("terrain-coarse", "--level-temperatures", "1.2,1"), Draw(once));
+        Assert.NotEqual(Draw("terrain-coarse"), Draw(once));
+        (code, _, stderr) = FlowgenProcess.Run("export", once, twice, "--level-temperatures", "0.5,2");
+        Assert.True(code == 0, stderr);
+        var (_, inspect, _) = FlowgenProcess.Run("inspect", twice);
+        Assert.Contains("flowgen.level_temperatures = 0.6,2", inspect);
+
+        string bad = Path.Combine(dir, "bad.onnx");
+        foreach (var (args, message) in new[]
+        {
+            (new[] { "export", "terrain-coarse", bad }, "--level-temperatures, which is missing"),
+            (["export", "terrain-coarse", bad, "--level-temperatures", "1,1,1"], "2 latent levels"),
+            (["export", FlowgenProcess.Fixture("glow_ref_sample.onnx"), bad, "--level-temperatures", "1,1,1"], "latent layout"),
+        })
+        {
+            (code, _, stderr) = FlowgenProcess.Run(args);
+            Assert.Equal(2, code);
+            Assert.StartsWith("flowgen: error: ", stderr);
+            Assert.Contains(message, stderr);
+        }
+        Assert.False(File.Exists(bad), "a refused export left a file");
+    }
+
+    [Fact]
     public void WritesRaw16AndExr()
     {
         var dir = FlowgenProcess.TempDir();

@@ -141,6 +141,24 @@ public class LevelTemperatureTests
         Assert.Contains("latent layout", Assert.Throws<FlowGenException>(() => bare.SetLevelTemperatures(levels)).Message);
     }
 
+    [OrtFact]
+    public void OnnxRuntimeRunsAModelTemperedAfterExport()
+    {
+        // ModelTempering (`flowgen export MODEL.onnx OUT --level-temperatures`) puts one Mul by a [1,C,H,W] constant in front
+        // of the graph: ONNX Runtime draws what the trainer's Decode gives for the per-level scaled latents.
+        using var dir = new TempDir();
+        var f = Flow();
+        var meta = new Dictionary<string, string> { ["flowgen.version"] = "1", ["flowgen.arch.config"] = System.Text.Json.JsonSerializer.Serialize(f.Config, Trainer.Json) };
+        var (_, z, expected) = Case(dir);
+        string plain = dir.File("plain.onnx"), tempered = dir.File("tempered-after-export.onnx");
+        File.WriteAllBytes(plain, FlowExporter.BuildSampling(f, meta).ToByteArray());
+        ModelTempering.Write(plain, tempered, Temperatures);
+        using var s = new OrtSession(tempered);
+        var o = new float[expected.Length];
+        s.Run("z", z, [4, 1, 16, 16], "x", o);
+        Close(expected, o, "ONNX Runtime, model tempered after export");
+    }
+
     [Fact]
     public void LatentShapesFollowTheSqueezeAndSplit()
     {

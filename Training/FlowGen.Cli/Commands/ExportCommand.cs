@@ -1,5 +1,7 @@
 // `flowgen export CHECKPOINT model.onnx [--temperature T [--temperature-note TEXT]] [--level-temperatures LIST]`: the sampling
 // graph z → x of a training checkpoint as a standard ONNX model (opset 17) with the FlowGen model-contract metadata.
+// `flowgen export MODEL.onnx OUT.onnx --level-temperatures LIST`: an exported model (a bundled one too) with level
+// temperatures baked in, no checkpoint needed.
 using System.CommandLine;
 using FlowGen.Training.Export;
 
@@ -9,7 +11,10 @@ internal static class ExportCommand
 {
     public static Command Create()
     {
-        var checkpoint = new Argument<string>("checkpoint") { Description = "training checkpoint (DIR/checkpoint.fgck)" };
+        var checkpoint = new Argument<string>("checkpoint")
+        {
+            Description = "training checkpoint (DIR/checkpoint.fgck or DIR), or an exported .onnx model (a path or bundled name) to bake --level-temperatures into",
+        };
         var output = new Argument<string>("output") { Description = "ONNX file to write" };
         var temperature = new Option<double?>("--temperature") { Description = "default sampling temperature recorded in the model (default: the training run's)" };
         var note = new Option<string?>("--temperature-note") { Description = "how the temperature was chosen (recorded as flowgen.default_temperature.source)" };
@@ -21,9 +26,16 @@ internal static class ExportCommand
         command.SetAction(pr => Cli.Guard(() =>
         {
             string ck = pr.GetValue(checkpoint)!;
+            var levelTemperatures = EvalCommand.Temperatures(pr.GetValue(levels), "--level-temperatures");
+            if (ck.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) || BundledModels.Names.Contains(ck))
+            {
+                if (levelTemperatures is null) throw new ArgumentException("exporting from an .onnx model bakes in --level-temperatures, which is missing (a checkpoint exports the trained flow)");
+                ModelTempering.Write(BundledModels.Resolve(ck), pr.GetValue(output)!, levelTemperatures, pr.GetValue(temperature), pr.GetValue(note));
+                Console.WriteLine($"wrote {pr.GetValue(output)}");
+                return Cli.Ok;
+            }
             if (Directory.Exists(ck)) ck = Path.Combine(ck, FlowGen.Training.Trainer.CheckpointFile);
             var extra = pr.GetValue(note) is { } n ? new Dictionary<string, string> { ["flowgen.default_temperature.source"] = n } : null;
-            var levelTemperatures = EvalCommand.Temperatures(pr.GetValue(levels), "--level-temperatures");
             FlowExporter.Export(ck, pr.GetValue(output)!, null, pr.GetValue(temperature), extra, levelTemperatures);
             Console.WriteLine($"wrote {pr.GetValue(output)}");
             return Cli.Ok;

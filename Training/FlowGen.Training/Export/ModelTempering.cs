@@ -1,0 +1,93 @@
+// Bakes per-level latent temperatures into an existing FlowGen sampling graph, no checkpoint needed (bundled models ship
+// without theirs): one Mul of the input z by a constant [1, C, H, W] holding each latent's level temperature, in front of
+// every node that read z. The result draws bit for bit what FlowModel.SetLevelTemperatures draws on the original.
+using System.Globalization;
+using FlowGen.Runtime;
+using FlowGen.Runtime.Formats;
+using FlowGen.Runtime.Onnx.Proto;
+using Google.Protobuf;
+
+namespace FlowGen.Training.Export;
+
+/// <summary>Level temperatures for an exported model (`flowgen export MODEL.onnx OUT.onnx --level-temperatures …`).</summary>
+public static class ModelTempering
+{
+    /// <summary>
+    /// Writes <paramref name="outputPath"/> (atomically): <paramref name="modelPath"/> with <paramref name="levelTemperatures"/>
+    /// (finest level first) multiplied into its latents and into its `flowgen.level_temperatures`, and, when given, a new
+    /// default temperature and its note. A density graph beside the model (`name.density.onnx`) is copied beside the
+    /// output unchanged: it is the trained flow's. Throws <see cref="FlowGenException"/> for a model without a latent layout
+    /// and <see cref="ArgumentException"/> for a bad list, both naming the file.
+    /// </summary>
+    public static void Write(string modelPath, string outputPath, IReadOnlyList<double> levelTemperatures, double? defaultTemperature = null, string? note = null)
+    {
+        ArgumentNullException.ThrowIfNull(levelTemperatures);
+        if (defaultTemperature is { } t && !(double.IsFinite(t) && t > 0)) throw new ArgumentException($"the default temperature must be positive, not {t}");
+        int[] lengths;
+        int[] shape;
+        using (var model = FlowModel.Load(modelPath))
+        {
+            // Validates the list against the model's layout, with the runtime's typed errors.
+            model.SetLevelTemperatures(levelTemperatures.Select(v => (float)v).ToArray());
+            lengths = model.Metadata.LatentLevelLengths!.ToArray();
+            shape = model.SampleShape.ToArray();
+        }
+        var proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath));
+        var graph = proto.Graph;
+        string tempered = Unused(graph, "z_level_tempered"), constant = Unused(graph, "level_temperatures");
+        foreach (var node in graph.Node)
+            for (int i = 0; i < node.Input.Count; i++)
+                if (node.Input[i] == "z") node.Input[i] = tempered;
+        foreach (var output in graph.Output)
+            if (output.Name == "z") throw new OnnxModelException(modelPath, null, "the graph returns its latent z unchanged; nothing to temper");
+
+        var scale = new byte[lengths.Sum() * 4];
+        for (int l = 0, at = 0; l < lengths.Length; at += lengths[l], l++)
+            for (int e = at; e < at + lengths[l]; e++)
+                System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(scale.AsSpan(e * 4), (float)levelTemperatures[l]);
+        var tensor = new TensorProto { Name = constant, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(scale) };
+        tensor.Dims.Add(1);
+        tensor.Dims.AddRange(shape.Select(d => (long)d));
+        graph.Initializer.Add(tensor);
+        var mul = new NodeProto { OpType = "Mul", Name = "level_temperatures_mul" };
+        mul.Input.Add("z");
+        mul.Input.Add(constant);
+        mul.Output.Add(tempered);
+        graph.Node.Insert(0, mul);
+
+        // The recorded level temperatures compose: a model tempered twice records their product.
+        var previous = proto.MetadataProps.FirstOrDefault(p => p.Key == FlowExporter.LevelTemperaturesKey)?.Value;
+        var combined = levelTemperatures.ToArray();
+        if (previous is not null)
+        {
+            var parts = previous.Split(',');
+            if (parts.Length != combined.Length) throw new OnnxModelException(modelPath, null, $"metadata {FlowExporter.LevelTemperaturesKey} = '{previous}' does not have one value per level");
+            for (int l = 0; l < parts.Length; l++)
+                combined[l] *= double.TryParse(parts[l], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v > 0
+                    ? v : throw new OnnxModelException(modelPath, null, $"metadata {FlowExporter.LevelTemperaturesKey} = '{previous}' is not a list of positive numbers");
+        }
+        SetMetadata(proto, FlowExporter.LevelTemperaturesKey, string.Join(",", combined.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+        if (defaultTemperature is { } dt) SetMetadata(proto, "flowgen.default_temperature", dt.ToString("R", CultureInfo.InvariantCulture));
+        if (note is not null) SetMetadata(proto, "flowgen.default_temperature.source", note);
+
+        AtomicFile.Write(outputPath, s => proto.WriteTo(s));
+        string density = Evaluation.FlowPatchModel.DensityPathFor(modelPath), densityOut = Evaluation.FlowPatchModel.DensityPathFor(outputPath);
+        if (File.Exists(density) && Path.GetFullPath(density) != Path.GetFullPath(densityOut))
+            AtomicFile.Write(densityOut, s => { using var input = File.OpenRead(density); input.CopyTo(s); });
+    }
+
+    private static string Unused(GraphProto graph, string name)
+    {
+        var taken = graph.Node.SelectMany(n => n.Output).Concat(graph.Initializer.Select(i => i.Name)).Concat(graph.Input.Select(i => i.Name)).ToHashSet();
+        string candidate = name;
+        for (int k = 1; taken.Contains(candidate); k++) candidate = $"{name}_{k}";
+        return candidate;
+    }
+
+    private static void SetMetadata(ModelProto proto, string key, string value)
+    {
+        var entry = proto.MetadataProps.FirstOrDefault(p => p.Key == key);
+        if (entry is null) proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        else entry.Value = value;
+    }
+}
