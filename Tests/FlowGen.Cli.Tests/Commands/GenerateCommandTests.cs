@@ -117,6 +117,7 @@ public class GenerateCommandTests
         Assert.True(code == 0, stderr);
         var (_, inspect, _) = FlowgenProcess.Run("inspect", twice);
         Assert.Contains("flowgen.level_temperatures = 0.6,2", inspect);
+        Assert.Contains("latent levels: 2 (128, 128 latents, finest first", inspect);
 
         string bad = Path.Combine(dir, "bad.onnx");
         foreach (var (args, message) in new[]

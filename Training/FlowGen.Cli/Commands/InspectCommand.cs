@@ -34,6 +34,8 @@ internal static class InspectCommand
             : m.IsConditional ? $"sampling: (z, context) -> x, sample shape [{string.Join(",", m.SampleShape)}], context [{string.Join(",", m.ContextShape)}]" +
                 (m.Metadata.Context == "coarse" ? $": a detail model (context = the terrain's {m.Metadata.ContextFactor}x coarser block means, upsampled; x = the residual)" : "")
             : $"sampling: z -> x, sample shape [{string.Join(",", m.SampleShape)}]");
+        if (m.CanSample && m.Metadata.LatentLevelLengths is { } levels)
+            o.WriteLine($"latent levels: {levels.Count} ({string.Join(", ", levels)} latents, finest first: what --level-temperatures takes one value each for)");
         o.WriteLine("metadata:");
         foreach (var (k, v) in m.Metadata.Raw.OrderBy(p => p.Key, StringComparer.Ordinal)) o.WriteLine($"  {k} = {v}");
         return Cli.Ok;
