@@ -39,6 +39,10 @@ internal static class TrainCommand
         {
             Description = "coupling networks also see the image-averaged features of their input (patch-wide context, e.g. how rugged the patch is; hidden² parameters a coupling)",
         };
+        var contextGradient = new Option<bool>("--context-gradient")
+        {
+            Description = "detail models: the coupling networks also read the context's gradient magnitude (real residual roughness grows with the coarse terrain's slope)",
+        };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64, Description = "batch size" };
         var steps = new Option<int?>("--steps") { Description = "optimisation steps (default 2000; with --resume: new total)" };
         var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3, Description = "Adam learning rate" };
@@ -59,7 +63,7 @@ internal static class TrainCommand
         var noExport = new Option<bool>("--no-export") { Description = "do not write model.onnx at the end" };
         var command = new Command("train", "Train a normalizing flow on terrain or texture data")
         {
-            data, output, arch, levels, k, hidden, bins, patch, contextFactor, contextMode, downsample, allPhases, globalPool, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
+            data, output, arch, levels, k, hidden, bins, patch, contextFactor, contextMode, downsample, allPhases, globalPool, contextGradient, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
             evalEvery, sampleEvery, ckptEvery, testCount, resume, json, noExport,
         };
         command.SetAction((pr, ct) => Task.FromResult(Cli.Guard(() =>
@@ -85,6 +89,7 @@ internal static class TrainCommand
                         },
                         ContextSqueezeLevels = pr.GetValue(contextMode) == "hybrid" ? 1 : 0,
                         GlobalPool = pr.GetValue(globalPool),
+                        ContextGradient = pr.GetValue(contextGradient),
                     },
                     ContextFactor = pr.GetValue(contextFactor), Downsample = pr.GetValue(downsample), AllPhases = pr.GetValue(allPhases), Batch = pr.GetValue(batch), Steps = pr.GetValue(steps) ?? 2000, LearningRate = pr.GetValue(lr),
                     WarmupSteps = pr.GetValue(warmup), CosineDecay = pr.GetValue(cosine) || pr.GetValue(cosineFrom) is not null, CosineFrom = pr.GetValue(cosineFrom) ?? 0, ClipNorm = pr.GetValue(clip), WeightDecay = pr.GetValue(wd),

@@ -119,8 +119,8 @@ public static class FlowExporter
         if (cfg.ContextChannels > 0)
         {
             g.Graph.Input.Add(Value("context", cfg.ContextChannels, s, s));
-            string cur = "context";
-            int cc = cfg.ContextChannels, hs = s;
+            string cur = cfg.ContextGradient ? ContextGradient(g, "context") : "context";
+            int cc = cfg.NetContextChannels, hs = s;
             for (int l = 0; l < cfg.Levels; l++)
             {
                 cur = g.Squeeze(cur, cc, hs);
@@ -260,6 +260,19 @@ public static class FlowExporter
         h = g.Op("Relu", [h]);
         var s = net.Conv3.Weight.Shape;
         return Conv(g, h, new Tensor<float>([out3, s[1], s[2], s[3]], w3), w3, b3);
+    }
+
+    // MultiScaleFlow's ContextGradient channel in ONNX: central differences as a fixed 3x3 convolution (zero padding),
+    // squared, summed by a 1x1 convolution, + 1e-6, square-rooted, after the context.
+    private static string ContextGradient(OnnxGraphBuilder g, string context)
+    {
+        float[] diff = [0, 0, 0, -0.5f, 0, 0.5f, 0, 0, 0, /* gy */ 0, -0.5f, 0, 0, 0, 0, 0, 0.5f, 0];
+        string grad = g.Op("Conv", [context, g.Floats("ctx_grad_w", [2, 1, 3, 3], diff)],
+            IntList("kernel_shape", 3, 3), IntList("pads", 1, 1, 1, 1), IntList("strides", 1, 1));
+        string sum = g.Op("Conv", [g.Op("Mul", [grad, grad]), g.Floats("ctx_grad_sum", [1, 2, 1, 1], [1f, 1f])],
+            IntList("kernel_shape", 1, 1), IntList("strides", 1, 1));
+        string magnitude = g.Op("Sqrt", [g.Op("Add", [sum, g.Floats("ctx_grad_eps", [], [1e-6f])])]);
+        return g.Op("Concat", [context, magnitude], Int("axis", 1));
     }
 
     private static string Conv(OnnxGraphBuilder g, string x, Tensor<float> wShape, float[] w, float[] b)

@@ -65,6 +65,17 @@ public sealed record FlowConfig
     /// </summary>
     public bool GlobalPool { get; init; }
 
+    /// <summary>
+    /// Detail models: the coupling networks also read the context's gradient magnitude, |∇c| by central differences
+    /// (zero outside the patch), as one more context channel computed from the context itself (the graph's context input
+    /// stays <see cref="ContextChannels"/> wide). Real residual roughness grows with the coarse terrain's slope; this makes
+    /// that coupling a first-layer feature instead of something each network must build.
+    /// </summary>
+    public bool ContextGradient { get; init; }
+
+    /// <summary>Context channels the coupling networks read at data resolution: the input's, plus one with <see cref="ContextGradient"/>.</summary>
+    public int NetContextChannels => ContextChannels + (ContextGradient && ContextChannels > 0 ? 1 : 0);
+
     /// <summary>Number of dimensions of one sample.</summary>
     public int Dims => InChannels * Size * Size;
 
@@ -79,6 +90,8 @@ public sealed record FlowConfig
     {
         if (InChannels < 1 || Levels < 1 || StepsPerLevel < 1 || Hidden < 1 || Bins < 2 || TailBound <= 0 || ContextChannels < 0 || ContextSqueezeLevels < 0)
             throw new FlowConfigException($"Invalid flow configuration: {this}.");
+        if (ContextGradient && ContextChannels != 1)
+            throw new FlowConfigException("ContextGradient needs exactly one context channel.");
         if (Size < 2 || Size % (1 << Levels) != 0)
             throw new FlowConfigException($"Patch size {Size} is not divisible by 2^levels = {1 << Levels}.");
     }

@@ -21,7 +21,7 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
         Config = config;
         var rng = new Rng(seed);
         var list = Child("levels", new ModuleList());
-        int c = config.InChannels, cc = config.ContextChannels;
+        int c = config.InChannels, cc = config.NetContextChannels;
         for (int l = 0; l < config.Levels; l++)
         {
             c *= 4;
@@ -70,6 +70,7 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
     public (Tensor<T> Z, Tensor<T> LogDet) Encode(Tensor<T> x, Tensor<T>? context = null)
     {
         CheckInput(x, context);
+        if (context is not null) context = NetContext(context);
         int n = x.Dim(0);
         Tensor<T> ld = new([n]);
         var zs = new List<Tensor<T>>();
@@ -109,6 +110,7 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
             throw new ArgumentException($"z must be [N,{Config.Dims}], got [{string.Join(",", z.Shape)}].");
         using var _ = GradMode.NoGrad();
         int n = z.Dim(0);
+        if (context is not null) context = NetContext(context);
         var ctxs = new List<Tensor<T>?>();
         for (int l = 0; l < _levels.Count; l++)
         {
@@ -126,6 +128,33 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
             h = Ops.Unsqueeze2x2(_levels[l].Inverse(h, ctxs[l]));
         }
         return h!;
+    }
+
+    // What the coupling networks read at data resolution: the context, and with Config.ContextGradient its gradient magnitude
+    // sqrt(gx² + gy² + 1e-6), gx = (c[y, x+1] - c[y, x-1]) / 2 with zeros outside (the exporter's fixed convolution). The
+    // context is data, so this is plain arithmetic on its values, not a recorded operation.
+    private Tensor<T> NetContext(Tensor<T> context)
+    {
+        if (!Config.ContextGradient) return context;
+        int n = context.Dim(0), s = Config.Size, p = s * s;
+        var src = context.Data;
+        var dst = new T[n * 2 * p];
+        T half = T.CreateTruncating(0.5), eps = T.CreateTruncating(1e-6);
+        for (int i = 0; i < n; i++)
+        {
+            var c = src.AsSpan(i * p, p);
+            c.CopyTo(dst.AsSpan(i * 2 * p, p));
+            var g = dst.AsSpan(i * 2 * p + p, p);
+            for (int y = 0; y < s; y++)
+                for (int x = 0; x < s; x++)
+                {
+                    T right = x + 1 < s ? c[y * s + x + 1] : T.Zero, left = x > 0 ? c[y * s + x - 1] : T.Zero;
+                    T down = y + 1 < s ? c[(y + 1) * s + x] : T.Zero, up = y > 0 ? c[(y - 1) * s + x] : T.Zero;
+                    T gx = (right - left) * half, gy = (down - up) * half;
+                    g[y * s + x] = T.Sqrt(gx * gx + gy * gy + eps);
+                }
+        }
+        return new Tensor<T>([n, 2, s, s], dst);
     }
 
     // The context of level l from the previous level's: squeezed with the data, or 2x2 average-pooled (Config.ContextPool,
