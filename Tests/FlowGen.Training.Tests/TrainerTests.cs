@@ -128,5 +128,26 @@ public class TrainerTests
         Assert.Throws<FlowGen.Training.Data.TrainingDataException>(() => Trainer.Create(Tiny(d.Path, 2) with { Data = d.File("none.npz") }));
         Assert.Throws<FlowGen.Training.Data.TrainingDataException>(() => Trainer.Create(Tiny(d.Path, 2) with { Model = new FlowConfig { Size = 256, Levels = 2 } }));
         Assert.Throws<FlowConfigException>(() => Trainer.Create(Tiny(d.Path, 2) with { Model = new FlowConfig { Size = 20, Levels = 3 } }));
+        Assert.Contains("--context-factor", Assert.Throws<ArgumentException>(() => Trainer.Create(Tiny(d.Path, 2) with
+        {
+            Model = new FlowConfig { Size = 16, Levels = 2, StepsPerLevel = 1, Hidden = 8, ContextGradient = true },
+        })).Message);
+    }
+
+    [Fact]
+    public void AContextGradientDetailModelTrainsAndExportsWithAOneChannelContext()
+    {
+        using var d = new TempDir();
+        var r = Trainer.Create(Tiny(d.Path, 2) with
+        {
+            ContextFactor = 4, Model = new FlowConfig { Size = 16, Levels = 2, StepsPerLevel = 1, Hidden = 8, ContextGradient = true },
+        }).Run();
+        Assert.All(r.Evals, e => Assert.True(double.IsFinite(e.TestBpd)));
+        string onnx = d.File("detail.onnx");
+        FlowExporter.Export(r.CheckpointPath, onnx);
+        using var m = FlowModel.Load(onnx);
+        Assert.True(m.IsConditional);
+        Assert.Equal([1, 16, 16], m.ContextShape);
+        Assert.Contains("\"ContextGradient\":true", m.Metadata.Raw["flowgen.arch.config"]);
     }
 }

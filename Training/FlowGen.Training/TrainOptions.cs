@@ -95,6 +95,7 @@ public sealed record TrainOptions
         if (ContextFactor != 0 && ContextFactor is < 2 or > 16) throw new ArgumentException("--context-factor must be 2 to 16 (0 = no context).");
         if (EmaDecay is < 0 or >= 1) throw new ArgumentException("--ema must be in [0, 1).");
         if (CosineFrom < 0 || (CosineDecay && CosineFrom >= Steps)) throw new ArgumentException("--cosine-from must be at least 0 and below --steps.");
-        Model.Validate();
+        if (Model.ContextGradient && ContextFactor == 0) throw new ArgumentException("--context-gradient is for detail models: it needs --context-factor.");
+        (Model with { ContextChannels = ContextFactor > 0 ? 1 : 0 }).Validate();
     }
 }
