@@ -30,4 +30,14 @@ public class WassersteinTests
         Assert.Equal(1.5, Wasserstein.Distance1([0.0], [0.0, 1.0, 2.0, 3.0]), 12);
         Assert.Throws<ArgumentException>(() => Wasserstein.Distance1([], [1.0]));
     }
+
+    [Fact]
+    public async Task NonFiniteSamplesAreRefusedNotAHang()
+    {
+        // A NaN once stalled the sweep forever (`flowgen seams` on a world with diverged pixels); now it is an error at once.
+        var task = Task.Run(() => Assert.Throws<ArgumentException>(() => Wasserstein.Distance1([double.NaN, 0.0, 1.0], [0.5, 2.0])));
+        Assert.Same(task, await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(10))));
+        await task;
+        Assert.Throws<ArgumentException>(() => Wasserstein.Distance1([0.0], [1.0, double.PositiveInfinity]));
+    }
 }

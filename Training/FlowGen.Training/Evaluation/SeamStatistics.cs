@@ -153,7 +153,9 @@ public static class SeamStatistics
 
     private static SeamMeasure Compare(string name, List<double> border, List<double> interior)
     {
-        if (border.Count == 0 || interior.Count == 0) throw new ArgumentException("no border or no interior pixels");
+        border.RemoveAll(v => !double.IsFinite(v)); // a diverged pixel says nothing about seams
+        interior.RemoveAll(v => !double.IsFinite(v));
+        if (border.Count == 0 || interior.Count == 0) throw new ArgumentException("no border or no interior pixels with finite values");
         border.Sort();
         interior.Sort();
         double bm = border.Average(), im = interior.Average();

@@ -9,6 +9,9 @@ public static class Wasserstein
     public static double Distance1(ReadOnlySpan<double> sortedA, ReadOnlySpan<double> sortedB)
     {
         if (sortedA.IsEmpty || sortedB.IsEmpty) throw new ArgumentException("W1 needs two non-empty samples");
+        // A NaN would stall the sweep below (NaN == x is never true): refuse non-finite values instead of hanging.
+        foreach (double v in sortedA) if (!double.IsFinite(v)) throw new ArgumentException("W1 needs finite samples; remove non-finite values first");
+        foreach (double v in sortedB) if (!double.IsFinite(v)) throw new ArgumentException("W1 needs finite samples; remove non-finite values first");
         return Distance1Core(sortedA, sortedB);
     }
 
