@@ -119,7 +119,7 @@ public static class FlowExporter
         if (cfg.ContextChannels > 0)
         {
             g.Graph.Input.Add(Value("context", cfg.ContextChannels, s, s));
-            string cur = cfg.ContextGradient ? ContextGradient(g, "context") : "context";
+            string cur = cfg.ContextGradient ? ContextGradient(g, "context", s) : "context";
             int cc = cfg.NetContextChannels, hs = s;
             for (int l = 0; l < cfg.Levels; l++)
             {
@@ -262,13 +262,22 @@ public static class FlowExporter
         return Conv(g, h, new Tensor<float>([out3, s[1], s[2], s[3]], w3), w3, b3);
     }
 
-    // MultiScaleFlow's ContextGradient channel in ONNX: central differences as a fixed 3x3 convolution (zero padding),
-    // squared, summed by a 1x1 convolution, + 1e-6, square-rooted, after the context.
-    private static string ContextGradient(OnnxGraphBuilder g, string context)
+    // MultiScaleFlow's ContextGradient channel in ONNX: central differences as a fixed 3x3 convolution, squared, summed by a
+    // 1x1 convolution, + 1e-6, square-rooted, after the context. The flow repeats edge values outside the patch; a
+    // zero-padded convolution differs from that only on the border, by c ⊙ Conv(ones): subtracting it gives the same.
+    private static string ContextGradient(OnnxGraphBuilder g, string context, int size)
     {
         float[] diff = [0, 0, 0, -0.5f, 0, 0.5f, 0, 0, 0, /* gy */ 0, -0.5f, 0, 0, 0, 0, 0, 0.5f, 0];
-        string grad = g.Op("Conv", [context, g.Floats("ctx_grad_w", [2, 1, 3, 3], diff)],
+        var border = new float[2 * size * size]; // Conv(ones, diff) with zero padding: ±0.5 on the first / last column (gx), row (gy)
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+            {
+                border[y * size + x] = (x == 0 ? 0.5f : 0) - (x == size - 1 ? 0.5f : 0);
+                border[size * size + y * size + x] = (y == 0 ? 0.5f : 0) - (y == size - 1 ? 0.5f : 0);
+            }
+        string zeroPadded = g.Op("Conv", [context, g.Floats("ctx_grad_w", [2, 1, 3, 3], diff)],
             IntList("kernel_shape", 3, 3), IntList("pads", 1, 1, 1, 1), IntList("strides", 1, 1));
+        string grad = g.Op("Sub", [zeroPadded, g.Op("Mul", [context, g.Floats("ctx_grad_border", [1, 2, size, size], border)])]);
         string sum = g.Op("Conv", [g.Op("Mul", [grad, grad]), g.Floats("ctx_grad_sum", [1, 2, 1, 1], [1f, 1f])],
             IntList("kernel_shape", 1, 1), IntList("strides", 1, 1));
         string magnitude = g.Op("Sqrt", [g.Op("Add", [sum, g.Floats("ctx_grad_eps", [], [1e-6f])])]);

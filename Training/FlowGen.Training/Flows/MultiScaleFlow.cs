@@ -131,7 +131,8 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
     }
 
     // What the coupling networks read at data resolution: the context, and with Config.ContextGradient its gradient magnitude
-    // sqrt(gx² + gy² + 1e-6), gx = (c[y, x+1] - c[y, x-1]) / 2 with zeros outside (the exporter's fixed convolution). The
+    // sqrt(gx² + gy² + 1e-6), gx = (c[y, x+1] - c[y, x-1]) / 2 with the edge values repeated outside (so the patch border
+    // is not a cliff down to zero; the exporter's fixed convolution with a border correction). The
     // context is data, so this is plain arithmetic on its values, not a recorded operation.
     private Tensor<T> NetContext(Tensor<T> context)
     {
@@ -148,8 +149,8 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
             for (int y = 0; y < s; y++)
                 for (int x = 0; x < s; x++)
                 {
-                    T right = x + 1 < s ? c[y * s + x + 1] : T.Zero, left = x > 0 ? c[y * s + x - 1] : T.Zero;
-                    T down = y + 1 < s ? c[(y + 1) * s + x] : T.Zero, up = y > 0 ? c[(y - 1) * s + x] : T.Zero;
+                    T right = c[y * s + Math.Min(x + 1, s - 1)], left = c[y * s + Math.Max(x - 1, 0)];
+                    T down = c[Math.Min(y + 1, s - 1) * s + x], up = c[Math.Max(y - 1, 0) * s + x];
                     T gx = (right - left) * half, gy = (down - up) * half;
                     g[y * s + x] = T.Sqrt(gx * gx + gy * gy + eps);
                 }
