@@ -60,17 +60,25 @@ public class ConditionalSamplingTests
         Assert.True(pooledFlops < squeezedFlops, $"{pooledFlops} vs {squeezedFlops}");
         const int n = 9;
         var context = Contexts(n);
-        var x = new float[n * Pixels];
-        m.Sample(x, 8, 0, n, 1f, context);
-        var z = new float[n * Pixels];
-        for (int i = 0; i < n; i++) LatentGenerator.Fill(z.AsSpan(i * Pixels, Pixels), 8, i, 1f);
-        var expected = pooled.Decode(new Tensor<float>([n, Pixels], z), new Tensor<float>([n, 1, Size, Size], context)).Data;
-        double worst = 0;
-        for (int i = 0; i < expected.Length; i++) worst = Math.Max(worst, Math.Abs(expected[i] - x[i]));
-        Assert.True(worst < 1e-4, $"max |FlowModel - trainer Decode| = {worst}");
+        var (x, _) = SampleAsTrainerDecodes(m, pooled, 8, 0, n, 1f, context);
         var other = new float[n * Pixels];
         m.Sample(other, 8, 0, n, 1f, Gaussian(n * Pixels, 6, 0.7f));
         Assert.NotEqual(Bits(x), Bits(other));
+    }
+
+    // Samples first .. first+n-1 of seed with their contexts and checks them against the trainer's Decode of the same
+    // latents (1e-4, model units); returns the samples and the latents.
+    private static (float[] X, float[] Z) SampleAsTrainerDecodes(FlowModel m, MultiScaleFlow<float> flow, ulong seed, int first, int n, float temperature, float[] context)
+    {
+        var x = new float[n * Pixels];
+        m.Sample(x, seed, first, n, temperature, context);
+        var z = new float[n * Pixels];
+        for (int i = 0; i < n; i++) LatentGenerator.Fill(z.AsSpan(i * Pixels, Pixels), seed, first + i, temperature);
+        var expected = flow.Decode(new Tensor<float>([n, Pixels], z), new Tensor<float>([n, 1, Size, Size], context)).Data;
+        double worst = 0;
+        for (int i = 0; i < expected.Length; i++) worst = Math.Max(worst, Math.Abs(expected[i] - x[i]));
+        Assert.True(worst < 1e-4, $"max |FlowModel - trainer Decode| = {worst}");
+        return (x, z);
     }
 
     private static int[] Bits(float[] v) => v.Select(BitConverter.SingleToInt32Bits).ToArray();
@@ -87,18 +95,10 @@ public class ConditionalSamplingTests
         Assert.Equal([1, Size, Size], m.ContextShape);
         const int n = 6;
         var context = Contexts(n);
-        var x = new float[n * Pixels];
-        m.Sample(x, 4, 0, n, 0.9f, context);
-        var z = new float[n * Pixels];
-        for (int i = 0; i < n; i++) LatentGenerator.Fill(z.AsSpan(i * Pixels, Pixels), 4, i, 0.9f);
-        var ctx = new Tensor<float>([n, 1, Size, Size], context);
-        var expected = f.Decode(new Tensor<float>([n, Pixels], z), ctx).Data;
-        double worst = 0;
-        for (int i = 0; i < expected.Length; i++) worst = Math.Max(worst, Math.Abs(expected[i] - x[i]));
-        Assert.True(worst < 1e-4, $"max |FlowModel - trainer Decode| = {worst}");
+        var (expected, z) = SampleAsTrainerDecodes(m, f, 4, 0, n, 0.9f, context);
         using (GradMode.NoGrad())
         {
-            var (back, _) = f.Encode(new Tensor<float>([n, 1, Size, Size], expected), ctx);
+            var (back, _) = f.Encode(new Tensor<float>([n, 1, Size, Size], expected), new Tensor<float>([n, 1, Size, Size], context));
             double err = 0;
             for (int i = 0; i < z.Length; i++) err = Math.Max(err, Math.Abs(back.Data[i] - z[i]));
             Assert.True(err < 1e-3, $"Encode(Decode(z)) - z = {err}");
@@ -147,15 +147,7 @@ public class ConditionalSamplingTests
         Assert.Equal(Pixels, m.ContextLength);
         Assert.Equal(("coarse", 4), (m.Metadata.Context, m.Metadata.ContextFactor));
         var context = Contexts(n);
-        var x = new float[n * Pixels];
-        m.Sample(x, 21, 3, n, temperature, context);
-
-        var z = new float[n * Pixels];
-        for (int i = 0; i < n; i++) LatentGenerator.Fill(z.AsSpan(i * Pixels, Pixels), 21, 3 + i, temperature);
-        var expected = Flow.Decode(new Tensor<float>([n, Pixels], z), new Tensor<float>([n, 1, Size, Size], context)).Data;
-        double worst = 0;
-        for (int i = 0; i < expected.Length; i++) worst = Math.Max(worst, Math.Abs(expected[i] - x[i]));
-        Assert.True(worst < 1e-4, $"max |FlowModel - trainer Decode| = {worst}");
+        var (x, _) = SampleAsTrainerDecodes(m, Flow, 21, 3, n, temperature, context);
         // The context matters: the same latents with another context give other terrain.
         var other = new float[n * Pixels];
         m.Sample(other, 21, 3, n, temperature, Gaussian(n * Pixels, 6, 0.7f));

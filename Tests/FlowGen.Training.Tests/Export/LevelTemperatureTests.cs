@@ -43,6 +43,18 @@ public class LevelTemperatureTests
         return (path, z, f.Decode(new Tensor<float>([n, d], scaled)).Data);
     }
 
+    private static void OrtMatches(string path, float[] z, float[] expected, string what)
+    {
+        using var s = new OrtSession(path);
+        var o = new float[expected.Length];
+        s.Run("z", z, [4, 1, 16, 16], "x", o);
+        Close(expected, o, what);
+    }
+
+    // Metadata that records the flow's configuration (what runtime level temperatures read the layout from).
+    private static Dictionary<string, string> WithLayout(MultiScaleFlow<float> f) =>
+        new() { ["flowgen.version"] = "1", ["flowgen.arch.config"] = System.Text.Json.JsonSerializer.Serialize(f.Config, Trainer.Json) };
+
     private static void Close(float[] expected, ReadOnlySpan<float> actual, string what)
     {
         double worst = 0;
@@ -71,10 +83,7 @@ public class LevelTemperatureTests
     {
         using var dir = new TempDir();
         var (path, z, expected) = Case(dir);
-        using var s = new OrtSession(path);
-        var o = new float[expected.Length];
-        s.Run("z", z, [4, 1, 16, 16], "x", o);
-        Close(expected, o, "ONNX Runtime, level temperatures 0.8/1.25");
+        OrtMatches(path, z, expected, "ONNX Runtime, level temperatures 0.8/1.25");
     }
 
     [Fact]
@@ -84,11 +93,10 @@ public class LevelTemperatureTests
         // bakes the same scaling into the graph. Same seed, same temperature: the same patches.
         using var dir = new TempDir();
         var f = Flow();
-        var meta = new Dictionary<string, string>
-        {
-            ["flowgen.version"] = "1", ["flowgen.kind"] = "heightmap", ["flowgen.scale"] = "80", ["flowgen.offset"] = "0",
-            ["flowgen.arch.config"] = System.Text.Json.JsonSerializer.Serialize(f.Config, Trainer.Json),
-        };
+        var meta = WithLayout(f);
+        meta["flowgen.kind"] = "heightmap";
+        meta["flowgen.scale"] = "80";
+        meta["flowgen.offset"] = "0";
         string plain = dir.File("plain.onnx"), tempered = dir.File("tempered.onnx");
         File.WriteAllBytes(plain, FlowExporter.BuildSampling(f, meta).ToByteArray());
         File.WriteAllBytes(tempered, FlowExporter.BuildSampling(f, meta, Temperatures).ToByteArray());
@@ -111,7 +119,7 @@ public class LevelTemperatureTests
         // FlowModel.SetLevelTemperatures on the plain graph = the graph with the temperatures baked in, bit for bit, on one
         // thread and on batch-parallel lanes; an empty list goes back to the plain samples.
         var f = Flow();
-        var meta = new Dictionary<string, string> { ["flowgen.version"] = "1", ["flowgen.arch.config"] = System.Text.Json.JsonSerializer.Serialize(f.Config, Trainer.Json) };
+        var meta = WithLayout(f);
         byte[] plain = FlowExporter.BuildSampling(f, meta).ToByteArray(), baked = FlowExporter.BuildSampling(f, meta, Temperatures).ToByteArray();
         const int n = 24, d = 256;
         float[] Draw(byte[] model, int threads, float[]? levels)
@@ -148,15 +156,12 @@ public class LevelTemperatureTests
         // of the graph: ONNX Runtime draws what the trainer's Decode gives for the per-level scaled latents.
         using var dir = new TempDir();
         var f = Flow();
-        var meta = new Dictionary<string, string> { ["flowgen.version"] = "1", ["flowgen.arch.config"] = System.Text.Json.JsonSerializer.Serialize(f.Config, Trainer.Json) };
+        var meta = WithLayout(f);
         var (_, z, expected) = Case(dir);
         string plain = dir.File("plain.onnx"), tempered = dir.File("tempered-after-export.onnx");
         File.WriteAllBytes(plain, FlowExporter.BuildSampling(f, meta).ToByteArray());
         ModelTempering.Write(plain, tempered, Temperatures);
-        using var s = new OrtSession(tempered);
-        var o = new float[expected.Length];
-        s.Run("z", z, [4, 1, 16, 16], "x", o);
-        Close(expected, o, "ONNX Runtime, model tempered after export");
+        OrtMatches(tempered, z, expected, "ONNX Runtime, model tempered after export");
     }
 
     [Fact]

@@ -69,13 +69,11 @@ public static class FlowExporter
         }
         if (temperature is { } t && !(double.IsFinite(t) && t > 0)) throw new ArgumentException($"the default temperature must be positive, not {t}");
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) meta[key] = value;
-        if (levelTemperatures is not null) meta[LevelTemperaturesKey] = string.Join(",", levelTemperatures.Select(F));
         var proto = BuildSampling(model, meta, levelTemperatures);
         AtomicFile.Write(onnxPath, s => proto.WriteTo(s));
         // The density graph beside it (model.onnx -> model.density.onnx), where the architecture allows.
         if (DensityExport.Unsupported(model) is null)
         {
-            meta.Remove(LevelTemperaturesKey); // the density graph is the trained flow's, untempered
             var density = DensityExport.Build(model, meta);
             string densityPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(onnxPath))!, Path.GetFileNameWithoutExtension(onnxPath) + ".density.onnx");
             AtomicFile.Write(densityPath, s => density.WriteTo(s));
@@ -104,7 +102,8 @@ public static class FlowExporter
 
     /// <summary>
     /// The sampling graph of <paramref name="model"/> with <paramref name="metadata"/>; each level's latents z_l are
-    /// multiplied by <paramref name="levelTemperatures"/>[l] (finest first) when given.
+    /// multiplied by <paramref name="levelTemperatures"/>[l] (finest first) when given, as <see cref="ModelTempering"/> does
+    /// to an exported model.
     /// </summary>
     public static ModelProto BuildSampling(MultiScaleFlow<float> model, IReadOnlyDictionary<string, string> metadata,
         IReadOnlyList<double>? levelTemperatures = null)
@@ -141,8 +140,6 @@ public static class FlowExporter
             var (c, hh, ww) = model.LatentShapes[l];
             string zl = g.Op("Slice", [flat, g.Ints("start", offs[l]), g.Ints("end", offs[l + 1]), g.Ints("axis", 1)]);
             zl = g.Op("Reshape", [zl, g.Ints("shape", -1, c, hh, ww)]);
-            if (levelTemperatures is not null && levelTemperatures[l] != 1)
-                zl = g.Op("Mul", [zl, g.Floats("level_temperature", [], [(float)levelTemperatures[l]])]);
             h = h is null ? zl : g.Op("Concat", [h, zl], Int("axis", 1));
             var steps = model.Levels[l].Steps;
             for (int k = steps.Count - 1; k >= 0; k--) h = StepInverse(g, (FlowSequence<float>)steps[k], h, contexts[l]);
@@ -150,7 +147,10 @@ public static class FlowExporter
         }
         g.RenameLastOutput(h!, "x");
         g.Graph.Output.Add(Value("x", ch, s, s));
-        return g.ToModel("FlowGen sampling graph z -> x (model units; physical = x * flowgen.scale + flowgen.offset). Scale z by the temperature.", metadata);
+        var proto = g.ToModel("FlowGen sampling graph z -> x (model units; physical = x * flowgen.scale + flowgen.offset). Scale z by the temperature.", metadata);
+        if (levelTemperatures is not null)
+            ModelTempering.Apply(proto, model.LatentShapes.Select(z => z.C * z.H * z.W).ToArray(), [ch, s, s], levelTemperatures, "sampling graph");
+        return proto;
     }
 
     private static string StepInverse(OnnxGraphBuilder g, FlowSequence<float> step, string h, string? ctx)

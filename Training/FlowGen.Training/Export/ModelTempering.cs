@@ -33,21 +33,38 @@ public static class ModelTempering
             shape = model.SampleShape.ToArray();
         }
         var proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath));
+        Apply(proto, lengths, shape, levelTemperatures, modelPath);
+        if (defaultTemperature is { } dt) SetMetadata(proto, "flowgen.default_temperature", dt.ToString("R", CultureInfo.InvariantCulture));
+        if (note is not null) SetMetadata(proto, "flowgen.default_temperature.source", note);
+
+        AtomicFile.Write(outputPath, s => proto.WriteTo(s));
+        string density = Evaluation.FlowPatchModel.DensityPathFor(modelPath), densityOut = Evaluation.FlowPatchModel.DensityPathFor(outputPath);
+        if (File.Exists(density) && Path.GetFullPath(density) != Path.GetFullPath(densityOut))
+            AtomicFile.Write(densityOut, s => { using var input = File.OpenRead(density); input.CopyTo(s); });
+    }
+
+    /// <summary>
+    /// Puts z × (each latent's level temperature) in front of every node of <paramref name="proto"/> that read z, and
+    /// multiplies <paramref name="levelTemperatures"/> into its `flowgen.level_temperatures`. <paramref name="lengths"/>:
+    /// latents per level, finest first; <paramref name="sampleShape"/>: z's shape without the batch. The caller has checked
+    /// the list against the layout.
+    /// </summary>
+    internal static void Apply(ModelProto proto, IReadOnlyList<int> lengths, IReadOnlyList<int> sampleShape, IReadOnlyList<double> levelTemperatures, string source)
+    {
         var graph = proto.Graph;
+        if (graph.Output.Any(o => o.Name == "z")) throw new OnnxModelException(source, null, "the graph returns its latent z unchanged; nothing to temper");
         string tempered = Unused(graph, "z_level_tempered"), constant = Unused(graph, "level_temperatures");
         foreach (var node in graph.Node)
             for (int i = 0; i < node.Input.Count; i++)
                 if (node.Input[i] == "z") node.Input[i] = tempered;
-        foreach (var output in graph.Output)
-            if (output.Name == "z") throw new OnnxModelException(modelPath, null, "the graph returns its latent z unchanged; nothing to temper");
 
         var scale = new byte[lengths.Sum() * 4];
-        for (int l = 0, at = 0; l < lengths.Length; at += lengths[l], l++)
+        for (int l = 0, at = 0; l < lengths.Count; at += lengths[l], l++)
             for (int e = at; e < at + lengths[l]; e++)
                 System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(scale.AsSpan(e * 4), (float)levelTemperatures[l]);
         var tensor = new TensorProto { Name = constant, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(scale) };
         tensor.Dims.Add(1);
-        tensor.Dims.AddRange(shape.Select(d => (long)d));
+        tensor.Dims.AddRange(sampleShape.Select(d => (long)d));
         graph.Initializer.Add(tensor);
         var mul = new NodeProto { OpType = "Mul", Name = "level_temperatures_mul" };
         mul.Input.Add("z");
@@ -61,19 +78,12 @@ public static class ModelTempering
         if (previous is not null)
         {
             var parts = previous.Split(',');
-            if (parts.Length != combined.Length) throw new OnnxModelException(modelPath, null, $"metadata {FlowExporter.LevelTemperaturesKey} = '{previous}' does not have one value per level");
+            if (parts.Length != combined.Length) throw new OnnxModelException(source, null, $"metadata {FlowExporter.LevelTemperaturesKey} = '{previous}' does not have one value per level");
             for (int l = 0; l < parts.Length; l++)
                 combined[l] *= double.TryParse(parts[l], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v > 0
-                    ? v : throw new OnnxModelException(modelPath, null, $"metadata {FlowExporter.LevelTemperaturesKey} = '{previous}' is not a list of positive numbers");
+                    ? v : throw new OnnxModelException(source, null, $"metadata {FlowExporter.LevelTemperaturesKey} = '{previous}' is not a list of positive numbers");
         }
         SetMetadata(proto, FlowExporter.LevelTemperaturesKey, string.Join(",", combined.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
-        if (defaultTemperature is { } dt) SetMetadata(proto, "flowgen.default_temperature", dt.ToString("R", CultureInfo.InvariantCulture));
-        if (note is not null) SetMetadata(proto, "flowgen.default_temperature.source", note);
-
-        AtomicFile.Write(outputPath, s => proto.WriteTo(s));
-        string density = Evaluation.FlowPatchModel.DensityPathFor(modelPath), densityOut = Evaluation.FlowPatchModel.DensityPathFor(outputPath);
-        if (File.Exists(density) && Path.GetFullPath(density) != Path.GetFullPath(densityOut))
-            AtomicFile.Write(densityOut, s => { using var input = File.OpenRead(density); input.CopyTo(s); });
     }
 
     private static string Unused(GraphProto graph, string name)

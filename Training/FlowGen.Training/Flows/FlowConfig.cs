@@ -74,6 +74,7 @@ public sealed record FlowConfig
     public bool ContextGradient { get; init; }
 
     /// <summary>Context channels the coupling networks read at data resolution: the input's, plus one with <see cref="ContextGradient"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int NetContextChannels => ContextChannels + (ContextGradient && ContextChannels > 0 ? 1 : 0);
 
     /// <summary>Number of dimensions of one sample.</summary>
