@@ -13,7 +13,7 @@
 //         in 2 (an 8x8 one 1 in 9 instead of 1 in 5). Output column c of image g lies at g·P + c of the
 //         plane's rows and reads only its own columns and zeros, so a value is the same whichever images
 //         share its plane (a batch's last, partial group has its own tables).
-// A parallel item is a fixed tile of 4 consecutive segments of the batch's planes (crossing planes of the
+// A parallel item is a fixed tile of 3 consecutive segments (GemmMicroKernel.Segments) of the batch's planes (crossing planes of the
 // same layout), so the split and every sum's order are independent of the thread count.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -349,7 +349,7 @@ internal sealed unsafe class Conv2dKernelBlocked
         for (; i < n; i++) dst[i] = 0f;
     }
 
-    // One item = 4 consecutive segments of the batch, all groups and output-channel blocks.
+    // One item = GemmMicroKernel.Segments consecutive segments of the batch, all groups and output-channel blocks.
     [SkipLocalsInit]
     private sealed class TileJob(Conv2dKernelBlocked k) : IParallelJob
     {
@@ -411,13 +411,13 @@ internal sealed unsafe class Conv2dKernelBlocked
                     if (rows == R && valid == V && direct)
                     {
                         // A whole tile with an activation the sink applies: registers straight to the output.
-                        var sink = new DirectSink<TV, TOps>(outBase[0] + oo, outBase[1] + oo, outBase[2] + oo, outBase[3] + oo, planeOut, k._act, alpha);
+                        var sink = new DirectSink<TV, TOps>(outBase[0] + oo, outBase[1] + oo, outBase[2] + oo, planeOut, k._act, alpha);
                         GemmMicroKernel.Tile<TV, TOps, DirectSink<TV, TOps>>(k._packed + (long)blk * k._k * R, k._k, l.Koff,
-                            inBase[0] + gi, inBase[1] + gi, inBase[2] + gi, inBase[3] + gi, k._bias + blk * R, ref sink);
+                            inBase[0] + gi, inBase[1] + gi, inBase[2] + gi, k._bias + blk * R, ref sink);
                         continue;
                     }
                     GemmMicroKernel.Tile<TV, TOps>(k._packed + (long)blk * k._k * R, k._k, l.Koff,
-                        inBase[0] + gi, inBase[1] + gi, inBase[2] + gi, inBase[3] + gi, k._bias + blk * R, tile);
+                        inBase[0] + gi, inBase[1] + gi, inBase[2] + gi, k._bias + blk * R, tile);
                     for (int r = 0; r < rows; r++)
                         for (int v = 0; v < valid; v++)
                             StoreSegment<TV, TOps>(tile + (r * V + v) * w, outBase[v] + oo + (long)r * planeOut);
@@ -425,14 +425,14 @@ internal sealed unsafe class Conv2dKernelBlocked
             }
         }
 
-        // Stores a tile's registers to four output segments, rows planeOut apart, through None, Relu or LeakyRelu.
-        private readonly struct DirectSink<TV, TOps>(float* d0, float* d1, float* d2, float* d3, long rowStride, FusedActivation act, TV alpha)
+        // Stores a tile's registers to its three output segments, rows planeOut apart, through None, Relu or LeakyRelu.
+        private readonly struct DirectSink<TV, TOps>(float* d0, float* d1, float* d2, long rowStride, FusedActivation act, TV alpha)
             : ITileSink<TV> where TV : struct where TOps : struct, IGemmVector<TV>
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void Put(int row, int segment, TV acc)
             {
-                float* d = segment == 0 ? d0 : segment == 1 ? d1 : segment == 2 ? d2 : d3;
+                float* d = segment == 0 ? d0 : segment == 1 ? d1 : d2;
                 if (act == FusedActivation.Relu) acc = TOps.Relu(acc);
                 else if (act == FusedActivation.LeakyRelu) acc = TOps.LeakyRelu(acc, alpha);
                 TOps.Store(d + row * rowStride, acc);

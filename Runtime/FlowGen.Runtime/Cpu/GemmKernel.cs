@@ -1,6 +1,6 @@
 // Single-precision GEMM, row-major: C[M,N] = alpha * op(A) * op(B) + beta * C (BLAS sgemm semantics:
 // beta == 0 overwrites C without reading it). Runs on GemmMicroKernel: C is cut into a fixed grid of
-// items (32 rows x 4 column blocks of 4 registers each; A is packed once per item and chunk, each B panel
+// items (32 rows x 4 column blocks of 3 registers each; A is packed once per item and chunk, each B panel
 // once per item, chunk and column block), K in chunks of 128 accumulated into C; columns past the last full register are a scalar
 // tail. The grid never depends on the thread count and every element's sum runs over k in the same
 // order, so results are identical for any thread count.
@@ -109,7 +109,7 @@ internal static unsafe class GemmKernel
             float* tile = stackalloc float[R * V * 16];
             float* panelA = stackalloc float[RowTiles * KChunk * R];   // 16 KB: [tile][kc][4]
             int* koff = stackalloc int[KChunk];
-            float* panelB = stackalloc float[KChunk * V * 16];          // 32 KB: [kc][4w]
+            float* panelB = stackalloc float[KChunk * V * 16];          // 24 KB: [kc][3w]
             for (int p0 = 0; p0 < _k || p0 == 0; p0 += KChunk)
             {
                 int kc = Math.Max(0, Math.Min(KChunk, _k - p0));
@@ -119,7 +119,7 @@ internal static unsafe class GemmKernel
                 for (int cb = cb0; cb < cb1; cb++)
                 {
                     int s0 = cb * V, valid = Math.Min(V, _segs - s0), j0 = s0 * w, cols = valid * w;
-                    // B rows of this chunk packed as [kc][4w]: contiguous, and free of the cache-set aliasing
+                    // B rows of this chunk packed as [kc][3w]: contiguous, and free of the cache-set aliasing
                     // a power-of-two ldb gives when B is read in place.
                     for (int p = 0; p < kc; p++)
                     {
@@ -128,11 +128,11 @@ internal static unsafe class GemmKernel
                         if (!_transB) new ReadOnlySpan<float>(_b + (long)(p0 + p) * _ldb + j0, cols).CopyTo(new Span<float>(dst, cols));
                         else for (int j = 0; j < cols; j++) dst[j] = _b[(long)(j0 + j) * _ldb + p0 + p];
                     }
-                    float* b0 = panelB, b1 = panelB + Math.Min(1, valid - 1) * w, b2 = panelB + Math.Min(2, valid - 1) * w, b3 = panelB + Math.Min(3, valid - 1) * w;
+                    float* b0 = panelB, b1 = panelB + Math.Min(1, valid - 1) * w, b2 = panelB + Math.Min(2, valid - 1) * w;
                     for (int t = 0; t < tiles; t++)
                     {
                         int r0 = i0 + t * R, rows = Math.Min(R, i1 - r0);
-                        GemmMicroKernel.Tile<TV, TOps>(panelA + t * KChunk * R, kc, koff, b0, b1, b2, b3, null, tile);
+                        GemmMicroKernel.Tile<TV, TOps>(panelA + t * KChunk * R, kc, koff, b0, b1, b2, null, tile);
                         for (int r = 0; r < rows; r++)
                         {
                             float* cr = _c + (long)(r0 + r) * _ldc + j0;

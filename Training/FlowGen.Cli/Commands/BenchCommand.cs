@@ -179,7 +179,7 @@ internal static class BenchCommand
 
     /// <summary>
     /// The machine's measured peak: the register-blocked micro-kernel every convolution and GEMM runs on, on panels hot
-    /// in L1 (a 4 x 256 A panel, 4 registers x 256 rows of B), on each of <paramref name="threads"/> threads at once,
+    /// in L1 (a 4 x 256 A panel, 3 registers x 256 rows of B), on each of <paramref name="threads"/> threads at once,
     /// best of several rounds. (A 1024³ GemmKernel call, the previous measure, is held back by packing and memory: the
     /// flows' convolutions ran at twice its rate.)
     /// </summary>
@@ -228,10 +228,10 @@ internal static class BenchCommand
         for (int i = 0; i < n; i++)
             switch (width)
             {
-                case 16: GemmMicroKernel.Tile<Vector512<float>, GemmVector512>(a, k, koff, b, b + 16, b + 32, b + 48, null, tile); break;
-                case 8: GemmMicroKernel.Tile<Vector256<float>, GemmVector256>(a, k, koff, b, b + 8, b + 16, b + 24, null, tile); break;
-                case 4: GemmMicroKernel.Tile<Vector128<float>, GemmVector128>(a, k, koff, b, b + 4, b + 8, b + 12, null, tile); break;
-                default: GemmMicroKernel.Tile<float, GemmScalar>(a, k, koff, b, b + 1, b + 2, b + 3, null, tile); break;
+                case 16: GemmMicroKernel.Tile<Vector512<float>, GemmVector512>(a, k, koff, b, b + 16, b + 32, null, tile); break;
+                case 8: GemmMicroKernel.Tile<Vector256<float>, GemmVector256>(a, k, koff, b, b + 8, b + 16, null, tile); break;
+                case 4: GemmMicroKernel.Tile<Vector128<float>, GemmVector128>(a, k, koff, b, b + 4, b + 8, null, tile); break;
+                default: GemmMicroKernel.Tile<float, GemmScalar>(a, k, koff, b, b + 1, b + 2, null, tile); break;
             }
     }
 
