@@ -3,17 +3,20 @@
 // Both operands are contiguous along q once dY is zero-padded like x: q walks the padded grid, and at
 // the grid's pad columns (q mod Wp ≥ W) dYpad holds zeros, so those terms add exact zeros. Nothing is
 // packed or transposed (the GEMM form col(x)·dYᵀ gathered every im2col element).
-// Tiles of 4 weight columns × 4 output channels keep 16 Vector256 accumulators (each lane sums every
-// 8th term, samples in ascending order); the lanes are summed at the end. The last partial vector is
+// Tiles of 3 weight columns × 3 output channels keep 9 Vector256 accumulators (each lane sums every
+// 8th term, samples in ascending order); the lanes are summed at the end. With the tile's 3 + 3 operand
+// registers and the mask that is AVX2's 16 vector registers (a 4 × 4 tile needed 25 and the JIT spilled
+// accumulators to the stack every iteration). The last partial vector is
 // read ending at L with the already-counted lanes of dY masked to zero. Items are groups of whole
-// tiles, so results do not depend on the thread count.
+// tiles, so results do not depend on the thread count (nor on the tile shape: every accumulator sums its
+// own terms in the same order).
 using System.Runtime.Intrinsics;
 
 namespace FlowGen.Training.Autodiff;
 
 internal static unsafe class ConvWeightGrad
 {
-    private const int T = 4, Lanes = 8, AccFloats = T * T * Lanes;
+    private const int T = 3, Lanes = 8, AccFloats = T * T * Lanes;
 
     /// <summary>
     /// dw[o·kk + i] += Σ_s Σ_{q&lt;len} dy[s·dySample + o·dyPlane + q] · x[s·xSample + rowOff[i] + q] for
@@ -75,14 +78,13 @@ internal static unsafe class ConvWeightGrad
     // consecutive samples (rows xSample and dySample apart).
     private static void Tile(float** xr, float** dr, int len, int samples, int xSample, int dySample, float* acc)
     {
-        var c00 = Vector256.Load(acc); var c01 = Vector256.Load(acc + 8); var c02 = Vector256.Load(acc + 16); var c03 = Vector256.Load(acc + 24);
-        var c10 = Vector256.Load(acc + 32); var c11 = Vector256.Load(acc + 40); var c12 = Vector256.Load(acc + 48); var c13 = Vector256.Load(acc + 56);
-        var c20 = Vector256.Load(acc + 64); var c21 = Vector256.Load(acc + 72); var c22 = Vector256.Load(acc + 80); var c23 = Vector256.Load(acc + 88);
-        var c30 = Vector256.Load(acc + 96); var c31 = Vector256.Load(acc + 104); var c32 = Vector256.Load(acc + 112); var c33 = Vector256.Load(acc + 120);
+        var c00 = Vector256.Load(acc); var c01 = Vector256.Load(acc + 8); var c02 = Vector256.Load(acc + 16);
+        var c10 = Vector256.Load(acc + 24); var c11 = Vector256.Load(acc + 32); var c12 = Vector256.Load(acc + 40);
+        var c20 = Vector256.Load(acc + 48); var c21 = Vector256.Load(acc + 56); var c22 = Vector256.Load(acc + 64);
         for (int s = 0; s < samples; s++)
         {
-            float* x0 = xr[0] + (long)s * xSample, x1 = xr[1] + (long)s * xSample, x2 = xr[2] + (long)s * xSample, x3 = xr[3] + (long)s * xSample;
-            float* d0 = dr[0] + (long)s * dySample, d1 = dr[1] + (long)s * dySample, d2 = dr[2] + (long)s * dySample, d3 = dr[3] + (long)s * dySample;
+            float* x0 = xr[0] + (long)s * xSample, x1 = xr[1] + (long)s * xSample, x2 = xr[2] + (long)s * xSample;
+            float* d0 = dr[0] + (long)s * dySample, d1 = dr[1] + (long)s * dySample, d2 = dr[2] + (long)s * dySample;
             int q = 0;
             Vector256<float> keep = Vector256<float>.AllBitsSet;
             while (true)
@@ -97,22 +99,17 @@ internal static unsafe class ConvWeightGrad
                     q = len;
                 }
                 else q += Lanes;
-                var a0 = Vector256.Load(x0 + at); var a1 = Vector256.Load(x1 + at); var a2 = Vector256.Load(x2 + at); var a3 = Vector256.Load(x3 + at);
-                var b0 = Vector256.Load(d0 + at) & keep; var b1 = Vector256.Load(d1 + at) & keep;
-                var b2 = Vector256.Load(d2 + at) & keep; var b3 = Vector256.Load(d3 + at) & keep;
-                c00 = Vector256.FusedMultiplyAdd(a0, b0, c00); c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
-                c02 = Vector256.FusedMultiplyAdd(a0, b2, c02); c03 = Vector256.FusedMultiplyAdd(a0, b3, c03);
-                c10 = Vector256.FusedMultiplyAdd(a1, b0, c10); c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
-                c12 = Vector256.FusedMultiplyAdd(a1, b2, c12); c13 = Vector256.FusedMultiplyAdd(a1, b3, c13);
-                c20 = Vector256.FusedMultiplyAdd(a2, b0, c20); c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
-                c22 = Vector256.FusedMultiplyAdd(a2, b2, c22); c23 = Vector256.FusedMultiplyAdd(a2, b3, c23);
-                c30 = Vector256.FusedMultiplyAdd(a3, b0, c30); c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
-                c32 = Vector256.FusedMultiplyAdd(a3, b2, c32); c33 = Vector256.FusedMultiplyAdd(a3, b3, c33);
+                var b0 = Vector256.Load(d0 + at) & keep; var b1 = Vector256.Load(d1 + at) & keep; var b2 = Vector256.Load(d2 + at) & keep;
+                var a0 = Vector256.Load(x0 + at);
+                c00 = Vector256.FusedMultiplyAdd(a0, b0, c00); c01 = Vector256.FusedMultiplyAdd(a0, b1, c01); c02 = Vector256.FusedMultiplyAdd(a0, b2, c02);
+                var a1 = Vector256.Load(x1 + at);
+                c10 = Vector256.FusedMultiplyAdd(a1, b0, c10); c11 = Vector256.FusedMultiplyAdd(a1, b1, c11); c12 = Vector256.FusedMultiplyAdd(a1, b2, c12);
+                var a2 = Vector256.Load(x2 + at);
+                c20 = Vector256.FusedMultiplyAdd(a2, b0, c20); c21 = Vector256.FusedMultiplyAdd(a2, b1, c21); c22 = Vector256.FusedMultiplyAdd(a2, b2, c22);
             }
         }
-        c00.Store(acc); c01.Store(acc + 8); c02.Store(acc + 16); c03.Store(acc + 24);
-        c10.Store(acc + 32); c11.Store(acc + 40); c12.Store(acc + 48); c13.Store(acc + 56);
-        c20.Store(acc + 64); c21.Store(acc + 72); c22.Store(acc + 80); c23.Store(acc + 88);
-        c30.Store(acc + 96); c31.Store(acc + 104); c32.Store(acc + 112); c33.Store(acc + 120);
+        c00.Store(acc); c01.Store(acc + 8); c02.Store(acc + 16);
+        c10.Store(acc + 24); c11.Store(acc + 32); c12.Store(acc + 40);
+        c20.Store(acc + 48); c21.Store(acc + 56); c22.Store(acc + 64);
     }
 }
