@@ -4,8 +4,9 @@
 // For a stride-1 convolution every row of the implicit im2col matrix is the padded image shifted by
 // rowOff[p] = c·Hp·Wp + ky·Wp + kx, so it is read in place, contiguous along q; nothing is packed.
 // Positions with j ≥ W are the grid's pad columns: computed, then dropped when a sample's rows are
-// written out. Tiles are 4 output rows × 32 positions (16 Vector256 accumulators, p ascending), the
-// last one ending at L (recomputing a few positions identically); grids shorter than 32 go 16 or 8 at a time.
+// written out. Tiles are 4 output rows × 24 positions (12 Vector256 accumulators, p ascending: with the three
+// operand registers and the broadcast weight, AVX2's 16; 4 × 32 spilled accumulators every iteration), the
+// last one ending at L (recomputing a few positions identically); grids shorter than 24 go 16 or 8 at a time.
 // Items are samples, so results do not depend on the thread count.
 using System.Runtime.Intrinsics;
 
@@ -13,7 +14,7 @@ namespace FlowGen.Training.Autodiff;
 
 internal static unsafe class GridConv
 {
-    private const int Rows = 4, Lanes = 8, Block = 4 * Lanes;
+    private const int Rows = 4, Lanes = 8, Block = 3 * Lanes;
 
     /// <summary>
     /// dst[((s·m + o)·h + i)·wd + j] (+)= bias[o] + Σ_p w[o·k + p] · src[s·srcSample + rowOff[p] + i·wp + j] for
@@ -52,7 +53,7 @@ internal static unsafe class GridConv
                         for (int t = 0; t < tiles; t++)
                         {
                             float* wtt = pwt + (long)t * k * Rows, o = ps + (long)t * Rows * len + at;
-                            if (step == Block) Tile4(xs + at, ro, k, wtt, o, len);
+                            if (step == Block) Tile3(xs + at, ro, k, wtt, o, len);
                             else if (step == 2 * Lanes) Tile2(xs + at, ro, k, wtt, o, len);
                             else Tile1(xs + at, ro, k, wtt, o, len);
                         }
@@ -92,37 +93,33 @@ internal static unsafe class GridConv
         }
     }
 
-    // out[a·stride + 0..32) = Σ_p wt[p·4 + a] · x[rowOff[p] + 0..32) for the 4 rows a of one tile.
-    private static void Tile4(float* x, int* rowOff, int k, float* wt, float* outp, int stride)
+    // out[a·stride + 0..24) = Σ_p wt[p·4 + a] · x[rowOff[p] + 0..24) for the 4 rows a of one tile.
+    private static void Tile3(float* x, int* rowOff, int k, float* wt, float* outp, int stride)
     {
-        Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
-        Vector256<float> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+        Vector256<float> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
+        Vector256<float> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
         for (int p = 0; p < k; p++)
         {
             float* xp = x + rowOff[p];
-            var x0 = Vector256.Load(xp); var x1 = Vector256.Load(xp + 8); var x2 = Vector256.Load(xp + 16); var x3 = Vector256.Load(xp + 24);
+            var x0 = Vector256.Load(xp); var x1 = Vector256.Load(xp + 8); var x2 = Vector256.Load(xp + 16);
             var w = Vector256.Create(wt[0]);
-            c00 = Vector256.FusedMultiplyAdd(w, x0, c00); c01 = Vector256.FusedMultiplyAdd(w, x1, c01);
-            c02 = Vector256.FusedMultiplyAdd(w, x2, c02); c03 = Vector256.FusedMultiplyAdd(w, x3, c03);
+            c00 = Vector256.FusedMultiplyAdd(w, x0, c00); c01 = Vector256.FusedMultiplyAdd(w, x1, c01); c02 = Vector256.FusedMultiplyAdd(w, x2, c02);
             w = Vector256.Create(wt[1]);
-            c10 = Vector256.FusedMultiplyAdd(w, x0, c10); c11 = Vector256.FusedMultiplyAdd(w, x1, c11);
-            c12 = Vector256.FusedMultiplyAdd(w, x2, c12); c13 = Vector256.FusedMultiplyAdd(w, x3, c13);
+            c10 = Vector256.FusedMultiplyAdd(w, x0, c10); c11 = Vector256.FusedMultiplyAdd(w, x1, c11); c12 = Vector256.FusedMultiplyAdd(w, x2, c12);
             w = Vector256.Create(wt[2]);
-            c20 = Vector256.FusedMultiplyAdd(w, x0, c20); c21 = Vector256.FusedMultiplyAdd(w, x1, c21);
-            c22 = Vector256.FusedMultiplyAdd(w, x2, c22); c23 = Vector256.FusedMultiplyAdd(w, x3, c23);
+            c20 = Vector256.FusedMultiplyAdd(w, x0, c20); c21 = Vector256.FusedMultiplyAdd(w, x1, c21); c22 = Vector256.FusedMultiplyAdd(w, x2, c22);
             w = Vector256.Create(wt[3]);
-            c30 = Vector256.FusedMultiplyAdd(w, x0, c30); c31 = Vector256.FusedMultiplyAdd(w, x1, c31);
-            c32 = Vector256.FusedMultiplyAdd(w, x2, c32); c33 = Vector256.FusedMultiplyAdd(w, x3, c33);
+            c30 = Vector256.FusedMultiplyAdd(w, x0, c30); c31 = Vector256.FusedMultiplyAdd(w, x1, c31); c32 = Vector256.FusedMultiplyAdd(w, x2, c32);
             wt += Rows;
         }
         float* o0 = outp, o1 = outp + stride, o2 = outp + 2 * stride, o3 = outp + 3 * stride;
-        c00.Store(o0); c01.Store(o0 + 8); c02.Store(o0 + 16); c03.Store(o0 + 24);
-        c10.Store(o1); c11.Store(o1 + 8); c12.Store(o1 + 16); c13.Store(o1 + 24);
-        c20.Store(o2); c21.Store(o2 + 8); c22.Store(o2 + 16); c23.Store(o2 + 24);
-        c30.Store(o3); c31.Store(o3 + 8); c32.Store(o3 + 16); c33.Store(o3 + 24);
+        c00.Store(o0); c01.Store(o0 + 8); c02.Store(o0 + 16);
+        c10.Store(o1); c11.Store(o1 + 8); c12.Store(o1 + 16);
+        c20.Store(o2); c21.Store(o2 + 8); c22.Store(o2 + 16);
+        c30.Store(o3); c31.Store(o3 + 8); c32.Store(o3 + 16);
     }
 
-    // Tile4 for 16 positions.
+    // Tile3 for 16 positions.
     private static void Tile2(float* x, int* rowOff, int k, float* wt, float* outp, int stride)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
@@ -146,7 +143,7 @@ internal static unsafe class GridConv
         c30.Store(outp + 3 * stride); c31.Store(outp + 3 * stride + 8);
     }
 
-    // Tile4 for 8 positions.
+    // Tile3 for 8 positions.
     private static void Tile1(float* x, int* rowOff, int k, float* wt, float* outp, int stride)
     {
         Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
