@@ -70,7 +70,8 @@ internal static class BenchCommand
 
         double peak = MeasurePeakGflops(flowThreads);
         if (!json) o.WriteLine($"model {path}: {PlanStatistics.Flops(model.Plan, 1) / 1e6:F1} MFLOP/sample; FlowGen {flowThreads} threads, " +
-            $"ONNX Runtime {(ort is null ? "absent" : OrtSession.Version)} CPU provider {OrtThreads} threads; peak (GEMM micro-kernel in L1, {flowThreads} threads) {peak:F1} GFLOP/s");
+            $"ONNX Runtime {(ort is null ? "absent" : OrtSession.Version)} CPU provider {OrtThreads} threads; peak (GEMM micro-kernel in L1, {flowThreads} threads) {peak:F1} GFLOP/s; " +
+            $"{GemmKernel.VectorIsa}, {Environment.ProcessorCount} processors");
 
         var results = new List<Result>();
         foreach (int batch in batches)

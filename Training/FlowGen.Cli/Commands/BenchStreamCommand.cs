@@ -10,6 +10,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using FlowGen.Runtime;
+using FlowGen.Runtime.Cpu;
 using FlowGen.Runtime.Streaming;
 
 namespace FlowGen.Cli.Commands;
@@ -155,7 +156,7 @@ internal static class BenchStreamCommand
         string patches = detailPerChunk > 0
             ? $"{patchesPerChunk} coarse patches of {side}x{side} + {detailPerChunk} detail patches of {detailSide}x{detailSide}"
             : $"{patchesPerChunk} patches of {side}x{side}";
-        Console.Out.WriteLine($"{chunkSize}x{chunkSize} chunks ({patches} drawn per chunk), {r.Threads} threads, {chunkCount} cold chunks side by side (4 x {(chunkCount + 3) / 4})");
+        Console.Out.WriteLine($"{chunkSize}x{chunkSize} chunks ({patches} drawn per chunk), {r.Threads} threads on {GemmKernel.VectorIsa}, {chunkCount} cold chunks side by side (4 x {(chunkCount + 3) / 4})");
         Console.Out.WriteLine($"  streaming (ChunkStreamer):   median {F(median)} ms, p95 {F(r.P95Ms)} ms, {F(r.ChunksPerS)} chunks/s");
         Console.Out.WriteLine($"  isolated chunks:             median {F(r.IsolatedMedianMs)} ms (no neighbour to share coarse patches with)");
         Console.Out.WriteLine($"  flow only (same patches):    median {F(flowMedian)} ms; inside the world's flow calls {F(inFlowMs)} ms a chunk on average");
