@@ -17,6 +17,7 @@ using System.Runtime.InteropServices;
 using FlowGen.Runtime.Cpu;
 using FlowGen.Runtime.Graph;
 using FlowGen.Runtime.Onnx;
+using FlowGen.Runtime.Vulkan;
 
 namespace FlowGen.Runtime;
 
@@ -32,6 +33,7 @@ public sealed class FlowModel : IDisposable
     private readonly LaneJob? _lanes;       // batch-parallel sampling: one serial executor per thread
     private readonly WorkerPool? _lanePool;
     private readonly int _zIndex = -1, _xIndex = -1, _contextIndex = -1;
+    private readonly VulkanContext? _vulkan;  // the instance and device of the Vulkan backend
     private float[] _levelScale = [];        // per-latent factors of SetLevelTemperatures; empty = none
     private bool _disposed;
 
@@ -54,6 +56,15 @@ public sealed class FlowModel : IDisposable
         ContextLength = _contextIndex < 0 ? 0 : ContextShape.Aggregate(1, (a, d) => checked(a * d));
         _latents = _zIndex >= 0 ? new float[checked(MaxBatch * SampleLength)] : [];
         int threads = options.Threads == 0 ? Environment.ProcessorCount : options.Threads;
+        Backend = options.Backend;
+        if (options.Backend == FlowBackend.Vulkan)
+        {
+            _vulkan = VulkanContext.Create(graph.Source);
+            try { _executor = new VulkanExecutor(plan, _vulkan.Device); }
+            catch { _vulkan.Dispose(); throw; }
+            return;  // one device queue: no CPU lanes
+        }
+        if (options.Backend != FlowBackend.Cpu) throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "unknown backend");
         _executor = threads == 1 ? new CpuExecutor(plan, WorkerPool.Serial) : new CpuExecutor(plan, new WorkerPool(threads), ownsPool: true);
         int lanes = Math.Min(threads, MaxBatch);
         if (_zIndex >= 0 && lanes > 1)
@@ -87,6 +98,15 @@ public sealed class FlowModel : IDisposable
         var copy = bytes.ToArray();
         return new(() => OnnxReader.Read(copy, sourceName), options, constantInputs);
     }
+
+    /// <summary>Where the graph runs (<see cref="FlowModelOptions.Backend"/>).</summary>
+    public FlowBackend Backend { get; }
+
+    /// <summary>The Vulkan device the graph runs on, null on the CPU backend.</summary>
+    public string? DeviceName => _vulkan?.Device.Name;
+
+    /// <summary>The validation layer's log of the Vulkan backend (FLOWGEN_VULKAN_VALIDATION=1), else null.</summary>
+    internal ValidationLog? VulkanValidationLog => _vulkan?.Instance.Validation;
 
     /// <summary>The file the model came from (or the name given for bytes).</summary>
     public string Source { get; }
@@ -481,6 +501,7 @@ public sealed class FlowModel : IDisposable
             _executor.Dispose();
             _lanes?.Dispose();
             _lanePool?.Dispose();
+            _vulkan?.Dispose();
         }
     }
 

@@ -56,4 +56,19 @@ public sealed class FlowModelOptions
 
     /// <summary>Refuse models whose plan needs more memory than this. Default 4 GiB.</summary>
     public long MaxMemoryBytes { get; init; } = 4L << 30;
+
+    /// <summary>Where the graph runs. Default <see cref="FlowBackend.Cpu"/>.</summary>
+    public FlowBackend Backend { get; init; } = FlowBackend.Cpu;
+}
+
+/// <summary>Where a <see cref="FlowModel"/> runs its graph.</summary>
+public enum FlowBackend
+{
+    /// <summary>FlowGen's CPU kernels (SIMD, multi-threaded; bitwise the same for any thread count).</summary>
+    Cpu,
+
+    /// <summary>Vulkan compute on the first GPU the Vulkan loader reports (a software driver such as lavapipe counts):
+    /// the same plan, the same samples to float rounding (not bit for bit), one submit per run. Throws
+    /// <see cref="FlowGenException"/> where there is no Vulkan driver or the model uses an operator it lacks.</summary>
+    Vulkan,
 }

@@ -27,3 +27,12 @@ public sealed class VulkanFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary><see cref="VulkanFactAttribute"/> for theories.</summary>
+public sealed class VulkanTheoryAttribute : TheoryAttribute
+{
+    public VulkanTheoryAttribute()
+    {
+        if (VulkanFactAttribute.Probe() is { } reason) Skip = reason;
+    }
+}

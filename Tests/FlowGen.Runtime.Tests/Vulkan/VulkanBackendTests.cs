@@ -1,0 +1,144 @@
+// The Vulkan compute backend (FlowBackend.Vulkan) on the machine's driver (lavapipe in CI) against the CPU backend:
+// the bundled models' samples, at batch sizes that rebind the plan, under the validation layer with no errors.
+using FlowGen.Runtime.Tests.Onnx;
+using FlowGen.Runtime.Tests.Sampling;
+using FlowGen.Runtime.Vulkan;
+
+namespace FlowGen.Runtime.Tests.Vulkan;
+
+public class VulkanBackendTests
+{
+    private static string Bundled(string name) => Path.Combine(AppContext.BaseDirectory, "models", name + ".onnx");
+
+    // Largest |Vulkan - CPU| over the samples, relative to 1 + |CPU| (model units, as the ONNX Runtime parity tests).
+    private static double WorstDifference(FlowModel cpu, FlowModel gpu, ulong seed, long first, int count, float[]? context = null)
+    {
+        var a = new float[count * cpu.SampleLength];
+        var b = new float[count * cpu.SampleLength];
+        if (context is null)
+        {
+            cpu.Sample(a, seed, first, count, 1f);
+            gpu.Sample(b, seed, first, count, 1f);
+        }
+        else
+        {
+            cpu.Sample(a, seed, first, count, 1f, context);
+            gpu.Sample(b, seed, first, count, 1f, context);
+        }
+        double worst = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.True(float.IsFinite(b[i]), $"sample value {i} is {b[i]}");
+            worst = Math.Max(worst, Math.Abs(a[i] - b[i]) / (1 + Math.Abs(a[i])));
+        }
+        return worst;
+    }
+
+    [VulkanTheory]
+    [InlineData("terrain")]
+    [InlineData("terrain-coarse")]
+    [InlineData("grass")]
+    public void BundledModelSamplesMatchTheCpuBackend(string name)
+    {
+        using var cpu = FlowModel.Load(Bundled(name), new FlowModelOptions { MaxBatch = 8, Threads = 1 });
+        using var gpu = FlowModel.Load(Bundled(name), new FlowModelOptions { MaxBatch = 8, Backend = FlowBackend.Vulkan });
+        Assert.Equal(FlowBackend.Vulkan, gpu.Backend);
+        Assert.False(string.IsNullOrEmpty(gpu.DeviceName));
+        // 11 samples: a full batch of 8, then 3 (the plan rebinds), then a batch of 1.
+        Assert.True(WorstDifference(cpu, gpu, 7, 100, 11) < 1e-4);
+        Assert.True(WorstDifference(cpu, gpu, 7, 5, 1) < 1e-4);
+    }
+
+    [VulkanFact]
+    public void ConditionalDetailModelMatchesTheCpuBackend()
+    {
+        using var cpu = FlowModel.Load(Bundled("terrain-detail"), new FlowModelOptions { MaxBatch = 4, Threads = 1 });
+        using var gpu = FlowModel.Load(Bundled("terrain-detail"), new FlowModelOptions { MaxBatch = 4, Backend = FlowBackend.Vulkan });
+        var rng = new Random(3);
+        var context = new float[6 * cpu.ContextLength];
+        for (int i = 0; i < context.Length; i++) context[i] = (float)(rng.NextDouble() * 4 - 2);
+        Assert.True(WorstDifference(cpu, gpu, 11, 0, 6, context) < 1e-4);
+    }
+
+    [VulkanFact]
+    public void ValidationReportsNoErrors()
+    {
+        if (!VkLoader.InstanceLayers().Contains(VulkanInstance.ValidationLayer)) return; // the layer is optional; lavapipe runs without it
+        Environment.SetEnvironmentVariable("FLOWGEN_VULKAN_VALIDATION", "1");
+        var model = FlowModel.Load(Bundled("terrain-coarse"), new FlowModelOptions { MaxBatch = 4, Backend = FlowBackend.Vulkan });
+        var x = new float[5 * model.SampleLength];
+        model.Sample(x, 1, 0, 5, 1f);
+        var log = model.VulkanValidationLog;
+        model.Dispose();
+        Assert.NotNull(log);
+        Assert.True(log!.Errors == 0, string.Join("\n", log.Messages));
+    }
+
+    [VulkanFact]
+    public void ElementwiseChainsWithBroadcastMatchTheCpuBackend()
+    {
+        var bytes = FlowModelTests.ElementwiseSampler();
+        using var cpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 4, Threads = 1 });
+        using var gpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 4, Backend = FlowBackend.Vulkan });
+        Assert.True(WorstDifference(cpu, gpu, 9, 3, 10) < 1e-5);
+    }
+
+    [VulkanFact]
+    public void SpaceToDepthSlicesAndConcatsMatchTheCpuBackend()
+    {
+        var bytes = GlowLikeModel.Build(seed: 4);
+        using var cpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 3, Threads = 1 });
+        using var gpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 3, Backend = FlowBackend.Vulkan });
+        Assert.True(WorstDifference(cpu, gpu, 2, 0, 5) < 1e-4);
+    }
+
+    [VulkanFact]
+    public void TransposeReduceAndExpandMatchTheCpuBackend()
+    {
+        // x = transpose(z) + expand(reduce_sum(z, axis 3)) / 4 over z [N,1,4,4]
+        var bytes = new TestModel()
+            .Input("z", [-1, 1, 4, 4])
+            .Longs("axes", [1], [3]).Longs("shape", [4], [1, 1, 4, 4]).Floats("four", [], [4f])
+            .Node("Transpose", ["z"], ["t"], TestModel.Ints("perm", 0, 1, 3, 2))
+            .Node("ReduceSum", ["z", "axes"], ["r"], TestModel.Int("keepdims", 1))
+            .Node("Expand", ["r", "shape"], ["e"]).Node("Div", ["e", "four"], ["q"]).Node("Add", ["t", "q"], ["x"])
+            .Output("x", [-1, 1, 4, 4])
+            .Meta("flowgen.version", "1").Meta("flowgen.kind", "heightmap").Meta("flowgen.shape", "1,4,4")
+            .Meta("flowgen.scale", "1").Meta("flowgen.offset", "0").Meta("flowgen.default_temperature", "1")
+            .ToBytes();
+        using var cpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 4, Threads = 1 });
+        using var gpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 4, Backend = FlowBackend.Vulkan });
+        Assert.True(WorstDifference(cpu, gpu, 5, 0, 7) < 1e-5);
+    }
+
+    [VulkanFact]
+    public void AnOperatorWithoutAVulkanKernelIsATypedError()
+    {
+        var bytes = new TestModel()
+            .Input("z", [-1, 1, 4, 4])
+            .Node("Softmax", ["z"], ["x"], TestModel.Int("axis", 3))
+            .Output("x", [-1, 1, 4, 4])
+            .Meta("flowgen.version", "1").Meta("flowgen.kind", "heightmap").Meta("flowgen.shape", "1,4,4")
+            .Meta("flowgen.scale", "1").Meta("flowgen.offset", "0").Meta("flowgen.default_temperature", "1")
+            .ToBytes();
+        var e = Assert.Throws<FlowGenException>(() => FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 2, Backend = FlowBackend.Vulkan }));
+        Assert.Contains("Softmax", e.Message);
+        Assert.Contains("no Vulkan implementation", e.Message);
+    }
+
+    [VulkanFact]
+    public void SamplingIsDeterministicAndAllocatesNothingAfterWarmUp()
+    {
+        using var m = FlowModel.Load(Bundled("terrain-coarse"), new FlowModelOptions { MaxBatch = 8, Backend = FlowBackend.Vulkan });
+        var a = new float[20 * m.SampleLength];
+        var b = new float[20 * m.SampleLength];
+        m.Sample(a, 5, 0, 20, 1f);   // batches 8, 8, 4: two slots recorded
+        m.Sample(b, 5, 0, 20, 1f);
+        Assert.Equal(a, b);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) m.Sample(b, 5, i, 20, 1f);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        m.Sample(b, 5, 0, 20, 1f);
+        Assert.Equal(a, b);
+    }
+}
