@@ -12,7 +12,7 @@ namespace FlowGen.Native;
 
 internal static unsafe class Exports
 {
-    private const int Ok = 0, ErrorArgument = 1, ErrorModel = 2, ErrorIo = 3, ErrorInternal = 4;
+    private const int Ok = 0, ErrorArgument = 1, ErrorModel = 2, ErrorIo = 3, ErrorInternal = 4, ErrorDevice = 5;
     private const int AbiVersion = 1;
 
     private sealed record WorldHandle(IWorldSource World);
@@ -41,6 +41,20 @@ internal static unsafe class Exports
         string file = Utf8(path, nameof(path));
         if (!File.Exists(file)) throw new FileNotFoundException($"{file}: model file not found", file);
         *outModel = Register(FlowModel.Load(file, Options(maxBatch, threads)));
+    });
+
+    [UnmanagedCallersOnly(EntryPoint = "flowgen_model_load_on")]
+    private static int ModelLoadOn(byte* path, int maxBatch, int threads, int backend, nint* outModel) => Guard(() =>
+    {
+        Out(outModel);
+        string file = Utf8(path, nameof(path));
+        if (backend is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(backend), backend, "backend must be FLOWGEN_BACKEND_CPU (0) or FLOWGEN_BACKEND_VULKAN (1)");
+        if (!File.Exists(file)) throw new FileNotFoundException($"{file}: model file not found", file);
+        var options = Options(maxBatch, threads);
+        *outModel = Register(FlowModel.Load(file, new FlowModelOptions
+        {
+            MaxBatch = options.MaxBatch, Threads = options.Threads, Backend = backend == 1 ? FlowBackend.Vulkan : FlowBackend.Cpu,
+        }));
     });
 
     [UnmanagedCallersOnly(EntryPoint = "flowgen_model_load_bytes")]
@@ -219,6 +233,7 @@ internal static unsafe class Exports
         return e switch
         {
             ObjectDisposedException => ErrorArgument,
+            FlowGen.Runtime.Vulkan.VulkanException => ErrorDevice,
             FlowGenException => ErrorModel,
             ArgumentException => ErrorArgument,
             FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException => ErrorIo,

@@ -29,8 +29,15 @@ typedef enum flowgen_status {
     FLOWGEN_ERROR_ARGUMENT = 1,  /* a null pointer, a buffer too small, a value out of range, a freed handle */
     FLOWGEN_ERROR_MODEL = 2,     /* the model file is not a valid/supported FlowGen or ONNX model */
     FLOWGEN_ERROR_IO = 3,        /* the file could not be read */
-    FLOWGEN_ERROR_INTERNAL = 4   /* anything else (a bug: please report the message) */
+    FLOWGEN_ERROR_INTERNAL = 4,  /* anything else (a bug: please report the message) */
+    FLOWGEN_ERROR_DEVICE = 5     /* the requested backend is not available here (no Vulkan driver or device) */
 } flowgen_status;
+
+typedef enum flowgen_backend {
+    FLOWGEN_BACKEND_CPU = 0,     /* FlowGen's CPU kernels: bitwise the same for any thread count */
+    FLOWGEN_BACKEND_VULKAN = 1   /* Vulkan compute on the first GPU (or software driver) the Vulkan loader reports:
+                                    the same samples to float rounding, deterministic on one device */
+} flowgen_backend;
 
 typedef enum flowgen_units {
     FLOWGEN_UNITS_MODEL = 0,     /* the model's normalised units */
@@ -59,6 +66,9 @@ const char* flowgen_last_error(void);
  * threads: 0 = one per core. */
 int32_t flowgen_model_load(const char* path_utf8, int32_t max_batch, int32_t threads, flowgen_model** out_model);
 int32_t flowgen_model_load_bytes(const void* data, size_t size, int32_t max_batch, int32_t threads, flowgen_model** out_model);
+/* flowgen_model_load on a chosen backend (flowgen_backend); Vulkan ignores threads. FLOWGEN_ERROR_DEVICE where
+ * the backend is unavailable, FLOWGEN_ERROR_MODEL where the model uses an operator the backend lacks. */
+int32_t flowgen_model_load_on(const char* path_utf8, int32_t max_batch, int32_t threads, int32_t backend, flowgen_model** out_model);
 void flowgen_model_free(flowgen_model* model);
 
 int32_t flowgen_model_info_get(flowgen_model* model, flowgen_model_info* out_info);

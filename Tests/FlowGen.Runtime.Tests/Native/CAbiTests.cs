@@ -119,6 +119,21 @@ public class CAbiTests
         AssertClose(tile, c["detailed_fill"]);
         Assert.StartsWith("2 ", c["not_detail"]); // FLOWGEN_ERROR_MODEL: a plain model as the detail model
         Assert.Contains("detail model", c["not_detail"]);
+        // The Vulkan backend through the ABI: the same device and kernels as the managed backend (lavapipe in CI), so
+        // the same samples to float rounding; where this machine has no Vulkan, FLOWGEN_ERROR_DEVICE with the reason.
+        if (FlowGen.Runtime.Tests.Vulkan.VulkanFactAttribute.Probe() is null)
+        {
+            Assert.StartsWith("0", c["vulkan_load"]);
+            Assert.Equal("1", c["vulkan_too_small"]);
+            Assert.Equal("0", c["vulkan_rc"]);
+            using var gpu = FlowModel.Load(Bundled("terrain-coarse"), new FlowModelOptions { MaxBatch = 4, Backend = FlowBackend.Vulkan });
+            var five = new float[5 * 256];
+            gpu.Sample(five, 7, 3, 5, 0.9f);
+            AssertClose(five, c["vulkan"]);
+        }
+        else Assert.StartsWith("5 ", c["vulkan_load"]);
+        Assert.StartsWith("1 ", c["bad_backend"]);
+        Assert.Contains("FLOWGEN_BACKEND_CPU", c["bad_backend"]);
         Assert.Equal("1", c["freed_model"]);
         Assert.Equal("1", c["null_model"]);
         Assert.Equal("", c["done"]);

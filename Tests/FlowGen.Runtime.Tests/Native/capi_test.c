@@ -93,6 +93,21 @@ int main(int argc, char** argv) {
     flowgen_world_free(world);
     rc = flowgen_world_create_detailed(terrain, terrain, 42, -1.0f, 4, 1.6, &world);
     printf("not_detail %d %s\n", rc, flowgen_last_error());
+    flowgen_model* gpu = NULL;
+    rc = flowgen_model_load_on(argv[2], 4, 0, FLOWGEN_BACKEND_VULKAN, &gpu);
+    printf("vulkan_load %d %s\n", rc, flowgen_last_error());
+    if (rc == FLOWGEN_OK) {
+        rc = flowgen_sample(gpu, 7, 3, 5, 0.9f, FLOWGEN_UNITS_MODEL, coarse, 2 * 16 * 16);
+        printf("vulkan_too_small %d\n", rc);
+        float* five = malloc(5 * 16 * 16 * sizeof(float));
+        rc = flowgen_sample(gpu, 7, 3, 5, 0.9f, FLOWGEN_UNITS_MODEL, five, 5 * 16 * 16);
+        printf("vulkan_rc %d\n", rc);
+        print_floats("vulkan", five, 5 * 16 * 16);
+        free(five);
+        flowgen_model_free(gpu);
+    }
+    rc = flowgen_model_load_on(argv[2], 4, 0, 7, &gpu);
+    printf("bad_backend %d %s\n", rc, flowgen_last_error());
     flowgen_model_free(detail);
     flowgen_model_free(terrain);
     flowgen_model_free(model);
