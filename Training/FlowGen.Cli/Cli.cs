@@ -49,6 +49,21 @@ internal static class Cli
         return (i, n);
     }
 
+    /// <summary>`--backend cpu|vulkan`: where the flows run (FlowModelOptions.Backend).</summary>
+    public static Option<string> BackendOption() => new("--backend")
+    {
+        Description = "where the flows run: cpu (FlowGen's SIMD kernels, bitwise the same for any thread count) or vulkan (Vulkan compute on the first GPU or software driver)",
+        DefaultValueFactory = _ => "cpu",
+    };
+
+    /// <summary>Parses a `--backend` value.</summary>
+    public static FlowBackend ParseBackend(string text) => text switch
+    {
+        "cpu" => FlowBackend.Cpu,
+        "vulkan" => FlowBackend.Vulkan,
+        _ => throw new ArgumentException($"--backend must be cpu or vulkan, not '{text}'"),
+    };
+
     private static int Report(Exception e)
     {
         while (e is AggregateException { InnerExceptions.Count: 1 } a) e = a.InnerExceptions[0];

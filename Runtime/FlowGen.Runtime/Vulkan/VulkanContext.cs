@@ -38,3 +38,23 @@ internal sealed class VulkanContext : IDisposable
         Instance.Dispose();
     }
 }
+
+/// <summary>Whether this machine can run the Vulkan backend, for tests and tools that skip or fall back.</summary>
+internal static class VulkanDeviceProbe
+{
+    private static readonly Lazy<string?> Reason = new(() =>
+    {
+        try
+        {
+            using var instance = new VulkanInstance([], validation: false);
+            return instance.PhysicalDevices().Count == 0 ? "no Vulkan physical device" : null;
+        }
+        catch (VulkanException e)
+        {
+            return "Vulkan unavailable: " + e.Message;
+        }
+    });
+
+    /// <summary>Null when a Vulkan device is there, else why not.</summary>
+    public static string? Missing() => Reason.Value;
+}

@@ -215,11 +215,12 @@ internal sealed unsafe class VulkanExecutor : IPlanExecutor
                 var x = inDims[0];
                 var w = step.Inputs[1]!;
                 int act = p.Activation switch { Activation.Relu => 1, Activation.LeakyRelu => 2, Activation.Sigmoid => 3, Activation.Tanh => 4, _ => 0 };
+                int cpi = outDims[1] / p.Group % 4 == 0 ? 4 : 1;  // output channels an invocation computes
                 uint at = prm.Begin();
                 prm.Add(Floats(step.Inputs[0]!), Floats(w), step.Inputs.Length > 2 && step.Inputs[2] is { } b ? Floats(b) : -1, outOff,
                     x[0], x[1], x[2], x[3], outDims[1], outDims[2], outDims[3], p.KernelH, p.KernelW, p.StrideH, p.StrideW, p.PadTop, p.PadLeft,
-                    p.DilationH, p.DilationW, p.Group, act, BitConverter.SingleToInt32Bits(p.Alpha));
-                Dispatch(Kernel.Conv, at, count);
+                    p.DilationH, p.DilationW, p.Group, act, BitConverter.SingleToInt32Bits(p.Alpha), cpi);
+                Dispatch(Kernel.Conv, at, count / cpi);
                 break;
             }
             case "Elementwise":
@@ -401,7 +402,7 @@ internal sealed unsafe class VulkanExecutor : IPlanExecutor
         foreach (var s in plan.Steps)
             n += s.OpType switch
             {
-                "Conv" => 22,
+                "Conv" => 23,
                 "Elementwise" => 11 + 7L * s.Inputs.Length + 5L * ((ChainParams)s.Params!).Ops.Length,
                 "Concat" => 21L * s.Inputs.Length,
                 "ReduceSum" or "ReduceMean" => 18,

@@ -181,4 +181,39 @@ public class GenerateCommandTests
         Assert.DoesNotContain("not recomputed", stdout);
         Assert.Contains("bits/dim", stdout);
     }
+
+    [Fact]
+    public void TheVulkanBackendWritesTheSameSamplesToFloatRounding()
+    {
+        if (FlowGen.Runtime.Vulkan.VulkanDeviceProbe.Missing() is { } reason)
+        {
+            // No Vulkan here: a typed error that names the backend's need, exit code 2, no output folder.
+            var none = Path.Combine(FlowgenProcess.TempDir(), "out");
+            var (c, _, e) = FlowgenProcess.Run("generate", "terrain", "--count", "2", "--backend", "vulkan", "--out", none);
+            Assert.Equal(2, c);
+            Assert.Contains("Vulkan", e);
+            Assert.False(Directory.Exists(none), reason);
+            return;
+        }
+        var cpu = FlowgenProcess.TempDir();
+        var gpu = FlowgenProcess.TempDir();
+        var (code, _, stderr) = FlowgenProcess.Run("generate", "terrain-coarse", "--count", "5", "--seed", "3", "--format", "npy", "--batch", "4", "--out", cpu, "--no-preview");
+        Assert.True(code == 0, stderr);
+        (code, _, stderr) = FlowgenProcess.Run("generate", "terrain-coarse", "--count", "5", "--seed", "3", "--format", "npy", "--batch", "4", "--out", gpu, "--no-preview", "--backend", "vulkan");
+        Assert.True(code == 0, stderr);
+        for (int i = 0; i < 5; i++)
+        {
+            var a = NpyCodec.Read(Path.Combine(cpu, $"sample_{i:D6}.npy")).ToSingleArray();
+            var b = NpyCodec.Read(Path.Combine(gpu, $"sample_{i:D6}.npy")).ToSingleArray();
+            for (int k = 0; k < a.Length; k++) Assert.True(Math.Abs(a[k] - b[k]) <= 1e-4 * (1 + Math.Abs(a[k])), $"sample {i} pixel {k}: cpu {a[k]} m, vulkan {b[k]} m");
+        }
+    }
+
+    [Fact]
+    public void AnUnknownBackendIsATypedError()
+    {
+        var (code, _, stderr) = FlowgenProcess.Run("generate", "terrain", "--count", "1", "--backend", "metal", "--out", FlowgenProcess.TempDir());
+        Assert.Equal(2, code);
+        Assert.Contains("--backend must be cpu or vulkan", stderr);
+    }
 }

@@ -35,12 +35,13 @@ internal static class BenchCommand
         {
             Description = $"time every compiled step on one serial executor, as each sampling lane runs it (at batch {FlowModel.LaneChunk} unless --batch is given); any number of float32 inputs"
         };
-        var command = new Command("bench", "Benchmark FlowGen's CPU runtime against ONNX Runtime on a model") { model, batches, threads, json, seconds, noOrt, profile };
+        var backend = Cli.BackendOption();
+        var command = new Command("bench", "Benchmark FlowGen's runtime against ONNX Runtime on a model") { model, batches, threads, json, seconds, noOrt, profile, backend };
         command.SetAction(pr => Cli.Guard(() => pr.GetValue(profile)
             ? Profile(BundledModels.Resolve(pr.GetValue(model)!), pr.GetResult(batches) is { Implicit: false } ? ParseBatches(pr.GetValue(batches)!) : [FlowModel.LaneChunk],
                 pr.GetValue(seconds), pr.GetValue(json), Console.Out)
             : Run(BundledModels.Resolve(pr.GetValue(model)!), pr.GetValue(batches)!, pr.GetValue(threads), pr.GetValue(json),
-            pr.GetValue(seconds), pr.GetValue(noOrt), Console.Out, Console.Error)));
+            pr.GetValue(seconds), pr.GetValue(noOrt), Console.Out, Console.Error, Cli.ParseBackend(pr.GetValue(backend)!))));
         return command;
     }
 
@@ -48,13 +49,14 @@ internal static class BenchCommand
         double? OrtPatchesPerS, double? OrtLatencyMsMedian, double? OrtGflops, double? RatioVsOrt, double? MaxRelDiffVsOrt,
         double PeakGflops, double FractionOfPeak, int Threads, int OrtThreads);
 
-    internal static int Run(string path, string batchList, int threads, bool json, double seconds, bool noOrt, TextWriter o, TextWriter err)
+    internal static int Run(string path, string batchList, int threads, bool json, double seconds, bool noOrt, TextWriter o, TextWriter err,
+        FlowBackend backend = FlowBackend.Cpu)
     {
         var batches = ParseBatches(batchList);
         if (threads < 0) throw new ArgumentException("--threads must be 0 (one per processor) or positive");
         if (!(seconds > 0) || seconds > 600) throw new ArgumentException("--seconds must be in (0, 600]");
         int flowThreads = threads == 0 ? Environment.ProcessorCount : threads;
-        using var model = FlowModel.Load(path, new FlowModelOptions { MaxBatch = batches.Max(), Threads = flowThreads });
+        using var model = FlowModel.Load(path, new FlowModelOptions { MaxBatch = batches.Max(), Threads = flowThreads, Backend = backend });
         if (model.Inputs.Count != 1 || model.Outputs.Count != 1)
             throw new FlowGenException($"bench needs a graph with one input and one output; it has {model.Inputs.Count} and {model.Outputs.Count}", path);
         int inPer = checked((int)model.Plan.Inputs[0].ElementCount(1)), outPer = checked((int)model.Plan.Outputs[0].ElementCount(1));
@@ -68,10 +70,13 @@ internal static class BenchCommand
         }
         using var ortScope = ort;
 
-        double peak = MeasurePeakGflops(flowThreads);
-        if (!json) o.WriteLine($"model {path}: {PlanStatistics.Flops(model.Plan, 1) / 1e6:F1} MFLOP/sample; FlowGen {flowThreads} threads, " +
-            $"ONNX Runtime {(ort is null ? "absent" : OrtSession.Version)} CPU provider {OrtThreads} threads; peak (GEMM micro-kernel in L1, {flowThreads} threads) {peak:F1} GFLOP/s; " +
-            $"{GemmKernel.VectorIsa}, {Environment.ProcessorCount} processors");
+        // %peak is against the CPU micro-kernel, so only for the CPU backend.
+        double peak = backend == FlowBackend.Cpu ? MeasurePeakGflops(flowThreads) : double.NaN;
+        string flowSide = backend == FlowBackend.Cpu ? $"FlowGen {flowThreads} threads" : $"FlowGen on Vulkan ({model.DeviceName})";
+        if (!json) o.WriteLine($"model {path}: {PlanStatistics.Flops(model.Plan, 1) / 1e6:F1} MFLOP/sample; {flowSide}, " +
+            $"ONNX Runtime {(ort is null ? "absent" : OrtSession.Version)} CPU provider {OrtThreads} threads; " +
+            (backend == FlowBackend.Cpu ? $"peak (GEMM micro-kernel in L1, {flowThreads} threads) {peak:F1} GFLOP/s; " : "") +
+            $"CPU: {GemmKernel.VectorIsa}, {Environment.ProcessorCount} processors");
 
         var results = new List<Result>();
         foreach (int batch in batches)
@@ -93,7 +98,11 @@ internal static class BenchCommand
                 ortLat is null ? null : ortLat.Value / lat, diff, peak, flops / lat / 1e9 / peak, flowThreads, OrtThreads));
         }
 
-        if (json) o.WriteLine(JsonSerializer.Serialize(results, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        // peak and its fraction are "NaN" on the Vulkan backend
+        if (json) o.WriteLine(JsonSerializer.Serialize(results, new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        }));
         else PrintTable(results, o);
         return Cli.Ok;
     }
@@ -255,8 +264,8 @@ internal static class BenchCommand
         var inv = CultureInfo.InvariantCulture;
         o.WriteLine("batch  FlowGen patches/s  median ms  GFLOP/s  %peak | ORT patches/s  median ms  GFLOP/s | FlowGen/ORT  max rel diff");
         foreach (var r in results)
-            o.WriteLine(string.Format(inv, "{0,5}  {1,17:F0}  {2,9:F3}  {3,7:F1}  {4,5:P0} | {5,13}  {6,9}  {7,7} | {8,11}  {9,9}",
-                r.Batch, r.PatchesPerS, r.LatencyMsMedian, r.Gflops, r.FractionOfPeak,
+            o.WriteLine(string.Format(inv, "{0,5}  {1,17:F0}  {2,9:F3}  {3,7:F1}  {4,5} | {5,13}  {6,9}  {7,7} | {8,11}  {9,9}",
+                r.Batch, r.PatchesPerS, r.LatencyMsMedian, r.Gflops, double.IsNaN(r.FractionOfPeak) ? "-" : r.FractionOfPeak.ToString("P0", inv),
                 r.OrtPatchesPerS?.ToString("F0", inv) ?? "-", r.OrtLatencyMsMedian?.ToString("F3", inv) ?? "-", r.OrtGflops?.ToString("F1", inv) ?? "-",
                 r.RatioVsOrt is { } x ? x.ToString("F2", inv) + "x" : "-", r.MaxRelDiffVsOrt?.ToString("G2", inv) ?? "-"));
     }

@@ -25,9 +25,10 @@ internal static class BenchStreamCommand
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0, Description = "worker threads (0 = one per processor)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object" };
         var (levels, gain, detail, overlap) = WorldOptions.Create();
-        var command = new Command("bench-stream", "Benchmark chunk streaming latency against sampling the same patches directly") { model, chunk, chunks, threads, levels, gain, detail, overlap, json };
+        var backend = Cli.BackendOption();
+        var command = new Command("bench-stream", "Benchmark chunk streaming latency against sampling the same patches directly") { model, chunk, chunks, threads, levels, gain, detail, overlap, json, backend };
         command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, pr.GetValue(chunk), pr.GetValue(chunks), pr.GetValue(threads), pr.GetValue(json),
-            pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!, pr.GetValue(overlap))));
+            pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!, pr.GetValue(overlap), Cli.ParseBackend(pr.GetValue(backend)!))));
         return command;
     }
 
@@ -78,19 +79,19 @@ internal static class BenchStreamCommand
     }
 
     internal static int Run(string modelArg, int chunkSize, int chunkCount, int threads, bool json,
-        int levels = PyramidWorld.DefaultLevels, double? gain = null, string detailArg = WorldOptions.Auto, int? overlap = null)
+        int levels = PyramidWorld.DefaultLevels, double? gain = null, string detailArg = WorldOptions.Auto, int? overlap = null, FlowBackend backend = FlowBackend.Cpu)
     {
         if (chunkSize is < 16 or > 4096) throw new ArgumentException("--chunk must be in 16..4096");
         if (chunkCount is < 1 or > 10_000) throw new ArgumentException("--chunks must be in 1..10000");
         if (threads < 0) throw new ArgumentException("--threads must be 0 (one per processor) or positive");
         var (path, detailPath) = WorldOptions.Resolve(modelArg, detailArg);
         const int batch = 64;
-        using var model = FlowModel.Load(path, new FlowModelOptions { MaxBatch = batch, Threads = threads });
+        using var model = FlowModel.Load(path, new FlowModelOptions { MaxBatch = batch, Threads = threads, Backend = backend });
         if (model.Metadata.Kind is { } kind && kind != "heightmap")
             throw new FlowGenException($"the model is of kind '{kind}'; streaming worlds need a heightmap model", path);
         float t = model.Metadata.DefaultTemperature;
         var counter = new CountingSampler(new FlowPatchSampler(model, t));
-        using var detail = WorldOptions.LoadDetail(detailPath, new FlowModelOptions { MaxBatch = batch, Threads = threads });
+        using var detail = WorldOptions.LoadDetail(detailPath, new FlowModelOptions { MaxBatch = batch, Threads = threads, Backend = backend });
         var detailCounter = WorldOptions.DetailSampler(detail) is { } d ? new CountingDetailSampler(d) : null;
         using var streamer = new ChunkStreamer(WorldOptions.World(counter, detailCounter, 1, levels, gain, overlap), new ChunkStreamerOptions { ChunkSize = chunkSize, MemoryBudgetBytes = 1L << 30 });
 
@@ -156,7 +157,7 @@ internal static class BenchStreamCommand
         string patches = detailPerChunk > 0
             ? $"{patchesPerChunk} coarse patches of {side}x{side} + {detailPerChunk} detail patches of {detailSide}x{detailSide}"
             : $"{patchesPerChunk} patches of {side}x{side}";
-        Console.Out.WriteLine($"{chunkSize}x{chunkSize} chunks ({patches} drawn per chunk), {r.Threads} threads on {GemmKernel.VectorIsa}, {chunkCount} cold chunks side by side (4 x {(chunkCount + 3) / 4})");
+        Console.Out.WriteLine($"{chunkSize}x{chunkSize} chunks ({patches} drawn per chunk), {(backend == FlowBackend.Cpu ? $"{r.Threads} threads on {GemmKernel.VectorIsa}" : $"flows on Vulkan ({model.DeviceName})")}, {chunkCount} cold chunks side by side (4 x {(chunkCount + 3) / 4})");
         Console.Out.WriteLine($"  streaming (ChunkStreamer):   median {F(median)} ms, p95 {F(r.P95Ms)} ms, {F(r.ChunksPerS)} chunks/s");
         Console.Out.WriteLine($"  isolated chunks:             median {F(r.IsolatedMedianMs)} ms (no neighbour to share coarse patches with)");
         Console.Out.WriteLine($"  flow only (same patches):    median {F(flowMedian)} ms; inside the world's flow calls {F(inFlowMs)} ms a chunk on average");

@@ -28,6 +28,7 @@ internal sealed record GenerateJob
     public string? Out { get; init; }
     public int Batch { get; init; } = 16;
     public int Threads { get; init; }
+    public FlowBackend Backend { get; init; }
     public string? Shard { get; init; }
     public bool Preview { get; init; } = true;
 }
@@ -53,16 +54,17 @@ internal static class GenerateCommand
         var threads = new Option<int>("--threads") { Description = "worker threads (0 = all cores)", DefaultValueFactory = _ => 0 };
         var shard = new Option<string?>("--shard") { Description = "write only shard i of n (i/n, 0-based) of the samples" };
         var noPreview = new Option<bool>("--no-preview") { Description = "do not write preview.png" };
+        var backend = Cli.BackendOption();
         var command = new Command("generate", "Generate samples from a model: one file per sample and a preview grid.")
         {
-            model, count, seed, first, temperature, levels, units, format, preset, outDir, batch, threads, shard, noPreview,
+            model, count, seed, first, temperature, levels, units, format, preset, outDir, batch, threads, shard, noPreview, backend,
         };
         command.SetAction(pr => Cli.Guard(() => Run(new GenerateJob
         {
             Model = pr.GetValue(model)!, Count = pr.GetValue(count), Seed = pr.GetValue(seed), First = pr.GetValue(first),
             Temperature = pr.GetValue(temperature), LevelTemperatures = EvalCommand.Temperatures(pr.GetValue(levels), "--level-temperatures"), Units = pr.GetValue(units)!, Format = pr.GetValue(format)!,
             Preset = pr.GetValue(preset), Out = pr.GetValue(outDir), Batch = pr.GetValue(batch), Threads = pr.GetValue(threads),
-            Shard = pr.GetValue(shard), Preview = !pr.GetValue(noPreview),
+            Shard = pr.GetValue(shard), Preview = !pr.GetValue(noPreview), Backend = Cli.ParseBackend(pr.GetValue(backend)!),
         })));
         return command;
     }
@@ -88,7 +90,7 @@ internal static class GenerateCommand
         long begin = job.First + job.Count * (long)shardIndex / shardCount, end = job.First + job.Count * (long)(shardIndex + 1) / shardCount;
 
         string modelPath = BundledModels.Resolve(job.Model);
-        using var m = FlowModel.Load(modelPath, new FlowModelOptions { MaxBatch = job.Batch, Threads = job.Threads });
+        using var m = FlowModel.Load(modelPath, new FlowModelOptions { MaxBatch = job.Batch, Threads = job.Threads, Backend = job.Backend });
         if (!m.CanSample) m.Sample([], job.Seed, job.First, 0, 1f); // throws the typed "not a sampling graph" error
         if (m.IsConditional)
             throw new FlowGenException("this is a detail model (it has a context input): it adds detail to a coarser terrain; use it with `flowgen world --detail`", modelPath);

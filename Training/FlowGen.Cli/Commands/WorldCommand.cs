@@ -37,14 +37,16 @@ internal static class WorldCommand
         var (levels, gain, detail, overlap) = WorldOptions.Create();
         var preview = new Option<string?>("--preview") { Description = "also write a shaded colour-relief overview PNG (at most 2048 px a side)" };
         var lod = new Option<int>("--lod") { Description = "level of detail: pixels 2^D times the model's (origin in those pixels)", DefaultValueFactory = _ => 0 };
+        var backend = Cli.BackendOption();
         var command = new Command("world", "Export a seamless world heightmap, optionally sharded across machines.")
-            { model, size, outFile, seed, temperature, origin, shard, assemble, preset, threads, levels, gain, detail, overlap, lod, preview };
+            { model, size, outFile, seed, temperature, origin, shard, assemble, preset, threads, levels, gain, detail, overlap, lod, preview, backend };
         command.SetAction(pr => Cli.Guard(() =>
         {
             var (modelPath, detailPath) = WorldOptions.Resolve(pr.GetValue(model)!, pr.GetValue(detail)!);
             return Run(new WorldJob(modelPath, ParseSize(pr.GetValue(size)!), pr.GetValue(outFile)!,
                 pr.GetValue(seed), pr.GetValue(temperature), ParseOrigin(pr.GetValue(origin)!), pr.GetValue(preset), pr.GetValue(threads),
-                pr.GetValue(levels), WorldOptions.Gain(pr.GetValue(gain), detailPath is not null), pr.GetValue(lod), pr.GetValue(preview), detailPath, pr.GetValue(overlap)),
+                pr.GetValue(levels), WorldOptions.Gain(pr.GetValue(gain), detailPath is not null), pr.GetValue(lod), pr.GetValue(preview), detailPath, pr.GetValue(overlap),
+                Cli.ParseBackend(pr.GetValue(backend)!)),
                 pr.GetValue(shard), pr.GetValue(assemble));
         }));
         return command;
@@ -52,7 +54,7 @@ internal static class WorldCommand
 
     internal sealed record WorldJob(string Model, (int W, int H) Size, string Out, ulong Seed, float? Temperature, (long X, long Y) Origin, string? Preset, int Threads,
         int Levels = PyramidWorld.DefaultLevels, double Gain = PyramidWorld.DefaultGain, int Lod = 0, string? Preview = null, string? Detail = null,
-        int? Overlap = null);
+        int? Overlap = null, FlowBackend Backend = FlowBackend.Cpu);
 
     internal static int Run(WorldJob job, string? shard, bool assemble)
     {
@@ -60,11 +62,11 @@ internal static class WorldCommand
         ValidateOutput(job);
         if (assemble) return Assemble(job);
         var (index, count) = shard is null ? (0, 1) : ParseShard(shard, job.Size.H);
-        using var model = FlowModel.Load(job.Model, new FlowModelOptions { MaxBatch = 64, Threads = job.Threads });
+        using var model = FlowModel.Load(job.Model, new FlowModelOptions { MaxBatch = 64, Threads = job.Threads, Backend = job.Backend });
         if (model.Metadata.Kind is { } kind && kind != "heightmap")
             throw new FlowGenException($"the model is of kind '{kind}'; worlds need a heightmap model", job.Model);
         float t = job.Temperature ?? model.Metadata.DefaultTemperature;
-        using var detail = WorldOptions.LoadDetail(job.Detail, new FlowModelOptions { MaxBatch = 64, Threads = job.Threads });
+        using var detail = WorldOptions.LoadDetail(job.Detail, new FlowModelOptions { MaxBatch = 64, Threads = job.Threads, Backend = job.Backend });
         var world = WorldOptions.World(new FlowPatchSampler(model, t), WorldOptions.DetailSampler(detail), job.Seed, job.Levels, job.Gain, job.Overlap);
         if (job.Lod < 0 || job.Lod > world.MaxLod) throw new ArgumentException($"--lod must be in 0..{world.MaxLod} for {job.Levels} level(s)");
         double pixelSize = world.PixelSizeMetres * (1L << job.Lod);
