@@ -60,7 +60,7 @@ public sealed class FlowModel : IDisposable
         if (options.Backend == FlowBackend.Vulkan)
         {
             _vulkan = VulkanContext.Create(graph.Source);
-            try { _executor = new VulkanExecutor(plan, _vulkan.Device); }
+            try { _executor = new VulkanExecutor(plan, _vulkan.Device, options.ForceStagedArena); }
             catch { _vulkan.Dispose(); throw; }
             return;  // one device queue: no CPU lanes
         }

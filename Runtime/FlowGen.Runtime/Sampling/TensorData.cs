@@ -59,6 +59,10 @@ public sealed class FlowModelOptions
 
     /// <summary>Where the graph runs. Default <see cref="FlowBackend.Cpu"/>.</summary>
     public FlowBackend Backend { get; init; } = FlowBackend.Cpu;
+
+    /// <summary>Vulkan: keep the arena in device-local memory behind a host-visible mirror even where the host could map
+    /// it (what a discrete GPU gets anyway), so that tests on integrated or software devices cover that path.</summary>
+    internal bool ForceStagedArena { get; init; }
 }
 
 /// <summary>Where a <see cref="FlowModel"/> runs its graph.</summary>

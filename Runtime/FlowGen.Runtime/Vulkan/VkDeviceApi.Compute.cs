@@ -1,4 +1,4 @@
-// Compute commands: descriptor set layouts, pools and sets of storage buffers, compute pipelines, dispatch.
+// Compute commands: descriptor set layouts, pools and sets of storage buffers, compute pipelines, dispatch, buffer copies.
 // (vkCmdPipelineBarrier, shared with graphics, is in VkDeviceApi.cs and takes VkBufferMemoryBarrier too.)
 namespace FlowGen.Runtime.Vulkan;
 
@@ -13,6 +13,7 @@ internal sealed unsafe partial class VkDeviceApi
     public delegate* unmanaged<nint, ulong, uint, VkComputePipelineCreateInfo*, void*, ulong*, int> vkCreateComputePipelines;
     public delegate* unmanaged<nint, int, ulong, uint, uint, ulong*, uint, uint*, void> vkCmdBindDescriptorSets;
     public delegate* unmanaged<nint, uint, uint, uint, void> vkCmdDispatch;
+    public delegate* unmanaged<nint, ulong, ulong, uint, VkBufferCopy*, void> vkCmdCopyBuffer;
 
     private void LoadCompute()
     {
@@ -25,5 +26,6 @@ internal sealed unsafe partial class VkDeviceApi
         vkCreateComputePipelines = (delegate* unmanaged<nint, ulong, uint, VkComputePipelineCreateInfo*, void*, ulong*, int>)Require("vkCreateComputePipelines");
         vkCmdBindDescriptorSets = (delegate* unmanaged<nint, int, ulong, uint, uint, ulong*, uint, uint*, void>)Require("vkCmdBindDescriptorSets");
         vkCmdDispatch = (delegate* unmanaged<nint, uint, uint, uint, void>)Require("vkCmdDispatch");
+        vkCmdCopyBuffer = (delegate* unmanaged<nint, ulong, ulong, uint, VkBufferCopy*, void>)Require("vkCmdCopyBuffer");
     }
 }

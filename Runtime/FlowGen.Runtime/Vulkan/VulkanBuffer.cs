@@ -1,5 +1,6 @@
-// A VkBuffer with its own host-visible, coherent memory, mapped for its whole life. Enough for vertex,
-// index and readback buffers of the demo; a device-local + staging path belongs to the compute backend.
+// A VkBuffer with its own memory: host-visible, coherent and mapped for its whole life (vertex, index and readback
+// buffers of the demo; the compute backend's arena on integrated GPUs), or device-local and unmapped (the compute
+// backend's arena on a discrete GPU, filled through a host-visible mirror by copy commands).
 namespace FlowGen.Runtime.Vulkan;
 
 internal sealed unsafe class VulkanBuffer : IDisposable
@@ -11,7 +12,9 @@ internal sealed unsafe class VulkanBuffer : IDisposable
     public ulong Size { get; }
     public void* Mapped { get; private set; }
 
-    public VulkanBuffer(VulkanDevice device, ulong size, uint usage)
+    /// <summary>A buffer of <paramref name="size"/> bytes; host-visible, coherent and mapped, or (<paramref name="hostVisible"/> false)
+    /// in device-local memory the host cannot see (a discrete GPU's own memory), filled and read by copy commands.</summary>
+    public VulkanBuffer(VulkanDevice device, ulong size, uint usage, bool hostVisible = true)
     {
         if (size == 0) throw new ArgumentOutOfRangeException(nameof(size), "a Vulkan buffer needs at least one byte");
         _device = device;
@@ -28,11 +31,16 @@ internal sealed unsafe class VulkanBuffer : IDisposable
         {
             VkMemoryRequirements req;
             api.vkGetBufferMemoryRequirements(device.Handle, buffer, &req);
-            _memory = device.Allocate(req, VkConst.VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VkConst.VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+            _memory = device.Allocate(req, hostVisible
+                ? VkConst.VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VkConst.VK_MEMORY_PROPERTY_HOST_COHERENT_BIT
+                : VkConst.VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
             VkResult.Check(api.vkBindBufferMemory(device.Handle, buffer, _memory, 0), "vkBindBufferMemory");
-            void* mapped;
-            VkResult.Check(api.vkMapMemory(device.Handle, _memory, 0, VkConst.VK_WHOLE_SIZE, 0, &mapped), "vkMapMemory");
-            Mapped = mapped;
+            if (hostVisible)
+            {
+                void* mapped;
+                VkResult.Check(api.vkMapMemory(device.Handle, _memory, 0, VkConst.VK_WHOLE_SIZE, 0, &mapped), "vkMapMemory");
+                Mapped = mapped;
+            }
         }
         catch
         {
@@ -41,7 +49,8 @@ internal sealed unsafe class VulkanBuffer : IDisposable
         }
     }
 
-    public Span<T> AsSpan<T>() where T : unmanaged => new(Mapped, checked((int)(Size / (ulong)sizeof(T))));
+    public Span<T> AsSpan<T>() where T : unmanaged => Mapped != null ? new(Mapped, checked((int)(Size / (ulong)sizeof(T))))
+        : throw new InvalidOperationException("a device-local buffer is not mapped");
 
     public void Dispose()
     {

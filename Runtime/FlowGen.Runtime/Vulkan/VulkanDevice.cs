@@ -102,6 +102,21 @@ internal sealed unsafe class VulkanDevice : IDisposable
         return -1;
     }
 
+    /// <summary>Whether the device has memory of its own that the host cannot map (a discrete GPU's VRAM): storage there is
+    /// fast for the device and reached from the host only by copies.</summary>
+    public bool HasDeviceOnlyMemory
+    {
+        get
+        {
+            for (int i = 0; i < _memory.memoryTypeCount; i++)
+            {
+                uint f = _memory.PropertyFlags(i);
+                if ((f & VkConst.VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT) != 0 && (f & VkConst.VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) == 0) return true;
+            }
+            return false;
+        }
+    }
+
     /// <summary>The first memory type allowed by <paramref name="typeBits"/> that has all <paramref name="flags"/>.</summary>
     public uint FindMemoryType(uint typeBits, uint flags)
     {

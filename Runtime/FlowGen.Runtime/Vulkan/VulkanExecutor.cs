@@ -13,8 +13,11 @@
 // them to the CPU backend and ONNX Runtime within 1e-4). Float32 steps only: the bundled flows and any model
 // exported by the trainer compile to Conv, Elementwise, Slice, Concat, Transpose, DepthToSpace and ReduceMean.
 //
-// Memory: the arena is host-visible (the binding's buffers are), which is what an integrated GPU and lavapipe want;
-// on a discrete GPU it works over the bus. A device-local arena with staging copies is the next step for those.
+// Memory: on a device whose memory the host can map (integrated GPUs, lavapipe) the arena is host-visible and inputs
+// and outputs are read and written in place. On a device with memory of its own (a discrete GPU) the arena lives there
+// and a host-visible mirror of the same layout carries the constants (copied once), each run's inputs and
+// shape values (copied in at the start of the command buffer) and its outputs (copied back at the end), so the kernels
+// never read over the bus.
 using System.Reflection;
 using FlowGen.Runtime.Graph;
 
@@ -29,7 +32,9 @@ internal sealed unsafe class VulkanExecutor : IPlanExecutor
 
     private readonly VulkanDevice _device;
     private const int SlotCount = 4;
-    private readonly VulkanBuffer _arena;
+    private readonly VulkanBuffer _arena;            // what the kernels read and write
+    private readonly VulkanBuffer _host;             // the host's view: the arena itself, or its mirror when staged
+    private readonly bool _staged;
     private readonly PlanValue[] _batchDependent;
     private readonly ulong _setLayout, _pool, _layout, _fence;
     private readonly ulong[] _pipelines = new ulong[4];
@@ -53,7 +58,9 @@ internal sealed unsafe class VulkanExecutor : IPlanExecutor
     /// <summary>Steps this backend runs (float32 tensors only).</summary>
     internal static readonly HashSet<string> Supported = ["Conv", "Elementwise", "Transpose", "DepthToSpace", "SpaceToDepth", "Slice", "Expand", "Concat", "ReduceSum", "ReduceMean"];
 
-    public VulkanExecutor(ExecutionPlan plan, VulkanDevice device)
+    /// <summary>Prepares <paramref name="plan"/> on <paramref name="device"/>; <paramref name="forceStaged"/> keeps the arena in
+    /// device-local memory behind a mirror even where the host could map it (what a discrete GPU gets; for tests).</summary>
+    public VulkanExecutor(ExecutionPlan plan, VulkanDevice device, bool forceStaged = false)
     {
         Plan = plan;
         _device = device;
@@ -71,12 +78,17 @@ internal sealed unsafe class VulkanExecutor : IPlanExecutor
 
         var api = device.Api;
         nint d = device.Handle;
-        _arena = new VulkanBuffer(device, (ulong)Math.Max(16, plan.ArenaBytes), VkConst.VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+        _staged = forceStaged || device.HasDeviceOnlyMemory;
+        ulong bytes = (ulong)Math.Max(16, plan.ArenaBytes);
+        const uint usage = VkConst.VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VkConst.VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VkConst.VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+        _host = new VulkanBuffer(device, bytes, usage);
         try
         {
-            new Span<byte>(_arena.Mapped, checked((int)_arena.Size)).Clear();
+            _arena = _staged ? new VulkanBuffer(device, bytes, usage, hostVisible: false) : _host;
+            new Span<byte>(_host.Mapped, checked((int)_host.Size)).Clear();
             foreach (var v in plan.Values)
-                if (v.Const is { } c && v.AliasOf is null) c.Data.CopyTo(new Span<byte>((byte*)_arena.Mapped + v.Offset, c.Data.Length));
+                if (v.Const is { } c && v.AliasOf is null) c.Data.CopyTo(new Span<byte>((byte*)_host.Mapped + v.Offset, c.Data.Length));
+            if (_staged) Upload(bytes);
             _batchDependent = plan.Values.Where(v => v.SymValues is not null).ToArray();
             for (int k = 0; k < SlotCount; k++)
                 _slots[k] = new Slot { Params = new VulkanBuffer(device, (ulong)(ParamInts(plan) * 4 + 16), VkConst.VK_BUFFER_USAGE_STORAGE_BUFFER_BIT) };
@@ -145,7 +157,7 @@ internal sealed unsafe class VulkanExecutor : IPlanExecutor
         ObjectDisposedException.ThrowIf(_disposed, this);
         var v = Plan.Inputs[index];
         if (data.Length > v.Bytes) throw new ArgumentException($"input '{v.Name}' is larger than the plan's maximum batch allows");
-        data.CopyTo(new Span<byte>((byte*)_arena.Mapped + v.Offset, data.Length));
+        data.CopyTo(new Span<byte>((byte*)_host.Mapped + v.Offset, data.Length));
     }
 
     public void Run(int batch)
@@ -157,7 +169,7 @@ internal sealed unsafe class VulkanExecutor : IPlanExecutor
             foreach (var v in _batchDependent)
             {
                 var s = v.SymValues!;
-                for (int i = 0; i < s.Length; i++) ((long*)((byte*)_arena.Mapped + v.Offset))[i] = s[i].At(batch);
+                for (int i = 0; i < s.Length; i++) ((long*)((byte*)_host.Mapped + v.Offset))[i] = s[i].At(batch);
             }
             _valuesBatch = batch;
         }
@@ -181,7 +193,7 @@ internal sealed unsafe class VulkanExecutor : IPlanExecutor
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var v = Plan.Outputs[index];
-        return new ReadOnlySpan<byte>((byte*)_arena.Mapped + v.Offset, checked((int)(v.ElementCount(batch) * ElementTypes.Size(v.Type))));
+        return new ReadOnlySpan<byte>((byte*)_host.Mapped + v.Offset, checked((int)(v.ElementCount(batch) * ElementTypes.Size(v.Type))));
     }
 
     // Writes every step's parameters for the batch size into the slot and records its dispatches.
@@ -196,7 +208,7 @@ internal sealed unsafe class VulkanExecutor : IPlanExecutor
             Encode(step, batch, ref prm);
             _barrierAfter.Add(_dispatches.Count);
         }
-        Record(slot);
+        Record(slot, batch);
         slot.Batch = batch;
     }
 
@@ -353,7 +365,7 @@ internal sealed unsafe class VulkanExecutor : IPlanExecutor
     }
 
     // One command buffer: every step's dispatches, a compute-to-compute barrier between steps, a barrier to the host at the end.
-    private void Record(Slot slot)
+    private void Record(Slot slot, int batch)
     {
         var api = _device.Api;
         nint cb = slot.Commands;
@@ -365,8 +377,8 @@ internal sealed unsafe class VulkanExecutor : IPlanExecutor
             sType = VkStructureType.MEMORY_BARRIER, srcAccessMask = VkConst.VK_ACCESS_SHADER_WRITE_BIT,
             dstAccessMask = VkConst.VK_ACCESS_SHADER_READ_BIT | VkConst.VK_ACCESS_SHADER_WRITE_BIT,
         };
-        var fromHost = new VkMemoryBarrier { sType = VkStructureType.MEMORY_BARRIER, srcAccessMask = VkConst.VK_ACCESS_HOST_WRITE_BIT, dstAccessMask = VkConst.VK_ACCESS_SHADER_READ_BIT };
-        api.vkCmdPipelineBarrier(cb, VkConst.VK_PIPELINE_STAGE_HOST_BIT, VkConst.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &fromHost, 0, null, 0, null);
+        if (_staged) CopyIn(cb, batch);
+        else Barrier(cb, VkConst.VK_PIPELINE_STAGE_HOST_BIT, VkConst.VK_ACCESS_HOST_WRITE_BIT, VkConst.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VkConst.VK_ACCESS_SHADER_READ_BIT);
         int next = 0, bound = -1;
         uint* push = stackalloc uint[2];
         for (int s = 0; s < _barrierAfter.Count; s++)
@@ -390,9 +402,73 @@ internal sealed unsafe class VulkanExecutor : IPlanExecutor
             }
             api.vkCmdPipelineBarrier(cb, VkConst.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VkConst.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &between, 0, null, 0, null);
         }
-        var toHost = new VkMemoryBarrier { sType = VkStructureType.MEMORY_BARRIER, srcAccessMask = VkConst.VK_ACCESS_SHADER_WRITE_BIT, dstAccessMask = VkConst.VK_ACCESS_HOST_READ_BIT };
-        api.vkCmdPipelineBarrier(cb, VkConst.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VkConst.VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &toHost, 0, null, 0, null);
+        if (_staged) CopyOut(cb, batch);
+        else Barrier(cb, VkConst.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VkConst.VK_ACCESS_SHADER_WRITE_BIT, VkConst.VK_PIPELINE_STAGE_HOST_BIT, VkConst.VK_ACCESS_HOST_READ_BIT);
         VkResult.Check(api.vkEndCommandBuffer(cb), "vkEndCommandBuffer");
+    }
+
+    private void Barrier(nint cb, uint srcStage, uint srcAccess, uint dstStage, uint dstAccess)
+    {
+        var b = new VkMemoryBarrier { sType = VkStructureType.MEMORY_BARRIER, srcAccessMask = srcAccess, dstAccessMask = dstAccess };
+        _device.Api.vkCmdPipelineBarrier(cb, srcStage, dstStage, 0, 1, &b, 0, null, 0, null);
+    }
+
+    // Staged arena: the run's inputs and shape values from the mirror into the arena, before the first dispatch.
+    private void CopyIn(nint cb, int batch)
+    {
+        var regions = new List<VkBufferCopy>();
+        foreach (var v in Plan.Inputs) Region(regions, v.Offset, v.ElementCount(batch) * ElementTypes.Size(v.Type));
+        foreach (var v in _batchDependent) Region(regions, v.Offset, v.SymValues!.Length * 8L);
+        Barrier(cb, VkConst.VK_PIPELINE_STAGE_HOST_BIT, VkConst.VK_ACCESS_HOST_WRITE_BIT, VkConst.VK_PIPELINE_STAGE_TRANSFER_BIT, VkConst.VK_ACCESS_TRANSFER_READ_BIT);
+        Copy(cb, _host, _arena, regions);
+        Barrier(cb, VkConst.VK_PIPELINE_STAGE_TRANSFER_BIT, VkConst.VK_ACCESS_TRANSFER_WRITE_BIT, VkConst.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+            VkConst.VK_ACCESS_SHADER_READ_BIT | VkConst.VK_ACCESS_SHADER_WRITE_BIT);
+    }
+
+    // Staged arena: the outputs back into the mirror, after the last dispatch.
+    private void CopyOut(nint cb, int batch)
+    {
+        var regions = new List<VkBufferCopy>();
+        foreach (var v in Plan.Outputs) Region(regions, v.Offset, v.ElementCount(batch) * ElementTypes.Size(v.Type));
+        Barrier(cb, VkConst.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VkConst.VK_ACCESS_SHADER_WRITE_BIT, VkConst.VK_PIPELINE_STAGE_TRANSFER_BIT, VkConst.VK_ACCESS_TRANSFER_READ_BIT);
+        Copy(cb, _arena, _host, regions);
+        Barrier(cb, VkConst.VK_PIPELINE_STAGE_TRANSFER_BIT, VkConst.VK_ACCESS_TRANSFER_WRITE_BIT, VkConst.VK_PIPELINE_STAGE_HOST_BIT, VkConst.VK_ACCESS_HOST_READ_BIT);
+    }
+
+    private static void Region(List<VkBufferCopy> regions, long offset, long bytes)
+    {
+        if (bytes > 0) regions.Add(new VkBufferCopy { srcOffset = (ulong)offset, dstOffset = (ulong)offset, size = (ulong)bytes });
+    }
+
+    private void Copy(nint cb, VulkanBuffer from, VulkanBuffer to, List<VkBufferCopy> regions)
+    {
+        if (regions.Count == 0) return;
+        var array = regions.ToArray();
+        fixed (VkBufferCopy* r = array) _device.Api.vkCmdCopyBuffer(cb, from.Handle, to.Handle, (uint)array.Length, r);
+    }
+
+    // Staged arena: the whole mirror (constants, zeros) into the arena once, before any run.
+    private void Upload(ulong bytes)
+    {
+        nint cb = _device.AllocateCommandBuffer();
+        ulong fence = 0;
+        try
+        {
+            _device.BeginCommandBuffer(cb, oneTime: true);
+            Barrier(cb, VkConst.VK_PIPELINE_STAGE_HOST_BIT, VkConst.VK_ACCESS_HOST_WRITE_BIT, VkConst.VK_PIPELINE_STAGE_TRANSFER_BIT, VkConst.VK_ACCESS_TRANSFER_READ_BIT);
+            Copy(cb, _host, _arena, [new VkBufferCopy { size = bytes }]);
+            Barrier(cb, VkConst.VK_PIPELINE_STAGE_TRANSFER_BIT, VkConst.VK_ACCESS_TRANSFER_WRITE_BIT, VkConst.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                VkConst.VK_ACCESS_SHADER_READ_BIT | VkConst.VK_ACCESS_SHADER_WRITE_BIT);
+            VkResult.Check(_device.Api.vkEndCommandBuffer(cb), "vkEndCommandBuffer");
+            fence = _device.CreateFence(signaled: false);
+            _device.Submit(cb, fence);
+            _device.WaitFence(fence);
+        }
+        finally
+        {
+            if (fence != 0) _device.Api.vkDestroyFence(_device.Handle, fence, null);
+            _device.FreeCommandBuffer(cb);
+        }
     }
 
     // Upper bound of the parameter ints of a plan (they do not depend on the batch size).
@@ -498,6 +574,7 @@ internal sealed unsafe class VulkanExecutor : IPlanExecutor
         if (_layout != 0) api.vkDestroyPipelineLayout(d, _layout, null);
         if (_pool != 0) api.vkDestroyDescriptorPool(d, _pool, null);
         if (_setLayout != 0) api.vkDestroyDescriptorSetLayout(d, _setLayout, null);
-        _arena?.Dispose();
+        if (!ReferenceEquals(_arena, _host)) _arena?.Dispose();
+        _host?.Dispose();
     }
 }
