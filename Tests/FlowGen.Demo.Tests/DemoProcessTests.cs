@@ -52,6 +52,51 @@ public class DemoProcessTests
         }
     }
 
+    [VulkanFact]
+    public void FlowsOnTheVulkanBackendRenderTheSameTerrain()
+    {
+        // The default world's two models in Vulkan compute (the same driver as the renderer here) against the CPU
+        // backend: the same heights to float rounding, so the same picture to a level of rounding.
+        string dir = Directory.CreateTempSubdirectory("flowgen-demo-").FullName;
+        try
+        {
+            string Shot(string backend)
+            {
+                string png = Path.Combine(dir, backend + ".png");
+                var args = new List<string> { "--headless", "--screenshot", png, "--width", "160", "--height", "96", "--view-radius", "0", "--seed", "3",
+                    "--camera", "2000,450,3000,35,-12", "--backend", backend,
+                    "--model", Path.Combine(TestEnvironment.RepoRoot, "models", "terrain-coarse.onnx"),
+                    "--detail", Path.Combine(TestEnvironment.RepoRoot, "models", "terrain-detail.onnx") };
+                var r = DemoProcess.Run(args, timeoutMs: 300_000);
+                AssertNoCrash(r);
+                Assert.True(r.ExitCode == 0, r.All);
+                if (backend == "vulkan") Assert.Contains("[flows on Vulkan: ", r.Stdout);
+                return png;
+            }
+            var cpu = FlowGen.Runtime.Formats.PngCodec.Read(Shot("cpu"));
+            var gpu = FlowGen.Runtime.Formats.PngCodec.Read(Shot("vulkan"));
+            Assert.Equal(cpu.Samples.Length, gpu.Samples.Length);
+            double worst = 0;
+            for (int i = 0; i < cpu.Samples.Length; i++) worst = Math.Max(worst, Math.Abs(cpu.Samples[i] - gpu.Samples[i]));
+            var (min, max) = cpu.ValidRange(1);
+            Assert.True(max - min > 0.05 * max, "the screenshot is one flat colour");
+            Assert.True(worst <= 2.0 / 255 * max, $"pixels differ by up to {worst} (range {min}..{max})");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AnUnknownBackendIsAUsageError()
+    {
+        var r = DemoProcess.Run(["--headless", "--backend", "metal"]);
+        AssertNoCrash(r);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--backend must be cpu or vulkan", r.Stderr);
+    }
+
     [XvfbFact]
     public void WindowUnderXvfbPresentsResizesAndClosesCleanly()
     {

@@ -29,6 +29,7 @@ internal sealed class DemoOptions
           --mesh-step S          heightmap pixels per mesh quad: 1, 2, 4 (default 1)
           --budget-ms MS         per-frame time for uploading new chunks (default 4)
           --workers N            chunk generation threads (default: cores - 1, at least 1)
+          --backend cpu|vulkan   where the flows run (default cpu; vulkan: Vulkan compute on the first GPU)
           --no-vsync             present without waiting for vertical blank (MAILBOX/IMMEDIATE)
           --validation           enable VK_LAYER_KHRONOS_validation; exit code 3 if it reports errors
           --bench                print frame and generation timings at the end (the first frame loads the whole view)
@@ -54,6 +55,7 @@ internal sealed class DemoOptions
     public int MeshStep { get; private set; } = 1;
     public double BudgetMs { get; private set; } = 4;
     public int Workers { get; private set; } = Math.Max(1, Environment.ProcessorCount - 1);
+    public FlowGen.Runtime.FlowBackend Backend { get; private set; } = FlowGen.Runtime.FlowBackend.Cpu;
     public bool Vsync { get; private set; } = true;
     public bool Validation { get; private set; }
     public bool Bench { get; private set; }
@@ -89,6 +91,14 @@ internal sealed class DemoOptions
                     break;
                 case "--budget-ms": o.BudgetMs = ParseFloat(a, Value(), 0.1f, 1000); break;
                 case "--workers": o.Workers = (int)ParseFloat(a, Value(), 1, 64, integer: true); break;
+                case "--backend":
+                    o.Backend = Value() switch
+                    {
+                        "cpu" => FlowGen.Runtime.FlowBackend.Cpu,
+                        "vulkan" => FlowGen.Runtime.FlowBackend.Vulkan,
+                        var v => throw new DemoUsageException($"--backend must be cpu or vulkan, not '{v}'"),
+                    };
+                    break;
                 case "--no-vsync": o.Vsync = false; break;
                 case "--validation": o.Validation = true; break;
                 case "--bench": o.Bench = true; break;

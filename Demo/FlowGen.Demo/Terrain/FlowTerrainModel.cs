@@ -16,7 +16,7 @@ internal sealed class FlowTerrainModel : ITerrainModel, IDisposable
     {
         _model = model;
         _detail = detail;
-        Name = detailPath is null ? path : $"{path} + {detailPath}";
+        Name = (detailPath is null ? path : $"{path} + {detailPath}") + (model.Backend == FlowBackend.Vulkan ? $" [flows on Vulkan: {model.DeviceName}]" : "");
         var m = model.Metadata;
         if (m.Kind != "heightmap")
             throw new FlowGenException(m.Kind is null
@@ -45,14 +45,14 @@ internal sealed class FlowTerrainModel : ITerrainModel, IDisposable
 
     /// <summary>Opens <paramref name="path"/> (and the detail model <paramref name="detailPath"/>, if any); a missing file, a
     /// file FlowGen refuses or a model of the wrong kind is a <see cref="FlowGenException"/> naming the file.</summary>
-    public static FlowTerrainModel Open(string path, string? detailPath = null)
+    public static FlowTerrainModel Open(string path, string? detailPath = null, FlowBackend backend = FlowBackend.Cpu)
     {
         FlowModel? model = null, detail = null;
         try
         {
-            model = Load(path, out string full);
+            model = Load(path, backend, out string full);
             string? detailFull = null;
-            if (detailPath is not null) detail = Load(detailPath, out detailFull);
+            if (detailPath is not null) detail = Load(detailPath, backend, out detailFull);
             return new FlowTerrainModel(model, full, detail, detailFull);
         }
         catch
@@ -63,12 +63,12 @@ internal sealed class FlowTerrainModel : ITerrainModel, IDisposable
         }
     }
 
-    private static FlowModel Load(string path, out string full)
+    private static FlowModel Load(string path, FlowBackend backend, out string full)
     {
         full = Path.GetFullPath(path);
         if (!File.Exists(full)) throw new FlowGenException("model file not found", full);
         // One lattice row (about 8 patches) per call; the model's own worker pool uses every core.
-        return FlowModel.Load(full, new FlowModelOptions { MaxBatch = 16 });
+        return FlowModel.Load(full, new FlowModelOptions { MaxBatch = 16, Backend = backend });
     }
 
     public IPatchSampler Sampler(float temperature) => new FlowPatchSampler(_model, temperature);

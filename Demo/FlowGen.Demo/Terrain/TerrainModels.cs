@@ -21,12 +21,12 @@ internal static class TerrainModels
 
     public const string NoDetail = "none";
 
-    public static FlowTerrainModel Open(string? path, string? detail = null)
+    public static FlowTerrainModel Open(string? path, string? detail = null, FlowBackend backend = FlowBackend.Cpu)
     {
         if (path is null && detail is null && Find(DefaultPair.Coarse) is { } coarse && Path.GetDirectoryName(coarse) is { } dir
             && File.Exists(Path.Combine(dir, Path.GetFileName(DefaultPair.Detail))))
-            return FlowTerrainModel.Open(coarse, Path.Combine(dir, Path.GetFileName(DefaultPair.Detail)));
-        return FlowTerrainModel.Open(path ?? FindDefault(), detail == NoDetail ? null : detail);
+            return FlowTerrainModel.Open(coarse, Path.Combine(dir, Path.GetFileName(DefaultPair.Detail)), backend);
+        return FlowTerrainModel.Open(path ?? FindDefault(), detail == NoDetail ? null : detail, backend);
     }
 
     private static string FindDefault()
