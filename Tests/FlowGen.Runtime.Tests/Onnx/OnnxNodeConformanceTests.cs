@@ -32,9 +32,40 @@ public class OnnxNodeConformanceTests(ITestOutputHelper output)
         return run.Count > 0 ? run : [["(libonnx-testdata absent)"]];
     }
 
+    /// <summary>ONNX operators whose compiled steps the Vulkan backend runs (VulkanExecutor.Supported, plus the views and
+    /// constants that compile to no step).</summary>
+    private static readonly HashSet<string> VulkanOps =
+    [
+        "Add", "Sub", "Mul", "Div", "Pow", "Min", "Max", "Sqrt", "Exp", "Log", "Neg", "Abs", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Softplus", "Clip",
+        "Conv", "Transpose", "DepthToSpace", "SpaceToDepth", "Slice", "Expand", "Concat", "ReduceSum", "ReduceMean",
+        "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Constant",
+    ];
+
+    /// <summary>The runnable cases made of operators the Vulkan backend has, with float32 data (int64 inputs are bound as constants).</summary>
+    public static IEnumerable<object[]> VulkanRunnable()
+    {
+        var run = Cases.Value.Where(c => c.Skip is null && OnVulkan(c.Case)).Select(c => new object[] { c.Case }).ToList();
+        return run.Count > 0 ? run : [["(libonnx-testdata absent)"]];
+    }
+
+    private static bool OnVulkan(string name)
+    {
+        var m = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(Root, name, "model.onnx")));
+        return m.Graph.Node.All(n => VulkanOps.Contains(n.OpType))
+            && m.Graph.Output.All(o => o.Type?.TensorType?.ElemType == (int)TensorProto.Types.DataType.Float)
+            && m.Graph.Input.All(i => i.Type?.TensorType?.ElemType is (int)TensorProto.Types.DataType.Float or (int)TensorProto.Types.DataType.Int64);
+    }
+
     [ConformanceTheory]
     [MemberData(nameof(Runnable))]
-    public void NodeTestMatchesReference(string name)
+    public void NodeTestMatchesReference(string name) => RunCase(name, FlowBackend.Cpu);
+
+    /// <summary>The same cases on the Vulkan compute backend, where the machine has a Vulkan device (lavapipe in CI).</summary>
+    [VulkanConformanceTheory]
+    [MemberData(nameof(VulkanRunnable))]
+    public void NodeTestMatchesReferenceOnVulkan(string name) => RunCase(name, FlowBackend.Vulkan);
+
+    private static void RunCase(string name, FlowBackend backend)
     {
         string dir = Path.Combine(Root, name);
         var proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(dir, "model.onnx")));
@@ -49,7 +80,7 @@ public class OnnxNodeConformanceTests(ITestOutputHelper output)
             var inputs = proto.Graph.Input.Select((vi, i) => (vi.Name, T: Read(Path.Combine(set, $"input_{i}.pb")))).ToList();
             var constants = inputs.Where(i => i.T.Type == ElementType.Int64 || weights.Contains(i.Name)).ToDictionary(i => i.Name, i => i.T);
             int batch = inputs.Where(i => i.T.Type != ElementType.Int64).Select(i => i.T.Shape.Length > 0 ? (int)i.T.Shape[0] : 1).DefaultIfEmpty(1).Max();
-            using var model = FlowModel.Load(modelBytes, new FlowModelOptions { MaxBatch = Math.Max(1, batch), Threads = 2 }, dir, constants);
+            using var model = FlowModel.Load(modelBytes, new FlowModelOptions { MaxBatch = Math.Max(1, batch), Threads = 2, Backend = backend }, dir, constants);
             var feeds = inputs.Where(i => !constants.ContainsKey(i.Name)).ToDictionary(i => i.Name, i => ToData(i.T));
             var results = model.Run(feeds);
             for (int o = 0; o < proto.Graph.Output.Count; o++)
@@ -73,6 +104,9 @@ public class OnnxNodeConformanceTests(ITestOutputHelper output)
         foreach (var g in all.Where(c => c.Skip is not null).GroupBy(c => c.Skip))
             output.WriteLine($"  skipped {g.Count()}: {g.Key}: {string.Join(", ", g.Select(c => c.Case))}");
         Assert.True(ran >= 150, $"only {ran} conformance cases ran");
+        int vulkan = all.Count(c => c.Skip is null && OnVulkan(c.Case));
+        output.WriteLine($"of those, {vulkan} are made of operators the Vulkan backend runs and run on it too");
+        Assert.True(vulkan >= 60, $"only {vulkan} conformance cases run on the Vulkan backend");
     }
 
     private static void Compare(ConstTensor expected, TensorData actual, string what)
@@ -159,6 +193,16 @@ public sealed class ConformanceTheoryAttribute : TheoryAttribute
     public ConformanceTheoryAttribute()
     {
         if (!Directory.Exists(OnnxNodeConformanceTests.Root)) Skip = $"libonnx-testdata is not installed ({OnnxNodeConformanceTests.Root} missing)";
+    }
+}
+
+/// <summary>A theory skipped, with the reason, when libonnx-testdata is not installed or there is no Vulkan device.</summary>
+public sealed class VulkanConformanceTheoryAttribute : TheoryAttribute
+{
+    public VulkanConformanceTheoryAttribute()
+    {
+        if (!Directory.Exists(OnnxNodeConformanceTests.Root)) Skip = $"libonnx-testdata is not installed ({OnnxNodeConformanceTests.Root} missing)";
+        else if (FlowGen.Runtime.Vulkan.VulkanDeviceProbe.Missing() is { } reason) Skip = reason;
     }
 }
 
