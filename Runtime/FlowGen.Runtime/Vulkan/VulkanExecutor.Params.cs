@@ -10,7 +10,7 @@ internal sealed unsafe partial class VulkanExecutor
     private void Bind(Slot slot, int batch)
     {
         slot.Batch = -1;
-        var prm = new ParamWriter(slot.Params!.AsSpan<int>());
+        var prm = new ParamWriter(slot.Params.AsSpan<int>());
         _dispatches.Clear();
         _barrierAfter.Clear();
         foreach (var step in Plan.Steps)

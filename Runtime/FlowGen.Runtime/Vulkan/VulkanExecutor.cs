@@ -2,10 +2,11 @@
 // storage buffer on the device, each step one or more dispatches of four shaders (Shaders/flow_*.comp, embedded
 // SPIR-V): a direct convolution with its fused bias and activation, an elementwise-chain interpreter, a strided
 // copy (Transpose, DepthToSpace/SpaceToDepth, Slice, Expand, each input of a Concat) and a reduction. A step's
-// shapes and offsets go into a buffer of ints that its push constants point into. Each of a few slots holds such a
-// buffer, its descriptor set and a command buffer recorded for one batch size; a run at a batch size a slot holds
-// is one submit and one fence wait, and allocates nothing (a sampling call alternates a full batch and its
-// remainder, so two slots are in use; the least recently used slot is re-recorded for a new size).
+// shapes and offsets go into a buffer of ints that its push constants point into. A slot holds such a buffer, its
+// descriptor set and a command buffer recorded for one batch size, made the first time that size runs (up to 32; a
+// world's lattice rows come in a dozen sizes, a sampling call in two: a full batch and its remainder; past that the
+// least recently used slot is re-recorded). A run at a size a slot holds is one submit and one fence wait and
+// allocates nothing.
 //
 // Numerics: every output element is computed by one invocation in the CPU kernels' order of terms (bias, then
 // w·x over input channel, kernel row, kernel column; reductions in row-major order), but GPUs need not fuse the
@@ -31,14 +32,15 @@ internal sealed unsafe partial class VulkanExecutor : IPlanExecutor
     private static readonly string[] ShaderNames = ["flow_conv", "flow_eltwise", "flow_copy", "flow_reduce"];
 
     private readonly VulkanDevice _device;
-    private const int SlotCount = 4;
+    private const int MaxSlots = 32;
     private readonly VulkanBuffer _arena;            // what the kernels read and write
     private readonly VulkanBuffer _host;             // the host's view: the arena itself, or its mirror when staged
     private readonly bool _staged;
     private readonly PlanValue[] _batchDependent;
     private readonly ulong _setLayout, _pool, _layout, _fence;
     private readonly ulong[] _pipelines = new ulong[4];
-    private readonly Slot[] _slots = new Slot[SlotCount];
+    private readonly Slot?[] _slots;                 // created on first use, one per batch size up to MaxSlots
+    private readonly long _paramBytes;
     private readonly List<(Kernel Kernel, uint Base, uint Count)> _dispatches = [];
     private readonly List<int> _barrierAfter = [];  // dispatch counts at which a step ends
     private int _valuesBatch = -1;                   // the batch the arena's shape-dependent values hold
@@ -48,7 +50,7 @@ internal sealed unsafe partial class VulkanExecutor : IPlanExecutor
     // A batch size's parameters, descriptor set and recorded commands.
     private sealed class Slot
     {
-        public VulkanBuffer? Params;
+        public required VulkanBuffer Params;
         public ulong Set;
         public nint Commands;
         public int Batch = -1;
@@ -90,8 +92,8 @@ internal sealed unsafe partial class VulkanExecutor : IPlanExecutor
                 if (v.Const is { } c && v.AliasOf is null) c.Data.CopyTo(new Span<byte>((byte*)_host.Mapped + v.Offset, c.Data.Length));
             if (_staged) Upload(bytes);
             _batchDependent = plan.Values.Where(v => v.SymValues is not null).ToArray();
-            for (int k = 0; k < SlotCount; k++)
-                _slots[k] = new Slot { Params = new VulkanBuffer(device, (ulong)(ParamInts(plan) * 4 + 16), VkConst.VK_BUFFER_USAGE_STORAGE_BUFFER_BIT) };
+            _slots = new Slot?[Math.Min(plan.MaxBatch, MaxSlots)];
+            _paramBytes = ParamInts(plan) * 4 + 16;
 
             var bindings = stackalloc VkDescriptorSetLayoutBinding[2];
             for (uint b = 0; b < 2; b++)
@@ -100,25 +102,10 @@ internal sealed unsafe partial class VulkanExecutor : IPlanExecutor
             ulong setLayout, pool, layout;
             VkResult.Check(api.vkCreateDescriptorSetLayout(d, &setLayoutInfo, null, &setLayout), "vkCreateDescriptorSetLayout");
             _setLayout = setLayout;
-            var size = new VkDescriptorPoolSize { type = VkConst.VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, descriptorCount = 2 * SlotCount };
-            var poolInfo = new VkDescriptorPoolCreateInfo { sType = VkStructureType.DESCRIPTOR_POOL_CREATE_INFO, maxSets = SlotCount, poolSizeCount = 1, pPoolSizes = &size };
+            var size = new VkDescriptorPoolSize { type = VkConst.VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, descriptorCount = 2 * (uint)_slots.Length };
+            var poolInfo = new VkDescriptorPoolCreateInfo { sType = VkStructureType.DESCRIPTOR_POOL_CREATE_INFO, maxSets = (uint)_slots.Length, poolSizeCount = 1, pPoolSizes = &size };
             VkResult.Check(api.vkCreateDescriptorPool(d, &poolInfo, null, &pool), "vkCreateDescriptorPool");
             _pool = pool;
-            var infos = stackalloc VkDescriptorBufferInfo[2];
-            var writes = stackalloc VkWriteDescriptorSet[2];
-            foreach (var slot in _slots)
-            {
-                ulong set;
-                var allocInfo = new VkDescriptorSetAllocateInfo { sType = VkStructureType.DESCRIPTOR_SET_ALLOCATE_INFO, descriptorPool = pool, descriptorSetCount = 1, pSetLayouts = &setLayout };
-                VkResult.Check(api.vkAllocateDescriptorSets(d, &allocInfo, &set), "vkAllocateDescriptorSets");
-                slot.Set = set;
-                infos[0] = new VkDescriptorBufferInfo { buffer = _arena.Handle, range = VkConst.VK_WHOLE_SIZE };
-                infos[1] = new VkDescriptorBufferInfo { buffer = slot.Params!.Handle, range = VkConst.VK_WHOLE_SIZE };
-                for (uint b = 0; b < 2; b++)
-                    writes[b] = new VkWriteDescriptorSet { sType = VkStructureType.WRITE_DESCRIPTOR_SET, dstSet = set, dstBinding = b, descriptorCount = 1, descriptorType = VkConst.VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, pBufferInfo = &infos[b] };
-                api.vkUpdateDescriptorSets(d, 2, writes, 0, null);
-                slot.Commands = device.AllocateCommandBuffer();
-            }
             var range = new VkPushConstantRange { stageFlags = VkConst.VK_SHADER_STAGE_COMPUTE_BIT, size = 8 };
             var layoutInfo = new VkPipelineLayoutCreateInfo { sType = VkStructureType.PIPELINE_LAYOUT_CREATE_INFO, setLayoutCount = 1, pSetLayouts = &setLayout, pushConstantRangeCount = 1, pPushConstantRanges = &range };
             VkResult.Check(api.vkCreatePipelineLayout(d, &layoutInfo, null, &layout), "vkCreatePipelineLayout");
@@ -174,11 +161,17 @@ internal sealed unsafe partial class VulkanExecutor : IPlanExecutor
             _valuesBatch = batch;
         }
         Slot? slot = null;
-        foreach (var k in _slots) if (k.Batch == batch) slot = k;
+        foreach (var k in _slots) if (k?.Batch == batch) slot = k;
         if (slot is null)
         {
-            slot = _slots[0];
-            foreach (var k in _slots) if (k.LastUse < slot.LastUse) slot = k;
+            // a new batch size: a slot not made yet, else the least recently used one is re-recorded
+            int free = Array.IndexOf(_slots, null);
+            if (free >= 0) slot = _slots[free] = CreateSlot();
+            else
+            {
+                slot = _slots[0]!;
+                foreach (var k in _slots) if (k!.LastUse < slot.LastUse) slot = k;
+            }
             Bind(slot, batch);
         }
         slot.LastUse = ++_runs;
@@ -187,6 +180,34 @@ internal sealed unsafe partial class VulkanExecutor : IPlanExecutor
         VkResult.Check(api.vkResetFences(_device.Handle, 1, &fence), "vkResetFences");
         _device.Submit(slot.Commands, fence);
         _device.WaitFence(fence);
+    }
+
+    // A parameter buffer, its descriptor set (the arena and it) and a command buffer.
+    private Slot CreateSlot()
+    {
+        var api = _device.Api;
+        var slot = new Slot { Params = new VulkanBuffer(_device, (ulong)_paramBytes, VkConst.VK_BUFFER_USAGE_STORAGE_BUFFER_BIT) };
+        try
+        {
+            ulong set, setLayout = _setLayout;
+            var allocInfo = new VkDescriptorSetAllocateInfo { sType = VkStructureType.DESCRIPTOR_SET_ALLOCATE_INFO, descriptorPool = _pool, descriptorSetCount = 1, pSetLayouts = &setLayout };
+            VkResult.Check(api.vkAllocateDescriptorSets(_device.Handle, &allocInfo, &set), "vkAllocateDescriptorSets");
+            slot.Set = set;
+            var infos = stackalloc VkDescriptorBufferInfo[2];
+            infos[0] = new VkDescriptorBufferInfo { buffer = _arena.Handle, range = VkConst.VK_WHOLE_SIZE };
+            infos[1] = new VkDescriptorBufferInfo { buffer = slot.Params.Handle, range = VkConst.VK_WHOLE_SIZE };
+            var writes = stackalloc VkWriteDescriptorSet[2];
+            for (uint b = 0; b < 2; b++)
+                writes[b] = new VkWriteDescriptorSet { sType = VkStructureType.WRITE_DESCRIPTOR_SET, dstSet = set, dstBinding = b, descriptorCount = 1, descriptorType = VkConst.VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, pBufferInfo = &infos[b] };
+            api.vkUpdateDescriptorSets(_device.Handle, 2, writes, 0, null);
+            slot.Commands = _device.AllocateCommandBuffer();
+            return slot;
+        }
+        catch
+        {
+            slot.Params.Dispose();
+            throw;
+        }
     }
 
     public ReadOnlySpan<byte> GetOutput(int index, int batch)
@@ -216,7 +237,7 @@ internal sealed unsafe partial class VulkanExecutor : IPlanExecutor
         {
             if (slot is null) continue;
             if (slot.Commands != 0) _device.FreeCommandBuffer(slot.Commands);
-            slot.Params?.Dispose();
+            slot.Params.Dispose();
         }
         if (_fence != 0) api.vkDestroyFence(d, _fence, null);
         foreach (var p in _pipelines) if (p != 0) api.vkDestroyPipeline(d, p, null);

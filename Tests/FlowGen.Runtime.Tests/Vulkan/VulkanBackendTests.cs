@@ -172,4 +172,25 @@ public class VulkanBackendTests
         if (!staged.IsConditional) for (int i = 0; i < 5; i++) staged.Sample(b, 3, 10, 7, 1f);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [VulkanFact]
+    public void ManyBatchSizesRecordOnceEachAndEvictBeyondTheSlots()
+    {
+        // A world asks for lattice rows of many sizes: each size is recorded once, so a second pass over a dozen sizes
+        // allocates nothing; forty sizes (more than the 32 the executor keeps) re-record the oldest and stay correct.
+        using var cpu = FlowModel.Load(Bundled("terrain-coarse"), new FlowModelOptions { MaxBatch = 64, Threads = 1 });
+        using var gpu = FlowModel.Load(Bundled("terrain-coarse"), new FlowModelOptions { MaxBatch = 64, Backend = FlowBackend.Vulkan });
+        var x = new float[40 * gpu.SampleLength];
+        for (int n = 1; n <= 12; n++) gpu.Sample(x.AsSpan(0, n * gpu.SampleLength), 9, 100, n, 1f);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int n = 1; n <= 12; n++) gpu.Sample(x.AsSpan(0, n * gpu.SampleLength), 9, 100, n, 1f);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        for (int n = 40; n >= 13; n -= 9) Assert.True(WorstDifference(cpu, gpu, 9, 100 + n, n) < 1e-4, $"batch {n}");
+
+        var bytes = FlowModelTests.ElementwiseSampler();  // small: forty sizes are cheap
+        using var smallCpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 64, Threads = 1 });
+        using var smallGpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 64, Backend = FlowBackend.Vulkan });
+        for (int pass = 0; pass < 2; pass++)
+            for (int n = 1; n <= 40; n++) Assert.True(WorstDifference(smallCpu, smallGpu, 4, n, n) < 1e-5, $"pass {pass}, batch {n}");
+    }
 }
