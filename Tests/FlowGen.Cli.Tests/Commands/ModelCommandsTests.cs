@@ -40,6 +40,41 @@ public class ModelCommandsTests
     }
 
     [Fact]
+    public void RunOnVulkanReproducesThePyTorchReferenceAndTheDensityGraph()
+    {
+        if (FlowGen.Runtime.Vulkan.VulkanDeviceProbe.Missing() is not null) return; // covered by the typed-error test in GenerateCommandTests
+        var dir = FlowgenProcess.TempDir();
+        // The PyTorch-exported reference Glow (its own outputs, computed by PyTorch) on the Vulkan backend.
+        var xFile = Path.Combine(dir, "x.npy");
+        var (code, _, stderr) = FlowgenProcess.Run("run", Model, "--in", $"z={FlowgenProcess.Fixture("z_ref_16x1024.npy")}", "--out", $"x={xFile}", "--backend", "vulkan");
+        Assert.True(code == 0, stderr);
+        var x = NpyCodec.Read(xFile).AsSpan<float>();
+        var reference = NpyCodec.Read(FlowgenProcess.Fixture("x_ref_16x1x32x32.npy")).AsSpan<float>();
+        for (int i = 0; i < x.Length; i++) Assert.True(Math.Abs(x[i] - reference[i]) < 1e-4, $"x[{i}] = {x[i]}, PyTorch {reference[i]}");
+
+        // A density graph (x -> z, log_det: what eval's bits/dim come from) on both backends.
+        string repo = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Model)!, "..", "..", ".."));
+        string density = Path.Combine(repo, "models", "terrain-coarse.density.onnx");
+        var input = new float[3 * 256];
+        for (int i = 0; i < input.Length; i++) input[i] = MathF.Sin(0.37f * i) * 1.5f;
+        string inFile = Path.Combine(dir, "in.npy");
+        NpyCodec.Write(inFile, input.AsSpan(), 3, 1, 16, 16);
+        foreach (var backend in new[] { "cpu", "vulkan" })
+        {
+            (code, _, stderr) = FlowgenProcess.Run("run", density, "--in", $"x={inFile}", "--out", $"z={Path.Combine(dir, $"z-{backend}.npy")}",
+                "--out", $"log_det={Path.Combine(dir, $"ld-{backend}.npy")}", "--backend", backend);
+            Assert.True(code == 0, stderr);
+        }
+        foreach (var name in new[] { "z", "ld" })
+        {
+            var a = NpyCodec.Read(Path.Combine(dir, $"{name}-cpu.npy")).AsSpan<float>();
+            var b = NpyCodec.Read(Path.Combine(dir, $"{name}-vulkan.npy")).AsSpan<float>();
+            Assert.Equal(a.Length, b.Length);
+            for (int i = 0; i < a.Length; i++) Assert.True(Math.Abs(a[i] - b[i]) <= 1e-4 * (1 + Math.Abs(a[i])), $"{name}[{i}]: cpu {a[i]}, vulkan {b[i]}");
+        }
+    }
+
+    [Fact]
     public void GenerateWritesOneNpyPerSampleIndependentOfBatching()
     {
         var dir = FlowgenProcess.TempDir();

@@ -33,14 +33,16 @@ internal static class EvalCommand
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 2024UL, Description = "seed of every draw" };
         var world = new Option<bool>("--world") { Description = "measure patches cut from MODEL's multi-scale world (what `flowgen world` exports) instead of its own samples" };
         var (levels, gain, detail, overlap) = Commands.WorldOptions.Create();
+        var backend = Cli.BackendOption();
         var command = new Command("eval", "Compare a model's samples with real patches and with Gaussian and fBm baselines")
         {
-            model, data, count, temperature, sweep, sweepAt, levelTemps, report, patch, pixel, density, seed, grids, world, levels, gain, detail, overlap,
+            model, data, count, temperature, sweep, sweepAt, levelTemps, report, patch, pixel, density, seed, grids, world, levels, gain, detail, overlap, backend,
         };
         command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model), pr.GetValue(data)!, pr.GetValue(count), pr.GetValue(temperature),
             pr.GetValue(sweep) || pr.GetValue(sweepAt) is not null, pr.GetValue(report), pr.GetValue(patch), pr.GetValue(pixel), pr.GetValue(density), pr.GetValue(seed), pr.GetValue(grids),
             pr.GetValue(world) ? new WorldChoice(pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!, pr.GetValue(overlap)) : null,
-            Temperatures(pr.GetValue(sweepAt), "--sweep-temperatures")?.Select(t => (float)t).ToArray(), Temperatures(pr.GetValue(levelTemps), "--level-temperatures"))));
+            Temperatures(pr.GetValue(sweepAt), "--sweep-temperatures")?.Select(t => (float)t).ToArray(), Temperatures(pr.GetValue(levelTemps), "--level-temperatures"),
+            Cli.ParseBackend(pr.GetValue(backend)!))));
         return command;
     }
 
@@ -58,7 +60,7 @@ internal static class EvalCommand
 
     private static int Run(string? modelArg, string dataPath, int count, float? temperature, bool sweep, string? reportPath,
         int? patch, double? pixelSize, string? densityPath, ulong seed, string? gridsFolder, WorldChoice? worldChoice = null,
-        IReadOnlyList<float>? sweepTemperatures = null, IReadOnlyList<double>? levelTemperatures = null)
+        IReadOnlyList<float>? sweepTemperatures = null, IReadOnlyList<double>? levelTemperatures = null, FlowGen.Runtime.FlowBackend backend = FlowGen.Runtime.FlowBackend.Cpu)
     {
         if (count < 16) throw new ArgumentException("--count must be at least 16");
         if (sweep && modelArg is null) throw new ArgumentException("--sweep needs a model");
@@ -67,8 +69,8 @@ internal static class EvalCommand
             throw new ArgumentException("--level-temperatures applies to a model's own samples (not to --world, nor without a model)");
         var (modelPath, detailPath) = modelArg is null ? (null, null) : worldChoice is null ? (BundledModels.Resolve(modelArg), null)
             : Commands.WorldOptions.Resolve(modelArg, worldChoice.Detail);
-        using var model = modelPath is null ? null : FlowPatchModel.Load(modelPath, densityPath, levelTemperatures);
-        using var detail = Commands.WorldOptions.LoadDetail(detailPath, new FlowGen.Runtime.FlowModelOptions { MaxBatch = 64 });
+        using var model = modelPath is null ? null : FlowPatchModel.Load(modelPath, densityPath, levelTemperatures, backend);
+        using var detail = Commands.WorldOptions.LoadDetail(detailPath, new FlowGen.Runtime.FlowModelOptions { MaxBatch = 64, Backend = backend });
         IPatchModel? candidate = worldChoice is null || model is null ? model : new WorldPatchModel(model.Sampler, detail, worldChoice.Levels,
             Commands.WorldOptions.Gain(worldChoice.Gain, detail is not null), worldChoice.Overlap);
         var kind = DataKinds.Of(dataPath);

@@ -17,12 +17,14 @@ internal static class RunCommand
         var inputs = new Option<string[]>("--in") { Description = "NAME=FILE.npy, once per graph input", Arity = ArgumentArity.ZeroOrMore };
         var outputs = new Option<string[]>("--out") { Description = "NAME=FILE.npy, once per output to save", Arity = ArgumentArity.ZeroOrMore };
         var threads = new Option<int>("--threads") { Description = "worker threads (0 = all cores)", DefaultValueFactory = _ => 0 };
-        var command = new Command("run", "Run an ONNX graph on .npy inputs and write its outputs as .npy.") { model, inputs, outputs, threads };
-        command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, pr.GetValue(inputs) ?? [], pr.GetValue(outputs) ?? [], pr.GetValue(threads), Console.Out)));
+        var backend = Cli.BackendOption();
+        var command = new Command("run", "Run an ONNX graph on .npy inputs and write its outputs as .npy.") { model, inputs, outputs, threads, backend };
+        command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, pr.GetValue(inputs) ?? [], pr.GetValue(outputs) ?? [], pr.GetValue(threads), Console.Out,
+            Cli.ParseBackend(pr.GetValue(backend)!))));
         return command;
     }
 
-    internal static int Run(string modelPath, string[] ins, string[] outs, int threads, TextWriter stdout)
+    internal static int Run(string modelPath, string[] ins, string[] outs, int threads, TextWriter stdout, FlowBackend backend = FlowBackend.Cpu)
     {
         var feeds = new Dictionary<string, TensorData>(StringComparer.Ordinal);
         foreach (var (name, file) in ins.Select(Pair))
@@ -33,7 +35,7 @@ internal static class RunCommand
         var targets = outs.Select(Pair).ToList();
         if (targets.Select(t => t.Name).Distinct().Count() != targets.Count) throw new ArgumentException("an --out name is given twice");
         int batch = Math.Max(1, feeds.Values.Select(t => t.Shape.Length > 0 ? t.Shape[0] : 1).DefaultIfEmpty(1).Max());
-        using var m = FlowModel.Load(modelPath, new FlowModelOptions { MaxBatch = batch, Threads = threads });
+        using var m = FlowModel.Load(modelPath, new FlowModelOptions { MaxBatch = batch, Threads = threads, Backend = backend });
         foreach (var (name, _) in targets)
             if (!m.Outputs.Any(o => o.Name == name))
                 throw new ArgumentException($"the model has no output '{name}' (outputs: {string.Join(", ", m.Outputs.Select(o => o.Name))})");

@@ -39,11 +39,11 @@ public sealed class FlowPatchModel : IPatchModel, IDisposable
 
     /// <summary>
     /// Loads a single-channel square sampling model, and its density graph when <paramref name="densityPath"/>
-    /// (default: <see cref="DensityPathFor"/>) exists.
+    /// (default: <see cref="DensityPathFor"/>) exists; both run on <paramref name="backend"/>.
     /// </summary>
-    public static FlowPatchModel Load(string path, string? densityPath = null, IReadOnlyList<double>? levelTemperatures = null)
+    public static FlowPatchModel Load(string path, string? densityPath = null, IReadOnlyList<double>? levelTemperatures = null, FlowBackend backend = FlowBackend.Cpu)
     {
-        var sampler = FlowModel.Load(path, new FlowModelOptions { MaxBatch = Batch });
+        var sampler = FlowModel.Load(path, new FlowModelOptions { MaxBatch = Batch, Backend = backend });
         try
         {
             var shape = sampler.SampleShape;
@@ -65,7 +65,7 @@ public sealed class FlowPatchModel : IPatchModel, IDisposable
             densityPath ??= DensityPathFor(path);
             if (!File.Exists(densityPath))
                 return new FlowPatchModel(sampler, null, $"no density graph ({Path.GetFileName(densityPath)} not found)", levelTemperatures);
-            var density = FlowModel.Load(densityPath, new FlowModelOptions { MaxBatch = Batch });
+            var density = FlowModel.Load(densityPath, new FlowModelOptions { MaxBatch = Batch, Backend = backend });
             if (!density.Inputs.Any(i => i.Name == "x") || !density.Outputs.Any(o => o.Name == "z") || !density.Outputs.Any(o => o.Name == "log_det"))
             {
                 density.Dispose();
