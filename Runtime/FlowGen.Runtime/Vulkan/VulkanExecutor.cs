@@ -60,23 +60,30 @@ internal sealed unsafe partial class VulkanExecutor : IPlanExecutor
     /// <summary>Steps this backend runs (float32 tensors only).</summary>
     internal static readonly HashSet<string> Supported = ["Conv", "Elementwise", "Transpose", "DepthToSpace", "SpaceToDepth", "Slice", "Expand", "Concat", "ReduceSum", "ReduceMean"];
 
+    /// <summary>Why this backend cannot run <paramref name="plan"/> (an operator it lacks, a non-float32 step, an arena past its
+    /// 32-bit offsets), or null when it can. `flowgen inspect` reports it without a device.</summary>
+    internal static string? Refusal(ExecutionPlan plan)
+    {
+        foreach (var s in plan.Steps)
+        {
+            if (!Supported.Contains(s.OpType)) return $"operator {s.OpType} ('{s.Name}') has no Vulkan implementation; sample this model on the CPU";
+            foreach (var v in s.Inputs.Concat(s.Outputs))
+                if (v is not null && v.Type != ElementType.Float32)
+                    return $"{s.OpType} ('{s.Name}') works on {ElementTypes.Name(v.Type)} tensors; the Vulkan backend runs float32 steps only";
+        }
+        foreach (var v in plan.Values)
+            if (v.Offset % 4 != 0) return $"value '{v.Name}' is not 4-byte aligned in the arena";
+        if (plan.ArenaBytes / 4 >= int.MaxValue) return $"the arena ({plan.ArenaBytes} bytes) is too large for the Vulkan backend's 32-bit offsets";
+        return null;
+    }
+
     /// <summary>Prepares <paramref name="plan"/> on <paramref name="device"/>; <paramref name="forceStaged"/> keeps the arena in
     /// device-local memory behind a mirror even where the host could map it (what a discrete GPU gets; for tests).</summary>
     public VulkanExecutor(ExecutionPlan plan, VulkanDevice device, bool forceStaged = false)
     {
         Plan = plan;
         _device = device;
-        foreach (var s in plan.Steps)
-        {
-            if (!Supported.Contains(s.OpType))
-                throw new FlowGenException($"{plan.Source}: operator {s.OpType} ('{s.Name}') has no Vulkan implementation; sample this model on the CPU", null);
-            foreach (var v in s.Inputs.Concat(s.Outputs))
-                if (v is not null && v.Type != ElementType.Float32 && !(s.OpType == "Conv" && v.Const is not null))
-                    throw new FlowGenException($"{plan.Source}: {s.OpType} ('{s.Name}') works on {ElementTypes.Name(v.Type)} tensors; the Vulkan backend runs float32 steps only", null);
-        }
-        foreach (var v in plan.Values)
-            if (v.Offset % 4 != 0) throw new FlowGenException($"{plan.Source}: value '{v.Name}' is not 4-byte aligned in the arena", null);
-        if (plan.ArenaBytes / 4 >= int.MaxValue) throw new FlowGenException($"{plan.Source}: the arena ({plan.ArenaBytes} bytes) is too large for the Vulkan backend's 32-bit offsets", null);
+        if (Refusal(plan) is { } why) throw new FlowGenException($"{plan.Source}: {why}", null);
 
         var api = device.Api;
         nint d = device.Handle;

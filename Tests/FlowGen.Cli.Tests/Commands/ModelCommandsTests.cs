@@ -21,6 +21,10 @@ public class ModelCommandsTests
         long value = long.Parse(flops.Split(':')[1].Replace(",", "").Trim());
         Assert.InRange(value, 23_000_000, 24_500_000); // the issue quotes 23.9 MFLOP for this architecture
         Assert.Contains("flowgen.kind = heightmap", stdout);
+        Assert.Contains("vulkan backend: yes", stdout);
+        (code, stdout, stderr) = FlowgenProcess.Run("inspect", "terrain-coarse"); // a bundled model by name
+        Assert.True(code == 0, stderr);
+        Assert.Contains("terrain-coarse.onnx", stdout);
     }
 
     [Fact]

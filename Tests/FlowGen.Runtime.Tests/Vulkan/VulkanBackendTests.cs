@@ -126,6 +126,8 @@ public class VulkanBackendTests
         var e = Assert.Throws<FlowGenException>(() => FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 2, Backend = FlowBackend.Vulkan }));
         Assert.Contains("Softmax", e.Message);
         Assert.Contains("no Vulkan implementation", e.Message);
+        using var cpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 2 });
+        Assert.Contains("Softmax", VulkanExecutor.Refusal(cpu.Plan)); // what `flowgen inspect` prints, without a device
     }
 
     [VulkanFact]

@@ -1,6 +1,6 @@
 // `flowgen inspect MODEL`: what a model file holds and what it costs — inputs, outputs, operator counts,
-// parameters, FLOPs per sample and the metadata — after FlowGen has compiled it (so a file that inspects
-// cleanly also runs).
+// parameters, FLOPs per sample, whether the Vulkan backend runs it, and the metadata — after FlowGen has compiled it
+// (so a file that inspects cleanly also runs). MODEL is a path or a bundled model's name.
 using System.CommandLine;
 using System.Globalization;
 using FlowGen.Runtime;
@@ -12,9 +12,9 @@ internal static class InspectCommand
 {
     public static Command Create()
     {
-        var model = new Argument<string>("MODEL") { Description = "ONNX model file" };
+        var model = BundledModels.Argument("ONNX model file");
         var command = new Command("inspect", "Show a model's inputs, outputs, operators, parameters, FLOPs per sample and metadata.") { model };
-        command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, Console.Out)));
+        command.SetAction(pr => Cli.Guard(() => Run(BundledModels.Resolve(pr.GetValue(model)!), Console.Out)));
         return command;
     }
 
@@ -36,6 +36,9 @@ internal static class InspectCommand
             : $"sampling: z -> x, sample shape [{string.Join(",", m.SampleShape)}]");
         if (m.CanSample && m.Metadata.LatentLevelLengths is { } levels)
             o.WriteLine($"latent levels: {levels.Count} ({string.Join(", ", levels)} latents, finest first: what --level-temperatures takes one value each for)");
+        o.WriteLine(FlowGen.Runtime.Vulkan.VulkanExecutor.Refusal(m.Plan) is { } refusal
+            ? $"vulkan backend: no ({refusal})"
+            : "vulkan backend: yes (--backend vulkan runs every compiled step)");
         o.WriteLine("metadata:");
         foreach (var (k, v) in m.Metadata.Raw.OrderBy(p => p.Key, StringComparer.Ordinal)) o.WriteLine($"  {k} = {v}");
         return Cli.Ok;
