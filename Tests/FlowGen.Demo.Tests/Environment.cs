@@ -9,18 +9,8 @@ internal static class TestEnvironment
 {
     public const string LavapipeIcd = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json";
 
-    public static readonly Lazy<string?> VulkanMissing = new(() =>
-    {
-        try
-        {
-            using var instance = new VulkanInstance([], validation: false);
-            return instance.PhysicalDevices().Count == 0 ? "no Vulkan physical device" : null;
-        }
-        catch (VulkanException e)
-        {
-            return "Vulkan unavailable: " + e.Message;
-        }
-    });
+    /// <summary>Null when a Vulkan device is there, else why not (the runtime's own probe, run once per process).</summary>
+    public static string? VulkanMissing => VulkanDeviceProbe.Missing();
 
     public static bool HasValidationLayer()
     {
@@ -49,7 +39,7 @@ public sealed class VulkanFactAttribute : FactAttribute
 {
     public VulkanFactAttribute()
     {
-        if (TestEnvironment.VulkanMissing.Value is { } reason) Skip = reason;
+        if (TestEnvironment.VulkanMissing is { } reason) Skip = reason;
     }
 }
 
@@ -57,7 +47,7 @@ public sealed class XvfbFactAttribute : FactAttribute
 {
     public XvfbFactAttribute()
     {
-        if (TestEnvironment.VulkanMissing.Value is { } reason) Skip = reason;
+        if (TestEnvironment.VulkanMissing is { } reason) Skip = reason;
         else if (TestEnvironment.OnPath("xvfb-run") is null) Skip = "xvfb-run not installed (Debian: xvfb xauth)";
         else if (!TestEnvironment.HasGlfw()) Skip = "libglfw.so.3 not installed (Debian: libglfw3)";
     }

@@ -57,14 +57,5 @@ internal abstract unsafe class CpuOp
     }
 
     /// <summary>Row-major strides of <paramref name="dims"/>, aligned right to <paramref name="rank"/>; 0 on broadcast (size-1 or missing) dims.</summary>
-    protected static void BroadcastStrides(ReadOnlySpan<int> dims, int rank, Span<long> strides)
-    {
-        long s = 1;
-        for (int d = rank - 1; d >= 0; d--)
-        {
-            int sd = d - (rank - dims.Length);
-            if (sd < 0 || dims[sd] == 1) strides[d] = 0;
-            else { strides[d] = s; s *= dims[sd]; }
-        }
-    }
+    protected static void BroadcastStrides(ReadOnlySpan<int> dims, int rank, Span<long> strides) => Strides.Broadcast(dims, rank, strides);
 }

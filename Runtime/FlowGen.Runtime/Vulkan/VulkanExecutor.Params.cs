@@ -58,7 +58,7 @@ internal sealed unsafe partial class VulkanExecutor
                 for (int k = 0; k < step.Inputs.Length; k++)
                 {
                     strides.Clear();
-                    Broadcast(inDims[k], rank, strides);
+                    Strides.Broadcast(inDims[k], rank, strides);
                     prm.Add(Floats(step.Inputs[k]!));
                     for (int dd = 0; dd < MaxRank; dd++) prm.Add(checked((int)strides[dd]));
                 }
@@ -151,7 +151,7 @@ internal sealed unsafe partial class VulkanExecutor
             case "Expand":
             {
                 var strides = new long[od.Length];
-                Broadcast(id, od.Length, strides);
+                Strides.Broadcast(id, od.Length, strides);
                 return ((int[])od.Clone(), strides, 0);
             }
             default: // DepthToSpace / SpaceToDepth: a 6-D transpose of the reshaped input
@@ -214,17 +214,6 @@ internal sealed unsafe partial class VulkanExecutor
         return s;
     }
 
-    // Row-major strides of dims aligned right to rank, 0 on broadcast (size-1 or missing) axes.
-    private static void Broadcast(int[] dims, int rank, Span<long> strides)
-    {
-        long s = 1;
-        for (int d = rank - 1; d >= 0; d--)
-        {
-            int sd = d - (rank - dims.Length);
-            if (sd < 0 || dims[sd] == 1) strides[d] = 0;
-            else { strides[d] = s; s *= dims[sd]; }
-        }
-    }
 
     private FlowGenException Unsupported(PlanStep step, string what) =>
         new($"{Plan.Source}: {step.OpType} ('{step.Name}') with {what} is beyond the Vulkan backend (rank <= {MaxRank})", null);

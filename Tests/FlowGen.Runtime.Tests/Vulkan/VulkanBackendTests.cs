@@ -105,9 +105,7 @@ public class VulkanBackendTests
             .Node("ReduceSum", ["z", "axes"], ["r"], TestModel.Int("keepdims", 1))
             .Node("Expand", ["r", "shape"], ["e"]).Node("Div", ["e", "four"], ["q"]).Node("Add", ["t", "q"], ["x"])
             .Output("x", [-1, 1, 4, 4])
-            .Meta("flowgen.version", "1").Meta("flowgen.kind", "heightmap").Meta("flowgen.shape", "1,4,4")
-            .Meta("flowgen.scale", "1").Meta("flowgen.offset", "0").Meta("flowgen.default_temperature", "1")
-            .ToBytes();
+            .ToBytes4x4Sampler();
         using var cpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 4, Threads = 1 });
         using var gpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 4, Backend = FlowBackend.Vulkan });
         Assert.True(WorstDifference(cpu, gpu, 5, 0, 7) < 1e-5);
@@ -120,9 +118,7 @@ public class VulkanBackendTests
             .Input("z", [-1, 1, 4, 4])
             .Node("Softmax", ["z"], ["x"], TestModel.Int("axis", 3))
             .Output("x", [-1, 1, 4, 4])
-            .Meta("flowgen.version", "1").Meta("flowgen.kind", "heightmap").Meta("flowgen.shape", "1,4,4")
-            .Meta("flowgen.scale", "1").Meta("flowgen.offset", "0").Meta("flowgen.default_temperature", "1")
-            .ToBytes();
+            .ToBytes4x4Sampler();
         var e = Assert.Throws<FlowGenException>(() => FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 2, Backend = FlowBackend.Vulkan }));
         Assert.Contains("Softmax", e.Message);
         Assert.Contains("no Vulkan implementation", e.Message);
@@ -195,4 +191,13 @@ public class VulkanBackendTests
         for (int pass = 0; pass < 2; pass++)
             for (int n = 1; n <= 40; n++) Assert.True(WorstDifference(smallCpu, smallGpu, 4, n, n) < 1e-5, $"pass {pass}, batch {n}");
     }
+}
+
+internal static class SamplerTestModels
+{
+    /// <summary>The metadata of a 1x4x4 heightmap sampling graph in model units, then its bytes.</summary>
+    public static byte[] ToBytes4x4Sampler(this TestModel m) => m
+        .Meta("flowgen.version", "1").Meta("flowgen.kind", "heightmap").Meta("flowgen.shape", "1,4,4")
+        .Meta("flowgen.scale", "1").Meta("flowgen.offset", "0").Meta("flowgen.default_temperature", "1")
+        .ToBytes();
 }
