@@ -12,7 +12,7 @@ try
         Console.WriteLine(DemoOptions.Usage);
         return 0;
     }
-    using var model = TerrainModels.Open(options.Model, options.Detail, options.Backend);
+    using var model = TerrainModels.Open(options.Model, options.Detail, options.Backend, options.Fast);
     return options.Headless ? HeadlessApp.Run(options, model) : WindowApp.Run(options, model);
 }
 catch (DemoUsageException e)

@@ -42,4 +42,13 @@ public class DemoOptionsTests
         Assert.Throws<DemoUsageException>(() => DemoOptions.Parse(["--screenshot", "x.png"]));
         Assert.Contains("needs a value", Assert.Throws<DemoUsageException>(() => DemoOptions.Parse(["--model"])).Message);
     }
+
+    [Fact]
+    public void FastPicksTheBundledFastPairAndRefusesAModelBesideIt()
+    {
+        Assert.True(DemoOptions.Parse(["--fast"]).Fast);
+        Assert.False(DemoOptions.Parse([]).Fast);
+        Assert.Contains("--fast", Assert.Throws<DemoUsageException>(() => DemoOptions.Parse(["--fast", "--model", "m.onnx"])).Message);
+        Assert.Contains("--fast", Assert.Throws<DemoUsageException>(() => DemoOptions.Parse(["--detail", "none", "--fast"])).Message);
+    }
 }

@@ -23,4 +23,15 @@ public class TerrainModelsTests
         using var fixture = TerrainModels.Open(HeadlessRenderTests.FixtureModel);
         Assert.Null(fixture.DetailSampler());
     }
+
+    [Fact]
+    public void Fast_opens_the_bundled_fast_pair()
+    {
+        using var fast = TerrainModels.Open(null, fast: true);
+        Assert.Contains("terrain-coarse-fast.onnx", fast.Name);
+        Assert.Contains("terrain-detail-fast.onnx", fast.Name);
+        Assert.NotNull(fast.DetailSampler());
+        Assert.Equal(32, fast.PatchSize);
+        Assert.Throws<FlowGen.Runtime.FlowGenException>(() => TerrainModels.Open(HeadlessRenderTests.FixtureModel, fast: true));
+    }
 }

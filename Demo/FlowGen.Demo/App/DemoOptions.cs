@@ -15,6 +15,8 @@ internal sealed class DemoOptions
                                  models/terrain-detail.onnx, else models/terrain.onnx, else the glow_ref test fixture
           --detail PATH|none     detail model for the finest level; --model is then the coarse model under it
                                  (none without --model: the self-affine world of models/terrain.onnx)
+          --fast                 the bundled fast world (models/terrain-coarse-fast.onnx under terrain-detail-fast.onnx):
+                                 about half the generation time a chunk, a little rougher curvature
           --seed N               world seed (default 1)
           --temperature T        sampling temperature (default: the model's)
           --headless             render offscreen (no window, no display needed)
@@ -38,6 +40,7 @@ internal sealed class DemoOptions
 
     public string? Model { get; private set; }
     public string? Detail { get; private set; }
+    public bool Fast { get; private set; }
     public ulong Seed { get; private set; } = 1;
     public float? Temperature { get; private set; }
     public bool Headless { get; private set; }
@@ -73,6 +76,7 @@ internal sealed class DemoOptions
             {
                 case "--model": o.Model = Value(); break;
                 case "--detail": o.Detail = Value(); break;
+                case "--fast": o.Fast = true; break;
                 case "--seed": o.Seed = ParseULong(a, Value()); break;
                 case "--temperature": o.Temperature = ParseFloat(a, Value(), 0f, 10f); break;
                 case "--headless": o.Headless = true; break;
@@ -107,6 +111,7 @@ internal sealed class DemoOptions
                 default: throw new DemoUsageException($"unknown option {a}");
             }
         }
+        if (o.Fast && (o.Model is not null || o.Detail is not null)) throw new DemoUsageException("--fast picks the bundled fast pair: give it without --model and --detail");
         if (o.Screenshot is not null && !o.Headless) throw new DemoUsageException("--screenshot needs --headless");
         if (o.ResizeTest && (o.Headless || o.Frames is null)) throw new DemoUsageException("--resize-test needs a window and --frames");
         return o;

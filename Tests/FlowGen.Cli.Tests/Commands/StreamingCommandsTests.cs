@@ -1,6 +1,7 @@
 // `flowgen bench-stream` and `flowgen seams` on the reference Glow fixture, through the real executable: the
 // numbers they report are consistent with the world's geometry and with each other, bad input is one line.
 using System.Text.Json;
+using FlowGen.Runtime.Formats;
 
 namespace FlowGen.Cli.Tests.Commands;
 
@@ -42,6 +43,26 @@ public class StreamingCommandsTests
         Assert.Equal(28, seams.GetProperty("stride").GetInt32()); // the detail lattice: 32-px patches overlapping by an eighth
         Assert.Equal(4, seams.GetProperty("overlap").GetInt32());
         Assert.Equal(28, seams.GetProperty("generated").GetProperty("phase_profile").GetProperty("gradient").GetArrayLength());
+    }
+
+    [Fact]
+    public void TheFastCoarseModelComesWithTheFastDetailModel()
+    {
+        // --detail auto pairs terrain-coarse-fast with terrain-detail-fast: the same lattices as the default world (12 detail
+        // patches a 64-px chunk), narrower models; `world` names the pair it drew.
+        var (code, stdout, stderr) = FlowgenProcess.Run("bench-stream", "terrain-coarse-fast", "--chunk", "64", "--chunks", "2", "--json");
+        Assert.True(code == 0, stderr);
+        var r = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(12, r.GetProperty("DetailPatchesPerChunk").GetInt32());
+        string out1 = Path.Combine(FlowgenProcess.TempDir(), "fast.npy");
+        (code, stdout, stderr) = FlowgenProcess.Run("world", "terrain-coarse-fast", "--size", "64x48", "--out", out1);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("terrain-coarse-fast under terrain-detail-fast", stdout);
+        var fast = NpyCodec.Read(out1).ToSingleArray();
+        string out2 = Path.Combine(FlowgenProcess.TempDir(), "default.npy");
+        (code, _, stderr) = FlowgenProcess.Run("world", "--size", "64x48", "--out", out2);
+        Assert.True(code == 0, stderr);
+        Assert.NotEqual(fast, NpyCodec.Read(out2).ToSingleArray()); // another pair of models, another world
     }
 
     [Fact]

@@ -36,7 +36,7 @@ internal static class WorldOptions
             DefaultValueFactory = _ => Auto,
             Description = $"detail model drawing the finest level given MODEL's world, MODEL then being a coarse model (trained with --downsample): a path or " +
                 $"bundled name; {None}: every level from MODEL alone, summed (self-affine); {Auto} (default): {BundledModels.DetailName} when MODEL is " +
-                $"{BundledModels.CoarseName}, else {None}",
+                $"{BundledModels.CoarseName}, {BundledModels.FastDetailName} when it is {BundledModels.FastCoarseName} (the fast world), else {None}",
         },
         new Option<int?>("--overlap")
         {
@@ -50,7 +50,7 @@ internal static class WorldOptions
     public static (string Model, string? Detail) Resolve(string modelArgument, string detail) => (BundledModels.Resolve(modelArgument), detail switch
     {
         None => null,
-        Auto => modelArgument == BundledModels.CoarseName ? BundledModels.Resolve(BundledModels.DetailName) : null,
+        Auto => BundledModels.DetailFor(modelArgument) is { } paired ? BundledModels.Resolve(paired) : null,
         _ => BundledModels.Resolve(detail),
     });
 
