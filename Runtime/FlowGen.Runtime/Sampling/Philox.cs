@@ -1,8 +1,8 @@
 // Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC 2011): a counter-based
 // generator. Output = bijection(counter) under a key, so any element of any sample is computed directly
 // from (seed, sample index, element index) — no state, no order dependence. Uses only 32-bit unsigned
-// multiplies (hi and lo halves), xors and adds, which GLSL has (umulExtended), so the Vulkan backend's
-// port produces the same bits.
+// multiplies (hi and lo halves), xors and adds: exact on any hardware (LatentGenerator runs 8 blocks at a time
+// with AVX2's 32 x 32 -> 64-bit multiplies and gets these bits; a GLSL port would use umulExtended).
 using System.Runtime.CompilerServices;
 
 namespace FlowGen.Runtime.Sampling;
