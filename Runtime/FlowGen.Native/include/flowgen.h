@@ -105,7 +105,9 @@ int32_t flowgen_world_create(flowgen_model* model, uint64_t seed, float temperat
  * model's pixel; detail (`flowgen train --context-factor F`, models/terrain-detail.onnx) draws the finest level given
  * it (detail patches overlapping by an eighth of a patch; the coarse world and the detail level each keep a 16 MiB
  * cache of the patches neighbouring requests share). levels >= 2 (5, gain 1.3: the bundled pair's defaults). model samples at
- * temperature (< 0: its default), detail at its own default. Both models must outlive the world. */
+ * temperature (< 0: its default), detail at its own default. Both models must outlive the world. For about half the
+ * chunk time, pass the bundled fast pair instead: models/terrain-coarse-fast.onnx and models/terrain-detail-fast.onnx
+ * (32 hidden channels; a little rougher curvature, README "Worlds"). */
 int32_t flowgen_world_create_detailed(flowgen_model* model, flowgen_model* detail, uint64_t seed, float temperature, int32_t levels,
                                       double gain, flowgen_world** out_world);
 void flowgen_world_free(flowgen_world* world);

@@ -30,6 +30,6 @@ public class BundledWorldRealismTests
             Assert.True(mine[i] < gaussian[i], $"{coarseName} under {detailName}: {name} {mine[i]:G4} is not below the Gaussian's {gaussian[i]:G4}");
             measured++;
         }
-        Assert.Equal(7, measured); // slope, Laplacian, profile and plan curvature, skewness, hypsometric integral, pit density
+        Assert.Equal(8, measured); // slope, Laplacian, profile and plan curvature, skewness, hypsometric integral, pit density, drainage area
     }
 }

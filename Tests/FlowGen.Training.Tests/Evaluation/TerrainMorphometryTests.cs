@@ -75,4 +75,44 @@ public class TerrainMorphometryTests
         z[7 * N + 7] = z[7 * N + 8] = -100;
         Assert.Equal(2, TerrainMorphometry.Pits(z, N, N));
     }
+
+    [Fact]
+    public void DrainageAreasOfAPlaneAValleyAndACone()
+    {
+        // A plane tilted down towards row 0: every pixel drains straight down its column, so the pixel in row r carries
+        // the N - r pixels above it (and itself); row 0 is the outlet of each column.
+        var logs = new List<double>();
+        TerrainMorphometry.DrainageAreas(Surface((x, y) => 0.1 * y), N, N, logs);
+        Assert.Equal(N * N, logs.Count);
+        for (int r = 0; r < N; r++)
+            for (int c = 0; c < N; c++) Assert.Equal(Math.Log2(N - r), logs[r * N + c], 12);
+
+        // A V-shaped valley along column 8 sloping down to row 0: the flanks drain into the valley, which gathers the whole
+        // patch at its outlet: one pixel with area N², a channel.
+        logs.Clear();
+        TerrainMorphometry.DrainageAreas(Surface((x, y) => 5 * Math.Abs(x - 8 * Pixel) + 0.1 * y), N, N, logs);
+        Assert.Equal(Math.Log2(N * N), logs[0 * N + 8], 12);
+        Assert.Equal(2 * N, logs.Count(v => v == 0)); // the ridge columns 0 and 15 receive nothing
+        Assert.Equal(Math.Log2(8), logs[5 * N + 7], 12); // a flank pixel next to the channel: its row's 8 pixels from column 0
+        // A cone pointing up: everything drains outwards; D8 gathers each quadrant onto its diagonal at most, never the patch.
+        logs.Clear();
+        TerrainMorphometry.DrainageAreas(Surface((x, y) => -Math.Sqrt((x - 7.5 * Pixel) * (x - 7.5 * Pixel) + (y - 7.5 * Pixel) * (y - 7.5 * Pixel))), N, N, logs);
+        Assert.True(logs.Max() <= Math.Log2(N * N / 4), $"a cone gathered 2^{logs.Max()} pixels");
+    }
+
+    [Fact]
+    public void DrainageExceedanceSeparatesChannelsFromHillslopes()
+    {
+        // Valleys gather a channel of N² pixels at their outlet, cones none: the exceedance curves part in the tail, and a
+        // set is at distance 0 from itself.
+        static PatchSet Set(float[] patch) => new([.. patch, .. patch], 2, N, N);
+        var valleys = TerrainSummary.Compute(Set(Surface((x, y) => 5 * Math.Abs(x - 8 * Pixel) + 0.1 * y)), Pixel);
+        var cones = TerrainSummary.Compute(Set(Surface((x, y) => -Math.Sqrt((x - 7.5 * Pixel) * (x - 7.5 * Pixel) + (y - 7.5 * Pixel) * (y - 7.5 * Pixel)))), Pixel);
+        Assert.Equal(TerrainSummary.DrainageOctaves, valleys.DrainageExceedance.Length);
+        Assert.Equal(1.0 * 2 * (N - 2) * N / (2 * N * N), valleys.DrainageExceedance[0], 12); // A >= 2: all but the two ridge columns
+        Assert.True(valleys.DrainageExceedance[^1] > cones.DrainageExceedance[^1], "a valley has more channel pixels than a cone");
+        Assert.Equal(0, TerrainSummary.DrainageDistance(valleys, valleys));
+        Assert.True(TerrainSummary.DrainageDistance(valleys, cones) > 0.5);
+        Assert.Equal(TerrainSummary.DrainageDistance(valleys, cones), TerrainSummary.DrainageDistance(cones, valleys), 12);
+    }
 }

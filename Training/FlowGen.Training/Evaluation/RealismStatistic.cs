@@ -33,6 +33,7 @@ public static class TerrainStatistics
         new("hypsometric integral W1", "", 1, (a, b) => Wasserstein.Distance1(a.Hypsometric, b.Hypsometric),
             s => s.Hypsometric, "hypsometric integral"),
         new("pit density |Δ|", "km⁻²", 1, (a, b) => Math.Abs(a.PitsPerKm2 - b.PitsPerKm2)),
+        new("drainage area |Δln P|", "", 1, TerrainSummary.DrainageDistance, s => s.DrainageArea, "D8 drainage area (log₂ pixels)"),
         new("power spectrum MSLR", "", 1, (a, b) => RadialPowerSpectrum.MeanSquaredLogRatio(a.Spectrum, b.Spectrum)),
         new("spectral slope |Δβ|", "", 1, (a, b) => Math.Abs(a.Spectrum.Beta - b.Spectrum.Beta)),
     ];

@@ -7,6 +7,11 @@
 //   skewness: third standardised moment of the patch's elevations (narrow valleys, broad ridges: < 0).
 //   hypsometric integral: (mean - min) / (max - min).
 //   pits: strict local minima (all 8 neighbours higher) among interior pixels.
+//   drainage area: D8 (O'Callaghan & Mark 1984) contributing area of every pixel, in pixels, routed inside the patch:
+//     each pixel drains to its steepest-descent neighbour (drop / distance, diagonals √2 away); one with no lower
+//     neighbour in the patch is an outlet (a pit, a flat, or flow leaving the patch). Channel networks gather large
+//     areas into few pixels (P(A >= a) falls as a power of a, Rodriguez-Iturbe et al. 1992); rough relief drains
+//     into many small basins.
 namespace FlowGen.Training.Evaluation;
 
 public static class TerrainMorphometry
@@ -102,6 +107,39 @@ public static class TerrainMorphometry
                     count++;
             }
         return count;
+    }
+
+    /// <summary>log₂ of every pixel's D8 drainage area (pixels, itself included), routed inside the patch.</summary>
+    public static void DrainageAreas(ReadOnlySpan<float> z, int height, int width, List<double> output)
+    {
+        int n = height * width;
+        var receiver = new int[n];
+        for (int r = 0; r < height; r++)
+            for (int c = 0; c < width; c++)
+            {
+                int i = r * width + c, best = -1;
+                double steepest = 0;
+                for (int dr = -1; dr <= 1; dr++)
+                    for (int dc = -1; dc <= 1; dc++)
+                    {
+                        int rr = r + dr, cc = c + dc;
+                        if ((dr | dc) == 0 || rr < 0 || rr >= height || cc < 0 || cc >= width) continue;
+                        double drop = ((double)z[i] - z[rr * width + cc]) / ((dr & dc) != 0 ? Math.Sqrt(2) : 1.0);
+                        if (drop > steepest) (steepest, best) = (drop, rr * width + cc);
+                    }
+                receiver[i] = best;
+            }
+        // Highest first: a pixel's area is complete before it passes it on (a receiver is strictly lower, so how equal
+        // heights are ordered changes nothing).
+        var order = new int[n];
+        var keys = new float[n];
+        for (int i = 0; i < n; i++) (order[i], keys[i]) = (i, -z[i]);
+        Array.Sort(keys, order);
+        var area = new int[n];
+        Array.Fill(area, 1);
+        foreach (int i in order)
+            if (receiver[i] >= 0) area[receiver[i]] += area[i];
+        for (int i = 0; i < n; i++) output.Add(Math.Log2(area[i]));
     }
 
     /// <summary>Horn's (1981) weighted 3x3 gradient (dz/dx, dz/dy) at an interior pixel.</summary>

@@ -1,5 +1,5 @@
 // Everything the terrain realism statistics need from one patch set, computed once: sorted samples of
-// the per-pixel and per-patch measures (TerrainMorphometry), pit density and the power spectrum.
+// the per-pixel and per-patch measures (TerrainMorphometry), pit density, the drainage-area exceedance curve and the power spectrum.
 namespace FlowGen.Training.Evaluation;
 
 public sealed class TerrainSummary : ISpectrumSummary
@@ -12,6 +12,46 @@ public sealed class TerrainSummary : ISpectrumSummary
     public required double[] PlanCurvature { get; init; }
     public required double[] Skewness { get; init; }
     public required double[] Hypsometric { get; init; }
+    /// <summary>log₂ D8 drainage area (pixels) of every pixel, routed inside its patch, sorted.</summary>
+    public required double[] DrainageArea { get; init; }
+    /// <summary>P(A >= 2^k) over all pixels for k = 1 .. <see cref="DrainageOctaves"/> (2 to 128 pixels: from hillslopes to
+    /// channels of about a square kilometre at 83.5 m); an empty class counts as half a pixel, so its log stays finite.</summary>
+    public required double[] DrainageExceedance { get; init; }
+
+    /// <summary>Octaves of drainage area the exceedance curve covers.</summary>
+    public const int DrainageOctaves = 7;
+
+    /// <summary>Mean |ln P_a(A >= 2^k) - ln P_b(A >= 2^k)| over the octaves: how far apart two patch sets' drainage-area
+    /// exceedance curves are, the channel tail (large k) weighing as much as the hillslopes.</summary>
+    public static double DrainageDistance(TerrainSummary a, TerrainSummary b)
+    {
+        double sum = 0;
+        for (int k = 0; k < DrainageOctaves; k++) sum += Math.Abs(Math.Log(a.DrainageExceedance[k]) - Math.Log(b.DrainageExceedance[k]));
+        return sum / DrainageOctaves;
+    }
+
+    private static double[] Exceedance(double[] sortedLog2Areas)
+    {
+        var p = new double[DrainageOctaves];
+        for (int k = 1; k <= DrainageOctaves; k++)
+        {
+            int below = LowerBound(sortedLog2Areas, k);
+            p[k - 1] = Math.Max(0.5, sortedLog2Areas.Length - below) / sortedLog2Areas.Length;
+        }
+        return p;
+    }
+
+    private static int LowerBound(double[] sorted, double value)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < value) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
     /// <summary>Strict local minima per km² of interior area.</summary>
     public required double PitsPerKm2 { get; init; }
     public required RadialPowerSpectrum Spectrum { get; init; }
@@ -35,6 +75,7 @@ public sealed class TerrainSummary : ISpectrumSummary
         var plan = new List<double>();
         var skew = new List<double>();
         var hyps = new List<double>();
+        var drainage = new List<double>();
         long pits = 0;
         for (int i = 0; i < patches.Count; i++)
         {
@@ -47,8 +88,10 @@ public sealed class TerrainSummary : ISpectrumSummary
             double hi = TerrainMorphometry.HypsometricIntegral(z);
             if (!double.IsNaN(hi)) hyps.Add(hi);
             pits += TerrainMorphometry.Pits(z, h, w);
+            TerrainMorphometry.DrainageAreas(z, h, w, drainage);
         }
         double areaKm2 = (double)patches.Count * (h - 2) * (w - 2) * pixelSizeM * pixelSizeM / 1e6;
+        var drainageSorted = Sorted(drainage);
         return new TerrainSummary
         {
             Slope = Sorted(slope),
@@ -57,6 +100,8 @@ public sealed class TerrainSummary : ISpectrumSummary
             PlanCurvature = Sorted(plan),
             Skewness = Sorted(skew),
             Hypsometric = Sorted(hyps),
+            DrainageArea = drainageSorted,
+            DrainageExceedance = Exceedance(drainageSorted),
             PitsPerKm2 = pits / areaKm2,
             Spectrum = RadialPowerSpectrum.Compute(patches),
             PixelSizeM = pixelSizeM,
