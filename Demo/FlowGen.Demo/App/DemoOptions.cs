@@ -111,7 +111,7 @@ internal sealed class DemoOptions
                 default: throw new DemoUsageException($"unknown option {a}");
             }
         }
-        if (o.Fast && (o.Model is not null || o.Detail is not null)) throw new DemoUsageException("--fast picks the bundled fast pair: give it without --model and --detail");
+        if (o.Fast && (o.Model is not null || o.Detail is not null)) throw new DemoUsageException(Terrain.TerrainModels.FastAlone);
         if (o.Screenshot is not null && !o.Headless) throw new DemoUsageException("--screenshot needs --headless");
         if (o.ResizeTest && (o.Headless || o.Frames is null)) throw new DemoUsageException("--resize-test needs a window and --frames");
         return o;

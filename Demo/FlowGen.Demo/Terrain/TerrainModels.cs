@@ -26,11 +26,14 @@ internal static class TerrainModels
 
     public const string NoDetail = "none";
 
+    /// <summary>Why --fast refuses --model and --detail beside it.</summary>
+    public const string FastAlone = "--fast picks the bundled fast pair: give it without --model and --detail";
+
     public static FlowTerrainModel Open(string? path, string? detail = null, FlowBackend backend = FlowBackend.Cpu, bool fast = false)
     {
         if (fast)
         {
-            if (path is not null || detail is not null) throw new FlowGenException("--fast picks the bundled fast pair: give it without --model and --detail");
+            if (path is not null || detail is not null) throw new FlowGenException(FastAlone);
             return FlowTerrainModel.Open(Find(FastPair.Coarse) ?? throw new FlowGenException($"--fast: {FastPair.Coarse} not found from here"),
                 Find(FastPair.Detail) ?? throw new FlowGenException($"--fast: {FastPair.Detail} not found from here"), backend);
         }
