@@ -63,6 +63,18 @@ public class StreamingCommandsTests
         (code, _, stderr) = FlowgenProcess.Run("world", "--size", "64x48", "--out", out2);
         Assert.True(code == 0, stderr);
         Assert.NotEqual(fast, NpyCodec.Read(out2).ToSingleArray()); // another pair of models, another world
+
+        // --against: both worlds timed alternately in one run, the ratio of their medians.
+        (code, stdout, stderr) = FlowgenProcess.Run("bench-stream", "terrain-coarse-fast", "--against", "terrain-coarse", "--chunk", "64", "--chunks", "3", "--json");
+        Assert.True(code == 0, stderr);
+        var c = JsonDocument.Parse(stdout).RootElement;
+        double mine = c.GetProperty("MedianMs").GetDouble(), theirs = c.GetProperty("AgainstMedianMs").GetDouble();
+        Assert.True(mine > 0 && theirs > 0);
+        Assert.Equal(mine / theirs, c.GetProperty("Ratio").GetDouble(), 9);
+        Assert.Equal("terrain-coarse", c.GetProperty("Against").GetString());
+        (code, _, stderr) = FlowgenProcess.Run("bench-stream", "terrain-coarse-fast", "--against", "grass", "--chunk", "64", "--chunks", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("heightmap", stderr);
     }
 
     [Fact]

@@ -4,7 +4,9 @@
 // any chunk assembly on top of this model can reach. The timed chunks lie side by side (4 per row), as a camera
 // crossing new ground asks for them, so a world's patch cache serves the coarse patches they share; isolated chunks
 // far apart show the cost with nothing shared. Reports median and 95th-percentile latency, chunks/s, patches drawn
-// per chunk, the streaming/flow-only ratio and the latency of a cached chunk.
+// per chunk, the streaming/flow-only ratio and the latency of a cached chunk. `--against OTHER` times a second world
+// (e.g. terrain-coarse-fast against the default terrain-coarse) chunk by chunk, alternating the two on the same
+// coordinates so that the VM's speed drifting between runs cannot favour either, and reports the ratio of medians.
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -26,8 +28,14 @@ internal static class BenchStreamCommand
         var json = new Option<bool>("--json") { Description = "print one JSON object" };
         var (levels, gain, detail, overlap) = WorldOptions.Create();
         var backend = Cli.BackendOption();
-        var command = new Command("bench-stream", "Benchmark chunk streaming latency against sampling the same patches directly") { model, chunk, chunks, threads, levels, gain, detail, overlap, json, backend };
-        command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(model)!, pr.GetValue(chunk), pr.GetValue(chunks), pr.GetValue(threads), pr.GetValue(json),
+        var against = new Option<string?>("--against")
+        {
+            Description = "a second world's model (bundled name or path, its detail model by --detail auto) timed chunk by chunk alternately with MODEL's: the ratio of their medians",
+        };
+        var command = new Command("bench-stream", "Benchmark chunk streaming latency against sampling the same patches directly") { model, chunk, chunks, threads, levels, gain, detail, overlap, json, backend, against };
+        command.SetAction(pr => Cli.Guard(() => pr.GetValue(against) is { } other
+            ? RunAgainst(pr.GetValue(model)!, other, pr.GetValue(chunk), pr.GetValue(chunks), pr.GetValue(threads), pr.GetValue(json), pr.GetValue(levels), Cli.ParseBackend(pr.GetValue(backend)!))
+            : Run(pr.GetValue(model)!, pr.GetValue(chunk), pr.GetValue(chunks), pr.GetValue(threads), pr.GetValue(json),
             pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!, pr.GetValue(overlap), Cli.ParseBackend(pr.GetValue(backend)!))));
         return command;
     }
@@ -165,6 +173,77 @@ internal static class BenchStreamCommand
         Console.Out.WriteLine($"  cached chunk:                median {F(r.CachedMedianMs)} ms");
         Console.Out.WriteLine($"  target 20 ms per 256x256 chunk: {(chunkSize == 256 ? (median <= 20 ? "met" : "not met") : "n/a (other chunk size)")}");
         return Cli.Ok;
+    }
+
+    internal sealed record Comparison(int ChunkSize, int Chunks, int Threads, string Model, string Against, double MedianMs, double AgainstMedianMs,
+        double P95Ms, double AgainstP95Ms, double IsolatedMedianMs, double AgainstIsolatedMedianMs, double Ratio, double IsolatedRatio);
+
+    // MODEL's world and OTHER's (each with its --detail auto pair and default gain, overlap), timed alternately.
+    internal static int RunAgainst(string modelArg, string otherArg, int chunkSize, int chunkCount, int threads, bool json,
+        int levels = PyramidWorld.DefaultLevels, FlowBackend backend = FlowBackend.Cpu)
+    {
+        if (chunkSize is < 16 or > 4096) throw new ArgumentException("--chunk must be in 16..4096");
+        if (chunkCount is < 1 or > 10_000) throw new ArgumentException("--chunks must be in 1..10000");
+        if (threads < 0) throw new ArgumentException("--threads must be 0 (one per processor) or positive");
+        var options = new FlowModelOptions { MaxBatch = 64, Threads = threads, Backend = backend };
+        var disposables = new List<IDisposable>();
+        try
+        {
+            ChunkStreamer Open(string arg)
+            {
+                var (path, detailPath) = WorldOptions.Resolve(arg, WorldOptions.Auto);
+                var model = FlowModel.Load(path, options);
+                disposables.Add(model);
+                if (model.Metadata.Kind is { } kind && kind != "heightmap")
+                    throw new FlowGenException($"the model is of kind '{kind}'; streaming worlds need a heightmap model", path);
+                var detail = WorldOptions.LoadDetail(detailPath, options);
+                if (detail is not null) disposables.Add(detail);
+                var world = WorldOptions.World(new FlowPatchSampler(model, model.Metadata.DefaultTemperature), WorldOptions.DetailSampler(detail), 1, levels, null);
+                var streamer = new ChunkStreamer(world, new ChunkStreamerOptions { ChunkSize = chunkSize, MemoryBudgetBytes = 1L << 30 });
+                disposables.Add(streamer);
+                return streamer;
+            }
+            var a = Open(modelArg);
+            var b = Open(otherArg);
+            static double Time(ChunkStreamer s, ChunkCoord c)
+            {
+                var sw = Stopwatch.StartNew();
+                s.RequestAsync(c).GetAwaiter().GetResult();
+                return sw.Elapsed.TotalMilliseconds;
+            }
+            var warm = Stopwatch.StartNew();
+            for (int i = 0; i < 4 || warm.Elapsed.TotalSeconds < 4; i++)
+            {
+                Time(a, new ChunkCoord(-100 - i, -100));
+                Time(b, new ChunkCoord(-100 - i, -100));
+            }
+            var (ta, tb, ia, ib) = (new double[chunkCount], new double[chunkCount], new double[chunkCount], new double[chunkCount]);
+            for (int i = 0; i < chunkCount; i++)
+            {
+                var side = new ChunkCoord(i % 4, i / 4);
+                var far = new ChunkCoord(100_000 + 1_000 * i, -50_000);
+                // Alternate which goes first, so neither always runs on the caches the other just warmed.
+                if (i % 2 == 0) { ta[i] = Time(a, side); tb[i] = Time(b, side); ia[i] = Time(a, far); ib[i] = Time(b, far); }
+                else { tb[i] = Time(b, side); ta[i] = Time(a, side); ib[i] = Time(b, far); ia[i] = Time(a, far); }
+            }
+            var r = new Comparison(chunkSize, chunkCount, threads == 0 ? Environment.ProcessorCount : threads, modelArg, otherArg, Median(ta), Median(tb),
+                Percentile(ta, 0.95), Percentile(tb, 0.95), Median(ia), Median(ib), Median(ta) / Median(tb), Median(ia) / Median(ib));
+            if (json)
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(r));
+                return Cli.Ok;
+            }
+            string F(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
+            Console.Out.WriteLine($"{chunkSize}x{chunkSize} chunks, {r.Threads} threads on {GemmKernel.VectorIsa}, {chunkCount} cold chunks side by side and {chunkCount} isolated, the two worlds alternating");
+            Console.Out.WriteLine($"  {modelArg}: median {F(r.MedianMs)} ms, p95 {F(r.P95Ms)} ms, isolated {F(r.IsolatedMedianMs)} ms");
+            Console.Out.WriteLine($"  {otherArg}: median {F(r.AgainstMedianMs)} ms, p95 {F(r.AgainstP95Ms)} ms, isolated {F(r.AgainstIsolatedMedianMs)} ms");
+            Console.Out.WriteLine($"  ratio {modelArg} / {otherArg}: {F(r.Ratio)} (isolated {F(r.IsolatedRatio)})");
+            return Cli.Ok;
+        }
+        finally
+        {
+            for (int i = disposables.Count - 1; i >= 0; i--) disposables[i].Dispose();
+        }
     }
 
     private static double Median(double[] v) => Percentile(v, 0.5);
