@@ -10,6 +10,22 @@ public class VulkanBackendTests
 {
     private static string Bundled(string name) => Path.Combine(AppContext.BaseDirectory, "models", name + ".onnx");
 
+    // One model loaded on the CPU backend (one thread) and on Vulkan, with the same batch limit.
+    private sealed class BothBackends(Func<FlowModelOptions, FlowModel> load, int maxBatch) : IDisposable
+    {
+        public FlowModel Cpu { get; } = load(new FlowModelOptions { MaxBatch = maxBatch, Threads = 1 });
+        public FlowModel Gpu { get; } = load(new FlowModelOptions { MaxBatch = maxBatch, Backend = FlowBackend.Vulkan });
+
+        public static BothBackends Of(string path, int maxBatch) => new(o => FlowModel.Load(path, o), maxBatch);
+        public static BothBackends Of(byte[] bytes, int maxBatch) => new(o => FlowModel.Load(bytes, o), maxBatch);
+
+        public void Dispose()
+        {
+            Gpu.Dispose();
+            Cpu.Dispose();
+        }
+    }
+
     // Largest |Vulkan - CPU| over the samples, relative to 1 + |CPU| (model units, as the ONNX Runtime parity tests).
     private static double WorstDifference(FlowModel cpu, FlowModel gpu, ulong seed, long first, int count, float[]? context = null)
     {
@@ -40,8 +56,8 @@ public class VulkanBackendTests
     [InlineData("grass")]
     public void BundledModelSamplesMatchTheCpuBackend(string name)
     {
-        using var cpu = FlowModel.Load(Bundled(name), new FlowModelOptions { MaxBatch = 8, Threads = 1 });
-        using var gpu = FlowModel.Load(Bundled(name), new FlowModelOptions { MaxBatch = 8, Backend = FlowBackend.Vulkan });
+        using var models = BothBackends.Of(Bundled(name), 8);
+        var (cpu, gpu) = (models.Cpu, models.Gpu);
         Assert.Equal(FlowBackend.Vulkan, gpu.Backend);
         Assert.False(string.IsNullOrEmpty(gpu.DeviceName));
         // 11 samples: a full batch of 8, then 3 (the plan rebinds), then a batch of 1.
@@ -54,8 +70,8 @@ public class VulkanBackendTests
     [InlineData("terrain-detail-fast")]
     public void ConditionalDetailModelMatchesTheCpuBackend(string name)
     {
-        using var cpu = FlowModel.Load(Bundled(name), new FlowModelOptions { MaxBatch = 4, Threads = 1 });
-        using var gpu = FlowModel.Load(Bundled(name), new FlowModelOptions { MaxBatch = 4, Backend = FlowBackend.Vulkan });
+        using var models = BothBackends.Of(Bundled(name), 4);
+        var (cpu, gpu) = (models.Cpu, models.Gpu);
         // Contexts as the world gives them (smooth upsampled coarse terrain, in units of the model's scale) plus a little noise:
         // white-noise contexts lie far outside what a detail model was trained on, and the narrow fast model's inverse blows up on some.
         var rng = new Random(3);
@@ -87,8 +103,8 @@ public class VulkanBackendTests
     public void ElementwiseChainsWithBroadcastMatchTheCpuBackend()
     {
         var bytes = FlowModelTests.ElementwiseSampler();
-        using var cpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 4, Threads = 1 });
-        using var gpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 4, Backend = FlowBackend.Vulkan });
+        using var models = BothBackends.Of(bytes, 4);
+        var (cpu, gpu) = (models.Cpu, models.Gpu);
         Assert.True(WorstDifference(cpu, gpu, 9, 3, 10) < 1e-5);
     }
 
@@ -96,8 +112,8 @@ public class VulkanBackendTests
     public void SpaceToDepthSlicesAndConcatsMatchTheCpuBackend()
     {
         var bytes = GlowLikeModel.Build(seed: 4);
-        using var cpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 3, Threads = 1 });
-        using var gpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 3, Backend = FlowBackend.Vulkan });
+        using var models = BothBackends.Of(bytes, 3);
+        var (cpu, gpu) = (models.Cpu, models.Gpu);
         Assert.True(WorstDifference(cpu, gpu, 2, 0, 5) < 1e-4);
     }
 
@@ -113,8 +129,8 @@ public class VulkanBackendTests
             .Node("Expand", ["r", "shape"], ["e"]).Node("Div", ["e", "four"], ["q"]).Node("Add", ["t", "q"], ["x"])
             .Output("x", [-1, 1, 4, 4])
             .ToBytes4x4Sampler();
-        using var cpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 4, Threads = 1 });
-        using var gpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 4, Backend = FlowBackend.Vulkan });
+        using var models = BothBackends.Of(bytes, 4);
+        var (cpu, gpu) = (models.Cpu, models.Gpu);
         Assert.True(WorstDifference(cpu, gpu, 5, 0, 7) < 1e-5);
     }
 
@@ -183,8 +199,8 @@ public class VulkanBackendTests
     {
         // A world asks for lattice rows of many sizes: each size is recorded once, so a second pass over a dozen sizes
         // allocates nothing; forty sizes (more than the 32 the executor keeps) re-record the oldest and stay correct.
-        using var cpu = FlowModel.Load(Bundled("terrain-coarse"), new FlowModelOptions { MaxBatch = 64, Threads = 1 });
-        using var gpu = FlowModel.Load(Bundled("terrain-coarse"), new FlowModelOptions { MaxBatch = 64, Backend = FlowBackend.Vulkan });
+        using var models = BothBackends.Of(Bundled("terrain-coarse"), 64);
+        var (cpu, gpu) = (models.Cpu, models.Gpu);
         var x = new float[40 * gpu.SampleLength];
         for (int n = 1; n <= 12; n++) gpu.Sample(x.AsSpan(0, n * gpu.SampleLength), 9, 100, n, 1f);
         long before = GC.GetAllocatedBytesForCurrentThread();
@@ -193,10 +209,9 @@ public class VulkanBackendTests
         for (int n = 40; n >= 13; n -= 9) Assert.True(WorstDifference(cpu, gpu, 9, 100 + n, n) < 1e-4, $"batch {n}");
 
         var bytes = FlowModelTests.ElementwiseSampler();  // small: forty sizes are cheap
-        using var smallCpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 64, Threads = 1 });
-        using var smallGpu = FlowModel.Load(bytes, new FlowModelOptions { MaxBatch = 64, Backend = FlowBackend.Vulkan });
+        using var small = BothBackends.Of(bytes, 64);
         for (int pass = 0; pass < 2; pass++)
-            for (int n = 1; n <= 40; n++) Assert.True(WorstDifference(smallCpu, smallGpu, 4, n, n) < 1e-5, $"pass {pass}, batch {n}");
+            for (int n = 1; n <= 40; n++) Assert.True(WorstDifference(small.Cpu, small.Gpu, 4, n, n) < 1e-5, $"pass {pass}, batch {n}");
     }
 }
 

@@ -89,9 +89,7 @@ internal static class BenchStreamCommand
     internal static int Run(string modelArg, int chunkSize, int chunkCount, int threads, bool json,
         int levels = PyramidWorld.DefaultLevels, double? gain = null, string detailArg = WorldOptions.Auto, int? overlap = null, FlowBackend backend = FlowBackend.Cpu)
     {
-        if (chunkSize is < 16 or > 4096) throw new ArgumentException("--chunk must be in 16..4096");
-        if (chunkCount is < 1 or > 10_000) throw new ArgumentException("--chunks must be in 1..10000");
-        if (threads < 0) throw new ArgumentException("--threads must be 0 (one per processor) or positive");
+        CheckArguments(chunkSize, chunkCount, threads);
         var (path, detailPath) = WorldOptions.Resolve(modelArg, detailArg);
         const int batch = 64;
         using var model = FlowModel.Load(path, new FlowModelOptions { MaxBatch = batch, Threads = threads, Backend = backend });
@@ -182,9 +180,7 @@ internal static class BenchStreamCommand
     internal static int RunAgainst(string modelArg, string otherArg, int chunkSize, int chunkCount, int threads, bool json,
         int levels = PyramidWorld.DefaultLevels, FlowBackend backend = FlowBackend.Cpu)
     {
-        if (chunkSize is < 16 or > 4096) throw new ArgumentException("--chunk must be in 16..4096");
-        if (chunkCount is < 1 or > 10_000) throw new ArgumentException("--chunks must be in 1..10000");
-        if (threads < 0) throw new ArgumentException("--threads must be 0 (one per processor) or positive");
+        CheckArguments(chunkSize, chunkCount, threads);
         var options = new FlowModelOptions { MaxBatch = 64, Threads = threads, Backend = backend };
         var disposables = new List<IDisposable>();
         try
@@ -244,6 +240,13 @@ internal static class BenchStreamCommand
         {
             for (int i = disposables.Count - 1; i >= 0; i--) disposables[i].Dispose();
         }
+    }
+
+    private static void CheckArguments(int chunkSize, int chunkCount, int threads)
+    {
+        if (chunkSize is < 16 or > 4096) throw new ArgumentException("--chunk must be in 16..4096");
+        if (chunkCount is < 1 or > 10_000) throw new ArgumentException("--chunks must be in 1..10000");
+        if (threads < 0) throw new ArgumentException("--threads must be 0 (one per processor) or positive");
     }
 
     private static double Median(double[] v) => Percentile(v, 0.5);
