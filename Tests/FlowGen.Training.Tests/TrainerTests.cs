@@ -86,6 +86,14 @@ public class TrainerTests
         sampler.SampleRows(residual, context, 1, 0, 3, 1, 0);
         Assert.All(residual, v => Assert.True(float.IsFinite(v)));
         Assert.Contains(residual, v => v != 0);
+        Assert.Null(sampler.ContextPhase); // trained on windows at every offset from the block grid
+        // Trained at one phase: recorded, and the detail sampler hands it to the world.
+        using var c = new TempDir();
+        var rc = Trainer.Create(Tiny(c.Path, 2) with { ContextFactor = 4, ContextPhase = 2 }).Run();
+        FlowExporter.Export(rc.CheckpointPath, c.File("model.onnx"));
+        using var phased = FlowModel.Load(c.File("model.onnx"));
+        Assert.Equal(2, phased.Metadata.ContextPhase);
+        Assert.Equal(2, new FlowGen.Runtime.Streaming.FlowDetailSampler(phased, 1f).ContextPhase);
     }
 
     [Fact]
@@ -132,6 +140,8 @@ public class TrainerTests
         {
             Model = new FlowConfig { Size = 16, Levels = 2, StepsPerLevel = 1, Hidden = 8, ContextGradient = true },
         })).Message);
+        Assert.Contains("--context-factor", Assert.Throws<ArgumentException>(() => Trainer.Create(Tiny(d.Path, 2) with { ContextPhase = 0 })).Message);
+        Assert.Contains("--context-phase", Assert.Throws<ArgumentException>(() => Trainer.Create(Tiny(d.Path, 2) with { ContextFactor = 4, ContextPhase = 4 })).Message);
     }
 
     [Fact]

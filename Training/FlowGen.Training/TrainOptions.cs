@@ -54,6 +54,10 @@ public sealed record TrainOptions
     /// <summary>With <see cref="Downsample"/>: train on the block means of all F² block offsets, not only the corner's.</summary>
     public bool AllPhases { get; init; }
 
+    /// <summary>With <see cref="ContextFactor"/>: train and test only on windows that start this many pixels past the F×F block
+    /// grid along both axes (0..F-1), the phase a multi-scale world then lays its detail lattice at; null = windows at every offset.</summary>
+    public int? ContextPhase { get; init; }
+
     /// <summary>Seed of initialisation and data.</summary>
     public ulong Seed { get; init; }
 
@@ -93,6 +97,9 @@ public sealed record TrainOptions
             throw new ArgumentException("A training option is out of range (batch, steps, lr, threads, init batch, test count and intervals must be positive).");
         if (Downsample is < 1 or > 16) throw new ArgumentException("--downsample must be 1 to 16.");
         if (ContextFactor != 0 && ContextFactor is < 2 or > 16) throw new ArgumentException("--context-factor must be 2 to 16 (0 = no context).");
+        if (ContextPhase is { } phase && (ContextFactor == 0 || phase < 0 || phase >= ContextFactor))
+            throw new ArgumentException(ContextFactor == 0 ? "--context-phase is for detail models: it needs --context-factor."
+                : $"--context-phase must be 0 to {ContextFactor - 1} (the context factor less one), not {phase}.");
         if (EmaDecay is < 0 or >= 1) throw new ArgumentException("--ema must be in [0, 1).");
         if (CosineFrom < 0 || (CosineDecay && CosineFrom >= Steps)) throw new ArgumentException("--cosine-from must be at least 0 and below --steps.");
         if (Model.ContextGradient && ContextFactor == 0) throw new ArgumentException("--context-gradient is for detail models: it needs --context-factor.");

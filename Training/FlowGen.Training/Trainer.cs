@@ -86,7 +86,7 @@ public sealed class Trainer
     public static Trainer Create(TrainOptions options)
     {
         options.Validate();
-        var data = DatasetLoader.Load(options.Data, options.Model.Size, contextFactor: options.ContextFactor, downsample: options.Downsample, allPhases: options.AllPhases);
+        var data = DatasetLoader.Load(options.Data, options.Model.Size, contextFactor: options.ContextFactor, downsample: options.Downsample, allPhases: options.AllPhases, contextPhase: options.ContextPhase);
         var t = new Trainer(options, data, HashFile(options.Data));
         // Data-dependent ActNorm initialisation on a separate seeded batch (glow_ref.py: seed + 1).
         var init = new float[options.InitBatch * data.SampleSize];
@@ -119,7 +119,7 @@ public sealed class Trainer
             Command = then.Length > 0 && opt.Command is { } c ? $"{c}; then --resume{then}" : opt.Command,
         };
         opt.Validate();
-        var data = DatasetLoader.Load(opt.Data, opt.Model.Size, contextFactor: opt.ContextFactor, downsample: opt.Downsample, allPhases: opt.AllPhases);
+        var data = DatasetLoader.Load(opt.Data, opt.Model.Size, contextFactor: opt.ContextFactor, downsample: opt.Downsample, allPhases: opt.AllPhases, contextPhase: opt.ContextPhase);
         string hash = HashFile(opt.Data);
         if (ck.Header["data_sha256"]?.GetValue<string>() is { } h && h != hash)
             throw new CheckpointException($"The data file {opt.Data} changed since the checkpoint was written (SHA-256 differs).", path);

@@ -56,6 +56,18 @@ public sealed class ModelMetadata
         }
         if ((Context is null) != (ContextFactor is null))
             throw new OnnxModelException(source, null, "metadata 'flowgen.context' and 'flowgen.context.factor' come together (a detail model has both)");
+        if (Get("flowgen.context.phase") is { } phase)
+        {
+            if (ContextFactor is not { } cf || !int.TryParse(phase, NumberStyles.None, CultureInfo.InvariantCulture, out int p) || p >= cf)
+                throw new OnnxModelException(source, null, $"metadata 'flowgen.context.phase' = '{phase}' is not an offset 0..F-1 of a detail model's F×F block grid");
+            ContextPhase = p;
+        }
+        if (Number("flowgen.context.draw_correlation") is { } rho)
+        {
+            if (ContextFactor is null || !(rho >= 0 && rho < 1))
+                throw new OnnxModelException(source, null, $"metadata 'flowgen.context.draw_correlation' = '{rho}' is not a detail model's correlation in [0, 1)");
+            DrawCorrelation = rho;
+        }
         if (Get("flowgen.arch.config") is { } config) LatentLevelLengths = LatentLevels(config, source);
     }
 
@@ -118,6 +130,15 @@ public sealed class ModelMetadata
 
     /// <summary>`flowgen.context.factor`: the block size (2..16) of a "coarse" <see cref="Context"/>, or null.</summary>
     public int? ContextFactor { get; }
+
+    /// <summary>`flowgen.context.phase`: the offset (0..F-1 pixels along both axes) from the block grid at which worlds lay a
+    /// detail model's patches: the offset its training windows started at (`flowgen train --context-phase`), or for a model
+    /// trained at every offset the one measured best for it (`flowgen export --context-phase`); null when not recorded.</summary>
+    public int? ContextPhase { get; }
+
+    /// <summary>`flowgen.context.draw_correlation`: the correlation of two draws of a detail model given the same context,
+    /// measured at export on held-out contexts; worlds normalise the blend of overlapping patches for it. 0 when absent.</summary>
+    public double DrawCorrelation { get; }
 
     /// <summary>
     /// Element counts of the latent levels z_0 (finest) … z_{L-1} in z, from `flowgen.arch.config` (<see cref="LatentLayout"/>);

@@ -10,9 +10,13 @@
 // same way (CatmullRom.BlockContext), so absolute elevation and large-scale relief come from the coarse world and the
 // detail follows the valleys and ridges under it. Neighbouring detail patches share their context, so they agree on
 // everything coarser than the patch; the blend hides the rest, over an eighth-patch overlap by default (a band that
-// narrow would show as seams between unconditioned patches; see LatticeWorld). With more than one detail level the
-// one detail model serves every level, heights scaled by g per level (self-affine reuse); the bundled world has one
-// (n = 1, the coarse model carries the larger scales), where g plays no part.
+// narrow would show as seams between unconditioned patches; see LatticeWorld). Patch (i, j) starts at world pixel
+// (i·s + φ, j·s + φ): the phase φ is the one the detail model records (flowgen.context.phase: the offset from the block
+// grid it was trained at, `flowgen train --context-phase`, or for a model trained at every offset the one measured
+// best for it), else 0. Two draws given the same context are correlated (flowgen.context.draw_correlation, measured at
+// export), and the blend keeps the variance of patches that correlated (LatticeBlend). With more
+// than one detail level the one detail model serves every level, heights scaled by g per level (self-affine reuse);
+// the bundled world has one (n = 1, the coarse model carries the larger scales), where g plays no part.
 //
 // A value depends only on the seed and the pixel: each level's patches are keyed by (level seed, lattice index) and
 // their contexts by the coarser level's values at fixed positions, never by the requested rectangle, its order or
@@ -34,18 +38,20 @@ public sealed class ConditionalPyramidWorld : IWorldSource
     private readonly int _levels; // detail levels n
     private readonly int _factor;
     private readonly int _log2Factor;
+    private readonly int _phase;
     private readonly PatchCache? _detailCache;
 
     /// <summary>
     /// Creates the world of <paramref name="seed"/>: <paramref name="detailLevels"/> levels of <paramref name="detail"/> under
     /// <paramref name="coarse"/>, whose pixel must be F^detailLevels of the detail model's (F = its context factor); heights
     /// × <paramref name="gain"/> per detail level above the first; neighbouring detail patches share <paramref name="overlap"/> pixels
-    /// (a multiple of F up to half a patch; null: <see cref="DefaultOverlap"/>). With <paramref name="patchCacheBytes"/> &gt; 0 the
+    /// (a multiple of F up to half a patch; null: <see cref="DefaultOverlap"/>); the detail lattice starts <paramref name="phase"/>
+    /// pixels off the coarse pixel grid (0 to F - 1; null: the detail model's recorded phase, else <see cref="DefaultPhase"/>). With <paramref name="patchCacheBytes"/> &gt; 0 the
     /// detail levels keep their recently drawn patches for neighbouring requests (the same bits: a patch depends only on the
     /// seed, its index and the coarse world under it).
     /// </summary>
     public ConditionalPyramidWorld(IWorldSource coarse, IDetailSampler detail, ulong seed, int detailLevels = 1, double gain = PyramidWorld.DefaultGain,
-        int? overlap = null, long patchCacheBytes = 0)
+        int? overlap = null, long patchCacheBytes = 0, int? phase = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(patchCacheBytes);
         ArgumentNullException.ThrowIfNull(coarse);
@@ -61,12 +67,17 @@ public sealed class ConditionalPyramidWorld : IWorldSource
                 $"({detail.PixelSizeMetres:G6} m), i.e. {expected:G6} m: train the coarse model with --downsample {Math.Pow(detail.ContextFactor, detailLevels)}", nameof(coarse));
         _coarse = coarse;
         _detail = detail;
-        // The detail model saw contexts whose coarse pixels are aligned with the patch (its own F×F blocks): lattice strides
-        // must be whole coarse pixels.
+        // Every patch must sit at the same phase of the coarse grid (the one the model draws best at): lattice strides must be
+        // whole coarse pixels.
         int p = detail.PatchSize, f = detail.ContextFactor, o = overlap ?? DefaultOverlap(p, f);
         if (p % f != 0) throw new ArgumentException($"the detail model's {p}-pixel patches are not whole {f}x{f} context blocks", nameof(detail));
-        if (o % f != 0) throw new ArgumentOutOfRangeException(nameof(overlap), o, $"the detail patch overlap must be a multiple of the context factor {f}, so that every patch sees whole coarse pixels");
-        _blend = new LatticeBlend(p, o, nameof(detail));
+        if (o % f != 0) throw new ArgumentOutOfRangeException(nameof(overlap), o, $"the detail patch overlap must be a multiple of the context factor {f}, so that every patch sits at the same phase of the coarse grid");
+        _phase = phase ?? detail.ContextPhase ?? DefaultPhase(f);
+        if (_phase < 0 || _phase >= f) throw new ArgumentOutOfRangeException(nameof(phase), _phase, $"the detail lattice's phase must be 0 to {f - 1} pixels (the context factor {f} less one)");
+        // Neighbouring patches share their context: their residuals are correlated by the model's draw correlation.
+        double rho = detail.DrawCorrelation;
+        if (!(rho >= 0 && rho < 1)) throw new ArgumentException($"the detail model's draw correlation must be in [0, 1), not {rho}", nameof(detail));
+        _blend = new LatticeBlend(p, o, nameof(detail), rho);
         _detailCache = patchCacheBytes > 0 ? new PatchCache(patchCacheBytes) : null;
         _levels = detailLevels;
         _gain = gain;
@@ -87,6 +98,18 @@ public sealed class ConditionalPyramidWorld : IWorldSource
 
     /// <summary>Pixels shared by neighbouring detail patches along an axis.</summary>
     public int Overlap => _blend.Overlap;
+
+    /// <summary>
+    /// Offset of the detail lattice from the coarse pixel grid for a detail model that records none: 0, patches on whole coarse
+    /// pixels. A model trained on windows at every offset from its F×F block grid can be laid at any; which draws best is
+    /// measured per model and recorded (`flowgen export MODEL.onnx OUT.onnx --context-phase`): given the DEM's own contexts, the
+    /// bundled detail models' residuals follow the context best at (2, 2) of 4 and worst at (0, 0), and terrain-detail-fast
+    /// records 2, while terrain-detail's world came out closer to the real crop spectrum at 0 (README, "Worlds").
+    /// </summary>
+    public static int DefaultPhase(int contextFactor) => 0;
+
+    /// <summary>Offset of the detail lattice from the coarse pixel grid, in detail pixels along each axis.</summary>
+    public int Phase => _phase;
 
     /// <summary>Patch cache of the coarse world in <see cref="Create"/>: 16 MiB, 16,384 patches of 16x16, the coarse patches of
     /// about a hundred 256² chunks around the latest requests.</summary>
@@ -109,11 +132,11 @@ public sealed class ConditionalPyramidWorld : IWorldSource
     /// <paramref name="gain"/> (half-patch overlaps), under one detail level with <paramref name="overlap"/>. <paramref name="levels"/> counts both (at least 2).
     /// </summary>
     public static ConditionalPyramidWorld Create(IPatchSampler coarseModel, IDetailSampler detail, ulong seed, int levels = PyramidWorld.DefaultLevels,
-        double gain = DefaultCoarseGain, int? overlap = null)
+        double gain = DefaultCoarseGain, int? overlap = null, int? phase = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(levels, 2);
         return new ConditionalPyramidWorld(new PyramidWorld(coarseModel, PyramidWorld.LevelSeed(seed, 64), levels - 1, gain, patchCacheBytes: CoarsePatchCacheBytes),
-            detail, seed, overlap: overlap, patchCacheBytes: DetailPatchCacheBytes);
+            detail, seed, overlap: overlap, patchCacheBytes: DetailPatchCacheBytes, phase: phase);
     }
 
     /// <summary>Number of detail levels.</summary>
@@ -129,7 +152,7 @@ public sealed class ConditionalPyramidWorld : IWorldSource
     public int MaxLod => _log2Factor * _levels + _coarse.MaxLod;
 
     /// <summary>Largest |pixel coordinate| at level of detail 0.</summary>
-    public long CoordinateLimit => Math.Min(_blend.CoordinateLimit, _coarse.CoordinateLimit >= long.MaxValue >> (_log2Factor * _levels)
+    public long CoordinateLimit => Math.Min(_blend.CoordinateLimit - _factor, _coarse.CoordinateLimit >= long.MaxValue >> (_log2Factor * _levels)
         ? long.MaxValue : _coarse.CoordinateLimit << (_log2Factor * _levels));
 
     /// <inheritdoc />
@@ -164,12 +187,14 @@ public sealed class ConditionalPyramidWorld : IWorldSource
             return;
         }
         // The context over every patch touching the rectangle (the union U of their windows).
-        var (i0, i1, j0, j1) = _blend.Cover(x0, y0, width, height);
+        // Lattice coordinates are world pixels less the phase: patch (i, j) covers world pixels from (i·s + φ, j·s + φ).
+        long lx0 = x0 - _phase, ly0 = y0 - _phase;
+        var (i0, i1, j0, j1) = _blend.Cover(lx0, ly0, width, height);
         int p = _blend.Patch, s = _blend.Stride;
         long ux0 = (long)i0 * s, uy0 = (long)j0 * s;
         int uw = (i1 - i0) * s + p, uh = (j1 - j0) * s + p;
-        var (cx0, ix, wx) = CatmullRom.Taps(ux0, uw, _factor);
-        var (cy0, iy, wy) = CatmullRom.Taps(uy0, uh, _factor);
+        var (cx0, ix, wx) = CatmullRom.Taps(ux0 + _phase, uw, _factor);
+        var (cy0, iy, wy) = CatmullRom.Taps(uy0 + _phase, uh, _factor);
         int cw = ix[^1] + 4, ch = iy[^1] + 4;
         using var coarseBuffer = new ScratchBuffer(checked(cw * ch), clear: false);
         FillLevel(k + 1, cx0, cy0, cw, ch, coarseBuffer.Span, ct);
@@ -194,9 +219,9 @@ public sealed class ConditionalPyramidWorld : IWorldSource
             _detail.SampleRows(patches, windows.AsSpan(0, n * pp), seed, ((long)j << 32) + first, count, rows, 1L << 32, ct);
             SpanMath.Scale(patches[..(n * pp)], amplitude, patches);
         };
-        _blend.Fill(x0, y0, width, height, dst, _detailCache is null ? draw
+        _blend.Fill(lx0, ly0, width, height, dst, _detailCache is null ? draw
             : (patches, j, first, count, rows) => _detailCache.Fill(patches, seed, j, first, count, rows, p * p, draw), ct);
-        int dx = (int)(x0 - ux0), dy = (int)(y0 - uy0);
+        int dx = (int)(lx0 - ux0), dy = (int)(ly0 - uy0);
         for (int y = 0; y < height; y++) SpanMath.Add(context.AsSpan((dy + y) * uw + dx, width), dst.Slice(y * width, width));
     }
 }

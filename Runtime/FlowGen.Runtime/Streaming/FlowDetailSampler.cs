@@ -43,6 +43,12 @@ public sealed class FlowDetailSampler : IDetailSampler
     public double PixelSizeMetres { get; }
 
     /// <inheritdoc />
+    public int? ContextPhase => _model.Metadata.ContextPhase;
+
+    /// <inheritdoc />
+    public double DrawCorrelation => _model.Metadata.DrawCorrelation;
+
+    /// <inheritdoc />
     public void SampleRows(Span<float> destination, ReadOnlySpan<float> context, ulong seed, long firstIndex, int count, int rows, long rowStride,
         CancellationToken cancellationToken = default)
     {

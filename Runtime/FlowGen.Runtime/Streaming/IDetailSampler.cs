@@ -17,6 +17,14 @@ public interface IDetailSampler
     /// <summary>Ground distance between pixels, metres.</summary>
     double PixelSizeMetres { get; }
 
+    /// <summary>The offset from the block grid (pixels along both axes) the patches are to start at, when the model records one
+    /// (trained at that offset, or measured best there); null: the world's default.</summary>
+    int? ContextPhase => null;
+
+    /// <summary>The correlation of two draws given the same context (in [0, 1)): overlapping patches share their context,
+    /// and the world's blend keeps the variance of residuals correlated this much.</summary>
+    double DrawCorrelation => 0;
+
     /// <summary>
     /// Writes <paramref name="rows"/> runs of <paramref name="count"/> patches (run r from index firstIndex + r·<paramref name="rowStride"/>)
     /// into <paramref name="destination"/>, patch k given <paramref name="context"/>'s patch k: the upsampled coarse terrain

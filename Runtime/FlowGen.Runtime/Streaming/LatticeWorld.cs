@@ -6,7 +6,9 @@
 // Blending: along an axis the two patches covering a pixel of an overlap band get weights cos θ and sin θ, so
 // Σw² = 1 and the blend of independent patches keeps their variance everywhere (variance-preserving blending, Heitz &
 // Neyret 2018, "High-performance by-example noise using a histogram-preserving blending operator"); in 2-D the weight
-// is w(u)w(v), and outside the bands a patch's own pixels pass unblended. The blend adds slope θ' times the
+// is w(u)w(v), and outside the bands a patch's own pixels pass unblended. Patches that share part of their values
+// (detail patches drawn given the same context: correlation ρ) gain variance under those weights, up to 1 + ρ where
+// two patches meet at 45°; the blend then divides by sqrt((1 - ρ) Σw² + ρ (Σw)²) instead, their variance. The blend adds slope θ' times the
 // difference of the two patches, so θ must grow at a nearly constant rate: a sin² window (θ' zero on the lattice
 // lines, double mid-way) showed as 10 % steeper slopes between lines than on them. θ(t) = (π/2)(t - α sin(2πt)/2π)
 // with a small α is nearly linear yet rounds the kink where a weight starts from zero.
@@ -87,14 +89,19 @@ public sealed class LatticeWorld : IWorldSource
 internal sealed class LatticeBlend
 {
     private readonly float[] _window;
+    private readonly float _correlation;
 
     /// <summary>Writes <paramref name="rows"/> lattice rows from row <paramref name="j"/>, each of <paramref name="count"/>
     /// patches from column <paramref name="i0"/>, one after another into <paramref name="patches"/>.</summary>
     public delegate void RowSource(Span<float> patches, int j, int i0, int count, int rows);
 
-    /// <summary>A lattice of <paramref name="patch"/>-pixel patches overlapping by <paramref name="overlap"/> pixels (null: half a patch).</summary>
-    public LatticeBlend(int patch, int? overlap, string parameter)
+    /// <summary>A lattice of <paramref name="patch"/>-pixel patches overlapping by <paramref name="overlap"/> pixels (null: half a patch),
+    /// whose overlapping patches are correlated by <paramref name="correlation"/> (0: independent).</summary>
+    public LatticeBlend(int patch, int? overlap, string parameter, double correlation = 0)
     {
+        if (!(correlation >= 0 && correlation < 1))
+            throw new ArgumentOutOfRangeException(nameof(correlation), correlation, "the correlation of overlapping patches must be in [0, 1)");
+        _correlation = (float)correlation;
         if (patch < 4 || patch % 2 != 0)
             throw new ArgumentException($"Patch size must be even and at least 4 (got {patch}).", parameter);
         int o = overlap ?? patch / 2;
@@ -133,7 +140,9 @@ internal sealed class LatticeBlend
         int nx = i1 - i0 + 1, ny = j1 - j0 + 1, pp = Patch * Patch, rowLength = checked(nx * pp);
         using var sumBuffer = new ScratchBuffer(checked(width * height), clear: true);
         using var sumSqBuffer = new ScratchBuffer(checked(width * height), clear: true);
+        using var sumWBuffer = new ScratchBuffer(_correlation != 0 ? checked(width * height) : 0, clear: true);
         float[] sum = sumBuffer.Array, sumSq = sumSqBuffer.Array;
+        float[]? sumW = _correlation != 0 ? sumWBuffer.Array : null;
         // Indices j·2³² + i are consecutive along a lattice row (signed i, |i| < 2³¹): the rows are runs of one grid, drawn
         // in batched calls of several rows (a whole 256² chunk at once), so the flow's threads stay evenly loaded. About 512
         // patches per call (tens of milliseconds) bounds how long a cancellation waits.
@@ -146,12 +155,14 @@ internal sealed class LatticeBlend
             int rows = Math.Min(rowsPerCall, j1 - jc + 1);
             source(patches.AsSpan(0, rows * rowLength), jc, i0, nx, rows);
             for (int r = 0; r < rows; r++)
-                Accumulate(patches.AsSpan(r * rowLength, rowLength), jc + r, i0, nx, x0, y0, width, height, sum, sumSq);
+                Accumulate(patches.AsSpan(r * rowLength, rowLength), jc + r, i0, nx, x0, y0, width, height, sum, sumSq, sumW);
         }
+        // Patches correlated by ρ: Var(Σ w h) = (1 - ρ) Σ w² + ρ (Σ w)² times a patch's.
+        if (sumW is not null) SpanMath.Mix(sumSqBuffer.Span, sumWBuffer.Span, _correlation);
         SpanMath.DivideBySqrt(sumBuffer.Span, sumSqBuffer.Span, destination);
     }
     // Adds lattice row j's patches (i0 .. i0+nx-1), weighted, into the rectangle's running sums.
-    private void Accumulate(ReadOnlySpan<float> row, int j, int i0, int nx, long x0, long y0, int width, int height, float[] sum, float[] sumSq)
+    private void Accumulate(ReadOnlySpan<float> row, int j, int i0, int nx, long x0, long y0, int width, int height, float[] sum, float[] sumSq, float[]? sumW)
     {
         int pp = Patch * Patch;
         long py = (long)j * Stride;
@@ -186,6 +197,11 @@ internal sealed class LatticeBlend
                     s[x] += w * src[x];
                     q[x] += w * w;
                 }
+                if (sumW is null) continue;
+                var a = sumW.AsSpan(y * width + xStart, len);
+                for (x = 0; x <= len - Vector<float>.Count; x += Vector<float>.Count)
+                    (new Vector<float>(a[x..]) + wyv * new Vector<float>(window[x..])).CopyTo(a[x..]);
+                for (; x < len; x++) a[x] += wy * window[x];
             }
         }
     }

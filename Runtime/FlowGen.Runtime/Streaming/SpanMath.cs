@@ -35,6 +35,20 @@ internal static class SpanMath
         for (; i < a.Length; i++) dst[i] = a[i] / MathF.Sqrt(b[i]);
     }
 
+    /// <summary>q[i] = (1 - rho)·q[i] + rho·w[i]²: the variance of a blend with weights summing to w and squares to q, of patches correlated by rho.</summary>
+    public static void Mix(Span<float> q, ReadOnlySpan<float> w, float rho)
+    {
+        if (w.Length < q.Length) throw new ArgumentException("w is shorter than q", nameof(w));
+        int i = 0;
+        Vector<float> keep = new(1 - rho), share = new(rho);
+        for (; i <= q.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var wv = new Vector<float>(w[i..]);
+            (keep * new Vector<float>(q[i..]) + share * wv * wv).CopyTo(q[i..]);
+        }
+        for (; i < q.Length; i++) q[i] = (1 - rho) * q[i] + rho * w[i] * w[i];
+    }
+
     /// <summary>dst[i] = (src[i] - shift) / divisor.</summary>
     public static void ShiftDivide(ReadOnlySpan<float> src, float shift, float divisor, Span<float> dst)
     {

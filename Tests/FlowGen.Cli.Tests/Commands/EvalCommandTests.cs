@@ -61,6 +61,34 @@ public class EvalCommandTests
     }
 
     [Fact]
+    public void ExportRecordsADetailModelsPhaseAndDrawCorrelation()
+    {
+        // An exported detail model (the bundled fast one) re-exported with another phase: the graph is copied, the phase
+        // recorded, the draw correlation measured again on the DEM's held-out contexts at that phase.
+        string output = Path.Combine(FlowgenProcess.TempDir(), "phase0.onnx");
+        var (code, _, stderr) = FlowgenProcess.Run("export", "terrain-detail-fast", output, "--context-phase", "0", "--data", Data("jacksboro_fault_dem.npz"));
+        Assert.True(code == 0, stderr);
+        using (var m = FlowGen.Runtime.FlowModel.Load(output))
+        {
+            Assert.Equal(0, m.Metadata.ContextPhase);
+            Assert.InRange(m.Metadata.DrawCorrelation, 0.1, 0.4);
+        }
+        string refused = Path.Combine(FlowgenProcess.TempDir(), "refused.onnx");
+        foreach (var (args, message) in new (string[], string)[]
+        {
+            (["export", "terrain", refused, "--context-phase", "2"], "detail models"),
+            (["export", "terrain-detail", refused, "--context-phase", "4"], "0 to 3"),
+            (["export", "terrain-detail", refused], "missing"),
+        })
+        {
+            (code, _, stderr) = FlowgenProcess.Run(args);
+            Assert.Equal(2, code);
+            Assert.Contains(message, stderr);
+        }
+        Assert.False(File.Exists(refused), "a refused export left a file");
+    }
+
+    [Fact]
     public void SweepTemperaturesAboveOneAreMeasuredAndBadListsRefused()
     {
         var (code, stdout, stderr) = FlowgenProcess.Run("eval", "terrain", "--data", Data("jacksboro_fault_dem.npz"), "--count", "64",

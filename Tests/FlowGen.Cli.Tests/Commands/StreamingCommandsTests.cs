@@ -43,6 +43,17 @@ public class StreamingCommandsTests
         Assert.Equal(28, seams.GetProperty("stride").GetInt32()); // the detail lattice: 32-px patches overlapping by an eighth
         Assert.Equal(4, seams.GetProperty("overlap").GetInt32());
         Assert.Equal(28, seams.GetProperty("generated").GetProperty("phase_profile").GetProperty("gradient").GetArrayLength());
+        Assert.Equal(0, seams.GetProperty("phase").GetInt32()); // terrain-detail records no phase: its lattice on the coarse grid
+        var grid = seams.GetProperty("coarse_grid");
+        Assert.Equal(4, grid.GetProperty("period").GetInt32());
+        Assert.Equal(4, grid.GetProperty("generated").GetProperty("laplacian").GetArrayLength());
+        Assert.InRange(grid.GetProperty("real_floor").GetProperty("laplacian_spread").GetDouble(), 1.0, 1.05); // real terrain knows no coarse grid
+        double matched = seams.GetProperty("generated").GetProperty("laplacian").GetProperty("GridMatchedRatio").GetDouble();
+        Assert.True(matched > 0.5 && matched < 2, $"grid-matched |Laplacian| ratio {matched}");
+        // The fast world's detail model records phase 2 (measured best for it): its lattice half a coarse pixel off the grid.
+        (code, stdout, stderr) = FlowgenProcess.Run("seams", "terrain-coarse-fast", "--size", "256", "--json");
+        Assert.True(code == 0, stderr);
+        Assert.Equal(2, JsonDocument.Parse(stdout).RootElement.GetProperty("phase").GetInt32());
     }
 
     [Fact]

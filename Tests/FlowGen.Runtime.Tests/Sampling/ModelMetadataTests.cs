@@ -1,5 +1,5 @@
-// The conditional keys of the model contract: flowgen.context ("coarse") and flowgen.context.factor (2..16) parse
-// into ModelMetadata, are null when absent, and a malformed value or one key without the other refuses the model at load.
+// The conditional keys of the model contract: flowgen.context ("coarse"), flowgen.context.factor (2..16) and
+// flowgen.context.phase (0..factor-1) parse into ModelMetadata, are null when absent, and a malformed value or one key without the other refuses the model at load.
 using FlowGen.Runtime.Tests.Onnx;
 
 namespace FlowGen.Runtime.Tests.Sampling;
@@ -14,9 +14,26 @@ public class ModelMetadataTests
         using var m = FlowModel.Load(Relu().Meta("flowgen.context", "coarse").Meta("flowgen.context.factor", "8").ToBytes());
         Assert.Equal("coarse", m.Metadata.Context);
         Assert.Equal(8, m.Metadata.ContextFactor);
+        Assert.Null(m.Metadata.ContextPhase);
+        using var phased = FlowModel.Load(Relu().Meta("flowgen.context", "coarse").Meta("flowgen.context.factor", "4").Meta("flowgen.context.phase", "2").ToBytes());
+        Assert.Equal(2, phased.Metadata.ContextPhase);
         using var plain = FlowModel.Load(Relu().ToBytes());
         Assert.Null(plain.Metadata.Context);
         Assert.Null(plain.Metadata.ContextFactor);
+    }
+
+    [Theory]
+    [InlineData("4")]   // not below the factor
+    [InlineData("-1")]
+    [InlineData("one")]
+    [InlineData(null)]  // a phase without a detail model's context keys
+    public void A_malformed_context_phase_refuses_the_model(string? phase)
+    {
+        var model = phase is null ? Relu().Meta("flowgen.context.phase", "0")
+            : Relu().Meta("flowgen.context", "coarse").Meta("flowgen.context.factor", "4").Meta("flowgen.context.phase", phase);
+        var e = Assert.Throws<OnnxModelException>(() => FlowModel.Load(model.ToBytes(), null, "bad.onnx"));
+        Assert.Equal("bad.onnx", e.FilePath);
+        Assert.Contains("'flowgen.context.phase'", e.Reason);
     }
 
     [Theory]

@@ -1,7 +1,7 @@
 // ConditionalPyramidWorld: values independent of the rectangle, the request order and threads; with no detail, every
 // level is the Catmull-Rom upsampling of the one above it (checked against an independent cubic-convolution formula,
-// so the pixel-centre alignment the detail model was trained with holds); a level of detail 2m is level m, and past
-// the detail levels the coarse world itself; bad arguments refused.
+// so the pixel-centre alignment the detail model was trained with holds); the detail lattice laid at its phase off the
+// coarse grid; a level of detail 2m is level m, and past the detail levels the coarse world itself; bad arguments refused.
 using FlowGen.Runtime.Streaming;
 
 namespace FlowGen.Runtime.Tests.Streaming;
@@ -11,11 +11,14 @@ public class ConditionalPyramidWorldTests
     private static int Bits(float v) => BitConverter.SingleToInt32Bits(v);
 
     /// <summary>Hash noise plus a little of the context, so a context computed differently for another rectangle shows.</summary>
-    private sealed class HashDetailSampler(float noise = 1f, float contextWeight = 0.05f, double pixel = 22.5) : IDetailSampler
+    private sealed class HashDetailSampler(float noise = 1f, float contextWeight = 0.05f, double pixel = 22.5, int? trainedPhase = null,
+        double drawCorrelation = 0) : IDetailSampler
     {
         public int PatchSize => 32;
         public int ContextFactor => 4;
         public double PixelSizeMetres => pixel;
+        public int? ContextPhase => trainedPhase;
+        public double DrawCorrelation => drawCorrelation;
 
         public void SampleRows(Span<float> destination, ReadOnlySpan<float> context, ulong seed, long firstIndex, int count, int rows, long rowStride,
             CancellationToken cancellationToken)
@@ -157,6 +160,56 @@ public class ConditionalPyramidWorldTests
             }
         Assert.True(within > 0.1 * 900, $"detail variance inside 4x4 blocks {within / 900}");
         Assert.True(between < within, $"block means off lod 2 by {between / 900} against detail {within / 900}");
+    }
+
+    [Fact]
+    public void The_detail_lattice_sits_its_phase_off_the_coarse_grid()
+    {
+        // Without a context term the detail is the lattice blend of hash patches, added to the context (the upsampled coarse
+        // world, what noise 0 leaves): at phase φ it is the phase-0 world's detail moved φ pixels right and down.
+        static ConditionalPyramidWorld At(int? phase, float noise = 1f, int? trained = null) =>
+            new(new PyramidWorld(new HashPatchSampler(), 105, levels: 3), new HashDetailSampler(noise, 0f, trainedPhase: trained), 5, phase: phase);
+        Assert.Equal(0, At(null).Phase);              // on whole coarse pixels by default
+        Assert.Equal(2, At(null, trained: 2).Phase);  // a model that records a phase is laid there
+        Assert.Equal(3, At(3, trained: 2).Phase);     // an explicit phase wins
+        const long x0 = -37, y0 = 21;
+        const int n = 70;
+        static float[] Detail(ConditionalPyramidWorld world, ConditionalPyramidWorld context, long x, long y)
+        {
+            var a = new float[n * n];
+            var c = new float[n * n];
+            world.Fill(x, y, n, n, 0, a, default);
+            context.Fill(x, y, n, n, 0, c, default);
+            Assert.Contains(c, v => v != 0);
+            for (int i = 0; i < a.Length; i++) a[i] -= c[i];
+            return a;
+        }
+        var unshifted = Detail(At(0), At(0, noise: 0), x0, y0);
+        foreach (int phase in new[] { 1, 2, 3 })
+        {
+            var shifted = Detail(At(phase), At(phase, noise: 0), x0, y0);
+            var expected = Detail(At(0), At(0, noise: 0), x0 - phase, y0 - phase);
+            Assert.All(Enumerable.Range(0, n * n), i => Assert.Equal(expected[i], shifted[i], 3));
+            Assert.Contains(Enumerable.Range(0, n * n), i => Math.Abs(unshifted[i] - shifted[i]) > 0.1);
+        }
+        // The blend is normalised for the detail model's draw correlation: other values in the overlap bands only.
+        var correlated = new ConditionalPyramidWorld(new PyramidWorld(new HashPatchSampler(), 105, levels: 3), new HashDetailSampler(1f, 0f, drawCorrelation: 0.3), 5, phase: 2);
+        var independent = At(2);
+        var a = new float[n * n];
+        var b = new float[n * n];
+        correlated.Fill(0, 0, n, n, 0, a, default);
+        independent.Fill(0, 0, n, n, 0, b, default);
+        for (int y = 0; y < n; y++)
+            for (int x = 0; x < n; x++)
+            {
+                bool band = (x - 2) % 28 < 4 || (y - 2) % 28 < 4; // patches start at 28 i + 2 and overlap by 4
+                if (!band) Assert.Equal(b[y * n + x], a[y * n + x], 4);
+            }
+        Assert.Contains(Enumerable.Range(0, n * n), i => Math.Abs(a[i] - b[i]) > 1e-3);
+        Assert.Throws<ArgumentException>(() => new ConditionalPyramidWorld(new PyramidWorld(new HashPatchSampler(), 1, levels: 2), new HashDetailSampler(drawCorrelation: 1), 1));
+        Assert.Equal("phase", Assert.Throws<ArgumentOutOfRangeException>(() => At(4)).ParamName);
+        Assert.Equal("phase", Assert.Throws<ArgumentOutOfRangeException>(() => At(-1)).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => At(null, trained: 4));
     }
 
     [Fact]

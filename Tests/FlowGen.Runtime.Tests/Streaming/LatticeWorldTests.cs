@@ -48,6 +48,43 @@ public class LatticeWorldTests
             Assert.InRange(phaseVar[k] / phaseCount[k], 1.0 / 3 * 0.93, 1.0 / 3 * 1.07);
     }
 
+    [Fact]
+    public void The_blend_keeps_the_variance_of_correlated_patches_when_told_their_correlation()
+    {
+        // Patches that share part of their values where they overlap (rho of the variance: a field of the world position),
+        // as detail patches given the same context do. Told rho, the blend keeps unit variance in the bands too; blending
+        // them as independent puts up to 1 + rho in the bands' middle.
+        const double rho = 0.3;
+        const int size = 240, patch = 32, overlap = 8, stride = patch - overlap;
+        static double Unit(ulong seed, long index, int element) => Math.Sqrt(3) * HashPatchSampler.Value(seed, index, element);
+        double[] Profile(double told)
+        {
+            var blend = new LatticeBlend(patch, overlap, "test", told);
+            var v = new float[size * size];
+            blend.Fill(0, 0, size, size, v, (patches, j, i0, count, rows) =>
+            {
+                for (int r = 0; r < rows; r++)
+                    for (int c = 0; c < count; c++)
+                        for (int e = 0; e < patch * patch; e++)
+                        {
+                            long x = (long)(i0 + c) * stride + e % patch, y = (long)(j + r) * stride + e / patch;
+                            patches[(r * count + c) * patch * patch + e] = (float)(Math.Sqrt(rho) * Unit(1, y * 100_000 + x, 0)
+                                + Math.Sqrt(1 - rho) * Unit(2, ((long)(j + r) << 32) + i0 + c, e));
+                        }
+            }, default);
+            var variance = new double[stride];
+            for (int y = 0; y < size; y++)
+                for (int x = 0; x < size; x++) variance[x % stride] += v[y * size + x] * (double)v[y * size + x] / (2.0 * size * size / stride);
+            for (int y = 0; y < size; y++)
+                for (int x = 0; x < size; x++) variance[y % stride] += v[y * size + x] * (double)v[y * size + x] / (2.0 * size * size / stride);
+            return variance;
+        }
+        Assert.All(Profile(rho), v => Assert.InRange(v, 0.93, 1.07));
+        Assert.True(Profile(0).Max() > 1.1, "blended as independent, correlated patches should gain variance in the bands");
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LatticeBlend(patch, overlap, "test", 1.0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LatticeBlend(patch, overlap, "test", -0.1));
+    }
+
     [Theory]
     [InlineData(8)]
     [InlineData(2)]

@@ -35,6 +35,21 @@ public class SpanMathTests
     }
 
     [Fact]
+    public void Mix_matches_the_scalar_formula_at_every_length()
+    {
+        const float rho = 0.253f;
+        for (int n = 0; n < 68; n++)
+        {
+            var q = Values(n, n);
+            var w = Values(n, n + 100);
+            var expected = q.Select((v, i) => (1 - rho) * v + rho * w[i] * w[i]).ToArray();
+            SpanMath.Mix(q, w, rho);
+            Same(expected, q);
+        }
+        Assert.Throws<ArgumentException>(() => SpanMath.Mix(new float[4], new float[3], rho));
+    }
+
+    [Fact]
     public void Add_matches_the_scalar_sum_at_every_length()
     {
         for (int n = 0; n < 68; n++)

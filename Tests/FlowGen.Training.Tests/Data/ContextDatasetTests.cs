@@ -1,6 +1,7 @@
 // Detail-model data (--context-factor): the coarse context is the block means upsampled with pixel centres aligned
 // (a ramp comes back exactly), context + residual is the real crop (up to dequantisation noise and a constant), the
-// dihedral augmentation moves context and residual together, bad combinations are refused.
+// dihedral augmentation moves context and residual together, a context phase keeps the windows at that offset from
+// the block grid, bad combinations are refused.
 using FlowGen.Runtime.Streaming;
 using FlowGen.Training.Data;
 
@@ -92,6 +93,33 @@ public class ContextDatasetTests
         Assert.True(err < 0.05 * energy, $"4x4 means of context + residual differ from the context's by {Math.Sqrt(err / energy):P1} of its RMS");
         Assert.Throws<ArgumentException>(() => d.TrainBatch(new Rng(3), 2, new float[2048]));
     }
+
+    [Fact]
+    public void A_context_phase_keeps_the_windows_that_far_past_the_block_grid()
+    {
+        var all = Dem.Value;
+        var at = DatasetLoader.Load(Fixtures.Data("jacksboro_fault_dem.npz"), 32, contextFactor: 4, contextPhase: 2);
+        Assert.Null(all.ContextPhase);
+        Assert.Equal(2, at.ContextPhase);
+        Assert.InRange(at.TrainWindowCount, all.TrainWindowCount / 17, all.TrainWindowCount / 15);
+        Assert.InRange(at.TestWindowCount, all.TestWindowCount / 17, all.TestWindowCount / 15);
+        Assert.Equal(all.Sigma, at.Sigma); // normalised as every window
+        var (_, n, positions) = at.TestSet(300, 5);
+        Assert.Equal(300, n);
+        Assert.All(positions, p =>
+        {
+            Assert.Equal(2, p.Row % 4);
+            Assert.Equal(2, (p.Col - at.SplitColumn) % 4); // the held-out split's blocks start at its first column
+        });
+    }
+
+    [Theory]
+    [InlineData(4, 1)]  // a flip would move it to 3
+    [InlineData(4, 4)]
+    [InlineData(4, -1)]
+    [InlineData(0, 0)]  // no context
+    public void Bad_context_phases_are_refused(int factor, int phase) =>
+        Assert.Throws<TrainingDataException>(() => DatasetLoader.Load(Fixtures.Data("jacksboro_fault_dem.npz"), 32, contextFactor: factor, contextPhase: phase));
 
     [Fact]
     public void Bad_context_settings_are_refused()

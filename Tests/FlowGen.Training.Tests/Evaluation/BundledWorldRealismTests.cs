@@ -32,4 +32,17 @@ public class BundledWorldRealismTests
         }
         Assert.Equal(8, measured); // slope, Laplacian, profile and plan curvature, skewness, hypsometric integral, pit density, drainage area
     }
+
+    [Fact]
+    public void TheFastDetailModelRecordsItsPhaseAndDrawCorrelationAndTheDefaultOneNeither()
+    {
+        // Measured per model (README, "Worlds"): the fast world's crop spectrum came closer with its lattice half a coarse pixel
+        // off the grid and the blend told the draw correlation; the default world's did not, so it keeps the plain lattice.
+        using var fast = FlowModel.Load(RepoFiles.Path("models", "terrain-detail-fast.onnx"));
+        Assert.Equal(2, fast.Metadata.ContextPhase);
+        Assert.InRange(fast.Metadata.DrawCorrelation, 0.1, 0.4);
+        using var plain = FlowModel.Load(RepoFiles.Path("models", "terrain-detail.onnx"));
+        Assert.Null(plain.Metadata.ContextPhase);
+        Assert.Equal(0, plain.Metadata.DrawCorrelation);
+    }
 }

@@ -1,5 +1,6 @@
 // SeamStatistics on fields whose answer is known: a stationary random field (no lattice) reads as seamless;
-// the same field with steps on the lattice lines, or with a ripple of the lattice period, is caught.
+// the same field with steps on the lattice lines, or with a ripple of the lattice period, is caught; a pattern of a
+// coarse grid's period is told apart from a seam by the grid-matched ratio.
 using FlowGen.Training.Evaluation;
 
 namespace FlowGen.Training.Tests.Evaluation;
@@ -65,6 +66,34 @@ public class SeamStatisticsTests
         Assert.True(r.Profile.LaplacianSpread > 1.3, $"phase profile spread {r.Profile.LaplacianSpread}");
         Assert.True(r.Profile.Laplacian[1] > r.Profile.Laplacian[10], "the band is rougher than the single-patch pixels");
         Assert.Throws<ArgumentOutOfRangeException>(() => SeamStatistics.Measure(f, N, N, Stride, 0, 30, overlap: 17));
+    }
+
+    [Fact]
+    public void A_coarse_grid_pattern_on_the_lattice_lines_is_no_seam_at_the_same_grid_position()
+    {
+        // Extra fine noise on pixels 1 and 2 of every 4 (both axes) everywhere, as a coarse level's interpolation knots
+        // leave it, under a lattice whose lines fall between pixels 1 and 2 (phase 2, stride 16, overlap 4): the plain
+        // border/interior ratio counts the pattern as a seam, the grid-matched one does not; the grid profile shows it.
+        var f = StationaryField(7);
+        var rng = new Random(8);
+        for (int y = 0; y < N; y++)
+            for (int x = 0; x < N; x++)
+                if (x % 4 is 1 or 2 || y % 4 is 1 or 2) f[y * N + x] += (float)(rng.NextDouble() - 0.5) * 30;
+        var r = SeamStatistics.Measure(f, N, N, Stride, 2, pixelSizeM: 30, overlap: 4, gridPeriod: 4);
+        Assert.True(r.Laplacian.Ratio > 1.05, $"plain |Laplacian| ratio {r.Laplacian.Ratio}");
+        Assert.InRange(r.Laplacian.GridMatchedRatio!.Value, 0.97, 1.03);
+        Assert.InRange(r.Gradient.GridMatchedRatio!.Value, 0.97, 1.03);
+        Assert.True(SeamStatistics.GridProfile(f, N, N, 4, 30).LaplacianSpread > 1.1);
+        Assert.InRange(SeamStatistics.GridProfile(StationaryField(1), N, N, 4, 30).LaplacianSpread, 1, 1.03);
+        Assert.Null(SeamStatistics.Measure(f, N, N, Stride, 2, 30, overlap: 4).Laplacian.GridMatchedRatio);
+        // A real seam still shows at the same grid position: the rougher overlap band of the test above.
+        var band = StationaryField(5);
+        for (int y = 0; y < N; y++)
+            for (int x = 0; x < N; x++)
+                if (x % Stride < 4 || y % Stride < 4) band[y * N + x] += (float)(rng.NextDouble() - 0.5) * 40;
+        Assert.True(SeamStatistics.Measure(band, N, N, Stride, 0, 30, overlap: 4, gridPeriod: 4).Gradient.GridMatchedRatio > 1.1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SeamStatistics.Measure(f, N, N, Stride, 2, 30, gridPeriod: 17));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SeamStatistics.GridProfile(f, N, N, 1, 30));
     }
 
     [Fact]

@@ -56,10 +56,14 @@ internal static class SeamsCommand
         var world = WorldOptions.World(sampler, WorldOptions.DetailSampler(detail), seed, levels, gain, overlap);
         var map = new float[size * size];
         world.Fill(0, 0, size, size, 0, map, CancellationToken.None);
-        var (stride, lattice) = WorldOptions.FinestLattice(world, detail?.SampleShape[^1] ?? sampler.PatchSize);
+        var (stride, lattice, phase) = WorldOptions.FinestLattice(world, detail?.SampleShape[^1] ?? sampler.PatchSize);
         double px = world.PixelSizeMetres;
-        var generated = SeamStatistics.Measure(map, size, size, stride, 0, px, overlap: lattice);
-        var floor = SeamStatistics.Measure(dem.Values, dem.Rows, dem.Columns, stride, 0, px, spectrumLength: Math.Min(256, dem.Columns), overlap: lattice);
+        // Under a detail model: what the coarse level's interpolation leaves at the coarse grid's period, which the seam ratio
+        // also takes out (border pixels against interior pixels at the same coarse-grid position).
+        int? grid = world is ConditionalPyramidWorld ? detail!.Metadata.ContextFactor : null;
+        var generated = SeamStatistics.Measure(map, size, size, stride, phase, px, overlap: lattice, gridPeriod: grid);
+        var floor = SeamStatistics.Measure(dem.Values, dem.Rows, dem.Columns, stride, 0, px, spectrumLength: Math.Min(256, dem.Columns), overlap: lattice, gridPeriod: grid);
+        var gridProfile = grid is { } factor ? (Generated: SeamStatistics.GridProfile(map, size, size, factor, px), Real: SeamStatistics.GridProfile(dem.Values, dem.Rows, dem.Columns, factor, px)) : default;
 
         // Row spectra over all frequencies: generated map, real training columns, real held-out columns.
         int split = (int)(dem.Columns * 0.8);
@@ -78,20 +82,25 @@ internal static class SeamsCommand
         {
             Console.Out.WriteLine(JsonSerializer.Serialize(new
             {
-                size, seed, temperature = t, stride, overlap = lattice, pixel_size_m = px,
+                size, seed, temperature = t, stride, overlap = lattice, phase, pixel_size_m = px,
                 generated = Shape(generated), real_floor = Shape(floor),
                 spectrum = bins, bins_within_spread = bins.Count(b => b.WithinSpread), bins_total = bins.Count,
                 levels, gain, crop_spectrum = crops, crop_bins_within_range = crops.Count(b => b.WithinRange),
+                coarse_grid = grid is { } period ? new { period, generated = Profile(gridProfile.Generated), real_floor = Profile(gridProfile.Real) } : null,
             }));
             return Cli.Ok;
         }
         string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
-        Console.Out.WriteLine($"{size}x{size} world (seed {seed}, temperature {F(t)}, {levels} level(s), gain {F(worldGain)}), patch lattice stride {stride} px, overlap {lattice} px, {px:F1} m pixels");
-        Console.Out.WriteLine("                       border/interior ratio   W1/interior mean   (real DEM, same lattice: ratio, W1)");
+        Console.Out.WriteLine($"{size}x{size} world (seed {seed}, temperature {F(t)}, {levels} level(s), gain {F(worldGain)}), patch lattice stride {stride} px, overlap {lattice} px, phase {phase} px, {px:F1} m pixels");
+        Console.Out.WriteLine("                       border/interior ratio   W1/interior mean   (real DEM, same lattice: ratio, W1)" + (grid is null ? "" : "   ratio at the same coarse-grid position (real DEM)"));
         foreach (var (g, f) in new[] { (generated.Gradient, floor.Gradient), (generated.Laplacian, floor.Laplacian) })
-            Console.Out.WriteLine($"  {g.Name,-20} {F(g.Ratio),10} {F(g.RelativeW1),18}         ({F(f.Ratio)}, {F(f.RelativeW1)})");
+            Console.Out.WriteLine($"  {g.Name,-20} {F(g.Ratio),10} {F(g.RelativeW1),18}         ({F(f.Ratio)}, {F(f.RelativeW1)})" +
+                (g.GridMatchedRatio is { } m ? $"            {F(m)} ({F(f.GridMatchedRatio!.Value)})" : ""));
         Console.Out.WriteLine($"  phase profile max/min: slope {F(generated.Profile.GradientSpread)}, |Laplacian| {F(generated.Profile.LaplacianSpread)}" +
             $"   (real DEM {F(floor.Profile.GradientSpread)}, {F(floor.Profile.LaplacianSpread)})");
+        if (grid is { } gridPeriod)
+            Console.Out.WriteLine($"  coarse-grid profile ({gridPeriod} px) max/min: slope {F(gridProfile.Generated.GradientSpread)}, |Laplacian| {F(gridProfile.Generated.LaplacianSpread)}" +
+                $"   (real DEM {F(gridProfile.Real.GradientSpread)}, {F(gridProfile.Real.LaplacianSpread)})");
         foreach (var (period, index) in generated.Spikes)
         {
             var real = floor.Spikes.FirstOrDefault(s => s.PeriodPx == period);
@@ -137,9 +146,12 @@ internal static class SeamsCommand
     private static object Shape(SeamReport r) => new
     {
         gradient = r.Gradient, laplacian = r.Laplacian,
-        phase_profile = new { gradient = r.Profile.Gradient, laplacian = r.Profile.Laplacian, gradient_spread = r.Profile.GradientSpread, laplacian_spread = r.Profile.LaplacianSpread },
+        phase_profile = Profile(r.Profile),
         spikes = r.Spikes.Select(s => new { period_px = s.PeriodPx, index = s.Index }),
     };
+
+    private static object Profile(PhaseProfile p) =>
+        new { gradient = p.Gradient, laplacian = p.Laplacian, gradient_spread = p.GradientSpread, laplacian_spread = p.LaplacianSpread };
 
     private static float[] Columns(DataGrid g, int c0, int c1) => Window(g.Values, g.Columns, 0, c0, g.Rows, c1 - c0);
 

@@ -221,7 +221,7 @@ internal static class WorldCommand
     private static string Describe(IWorldSource world, WorldJob job)
     {
         string models = Path.GetFileNameWithoutExtension(job.Model) + (job.Detail is null ? "" : $" under {Path.GetFileNameWithoutExtension(job.Detail)}");
-        var (_, overlap) = WorldOptions.FinestLattice(world, 0);
+        var (_, overlap, _) = WorldOptions.FinestLattice(world, 0);
         return $"{models}, {job.Levels} levels, patch overlap {overlap} px";
     }
 

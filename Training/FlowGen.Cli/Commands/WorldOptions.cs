@@ -80,16 +80,17 @@ internal static class WorldOptions
         }
     }
 
-    /// <summary>The finest lattice of a world the CLI made, of <paramref name="patch"/>-pixel patches: stride and overlap in pixels.</summary>
-    public static (int Stride, int Overlap) FinestLattice(IWorldSource world, int patch)
+    /// <summary>The finest lattice of a world the CLI made, of <paramref name="patch"/>-pixel patches: stride, overlap and the
+    /// first patch's offset from pixel 0 (the detail lattice's phase), in pixels.</summary>
+    public static (int Stride, int Overlap, int Phase) FinestLattice(IWorldSource world, int patch)
     {
-        int overlap = world switch
+        var (overlap, phase) = world switch
         {
-            ConditionalPyramidWorld c => c.Overlap,
-            PyramidWorld p => p.Overlap,
-            _ => patch / 2,
+            ConditionalPyramidWorld c => (c.Overlap, c.Phase),
+            PyramidWorld p => (p.Overlap, 0),
+            _ => (patch / 2, 0),
         };
-        return (patch - overlap, overlap);
+        return (patch - overlap, overlap, phase);
     }
 
     /// <summary>The detail sampler of a detail model (null for none) at its default temperature.</summary>

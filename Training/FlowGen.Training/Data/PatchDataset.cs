@@ -10,6 +10,10 @@
 // Detail models (context factor F > 0) learn terrain given its own F-times coarser version: the context is the
 // split's F×F block means Catmull-Rom upsampled back (Streaming.CatmullRom, exactly what multi-scale worlds feed
 // them), c = (context - mean(context crop)) / sigma, and the target is the residual x = (crop - context + u - 0.5) / sigma.
+// With a context phase φ, a detail model's train and test windows are only those starting φ pixels past their split's
+// block grid along both axes (every F-th row and column: the offset a world's detail lattice sits at); sigma stays that
+// of every window. A phase of 0 or F/2 survives the dihedral transforms (P is a multiple of F): a flipped window still
+// starts φ past the grid.
 using FlowGen.Runtime;
 using FlowGen.Runtime.Streaming;
 
@@ -38,7 +42,7 @@ public sealed class PatchDataset
 
     /// <summary>Builds the dataset from planar values (channels × H × W), with an optional nodata mask (H × W).</summary>
     public PatchDataset(double[][] planes, int height, int width, int patch, DataKind kind, bool[]? noData = null,
-        string? source = null, double testFraction = 0.2, int contextFactor = 0)
+        string? source = null, double testFraction = 0.2, int contextFactor = 0, int? contextPhase = null)
     {
         Source = source;
         if (planes.Length == 0 || height * width == 0) throw new TrainingDataException("The raster is empty.", source);
@@ -81,7 +85,26 @@ public sealed class PatchDataset
                 test.AsSpan(i * (width - SplitColumn), width - SplitColumn).CopyTo(_context.AsSpan(i * width + SplitColumn));
             }
         }
+        if (contextPhase is { } phase)
+        {
+            if (contextFactor == 0) throw new TrainingDataException("A context phase is for detail models: it needs a context factor.", source);
+            if (phase < 0 || phase >= contextFactor) throw new TrainingDataException($"The context phase must be 0 to {contextFactor - 1}, not {phase}.", source);
+            if (patch % contextFactor != 0 || (phase != 0 && 2 * phase != contextFactor))
+                throw new TrainingDataException($"Phase {phase} of {contextFactor}x{contextFactor} blocks does not survive flips of {patch}-pixel windows: use 0 or {contextFactor / 2} with a patch that is whole blocks.", source);
+            ContextPhase = phase;
+            _trainWindows = AtPhase(_trainWindows, 0, contextFactor, phase);
+            _testWindows = AtPhase(_testWindows, SplitColumn, contextFactor, phase);
+            if (_trainWindows.Length == 0 || _testWindows.Length == 0)
+                throw new TrainingDataException($"No nodata-free {patch}x{patch} window at phase {phase} in the {(_trainWindows.Length == 0 ? "train" : "test")} split.", source);
+        }
     }
+
+    /// <summary>Offset of every window from its split's block grid (detail models trained at one phase), else null.</summary>
+    public int? ContextPhase { get; }
+
+    // The windows starting `phase` pixels past the block grid of a split beginning at column c0.
+    private int[] AtPhase(int[] windows, int c0, int factor, int phase) =>
+        windows.Where(at => at / Width % factor == phase && (at % Width - c0) % factor == phase).ToArray();
 
     /// <summary>Block size of the coarse context (detail models), 0 for plain models.</summary>
     public int ContextFactor { get; }

@@ -4,7 +4,10 @@
 // - Gradient magnitude |grad h| (central differences) and |Laplacian h| (5-point second differences) on
 //   border pixels (on either side of a lattice line; patches begin on the lines between pixels phase-1 and phase
 //   mod s and end on those between phase+o-1 and phase+o) against interior pixels (two or more pixels from every
-//   line): ratio of means and Wasserstein-1 distance relative to the interior mean.
+//   line): ratio of means and Wasserstein-1 distance relative to the interior mean. On a multi-scale world, whose
+//   coarse level leaves a pattern of the coarse grid's period g everywhere (interpolation knots), a lattice line that
+//   falls on a knot would count that pattern as a seam: the grid-matched ratio compares the border pixels with
+//   interior pixels at the same position modulo g (each of the g² classes' interior mean, weighted by its border count).
 // - The phase profile: the mean of both by position within the lattice period (x mod s and y mod s pooled), and its
 //   max/min spread. It needs no choice of border: a band of blended pixels, a ripple or a step shows wherever it is.
 // - A spike index of the mean row power spectrum (mean and linear trend removed, Hann window) at the lattice
@@ -14,7 +17,11 @@
 namespace FlowGen.Training.Evaluation;
 
 /// <summary>Border-versus-interior comparison of one local statistic.</summary>
-public sealed record SeamMeasure(string Name, double BorderMean, double InteriorMean, double Ratio, double RelativeW1, int BorderCount, int InteriorCount);
+public sealed record SeamMeasure(string Name, double BorderMean, double InteriorMean, double Ratio, double RelativeW1, int BorderCount, int InteriorCount)
+{
+    /// <summary>Border mean over the mean of interior pixels at the same position modulo the coarse grid (null: no grid given).</summary>
+    public double? GridMatchedRatio { get; init; }
+}
 
 /// <summary>Mean gradient magnitude and |Laplacian| by position within the lattice period (both axes pooled).</summary>
 public sealed record PhaseProfile(double[] Gradient, double[] Laplacian)
@@ -37,8 +44,12 @@ public static class SeamStatistics
     /// against a lattice of <paramref name="stride"/> whose patches overlap by <paramref name="overlap"/> pixels (null: the stride).
     /// </summary>
     public static SeamReport Measure(ReadOnlySpan<float> h, int rows, int columns, int stride, int phase, double pixelSizeM, int spectrumLength = 256,
-        int? overlap = null)
+        int? overlap = null, int? gridPeriod = null)
     {
+        int grid = gridPeriod ?? 1;
+        if (grid < 1 || grid > stride) throw new ArgumentOutOfRangeException(nameof(gridPeriod), grid, $"the coarse grid's period must be in 1..{stride} (the stride)");
+        // Per class (y mod g, x mod g): border sums and counts, interior sums and counts, for gradient and |Laplacian|.
+        var classes = new double[grid * grid, 8];
         if (h.Length != (long)rows * columns) throw new ArgumentException("values length is not rows x columns");
         if (stride < 4) throw new ArgumentOutOfRangeException(nameof(stride), "the lattice stride must be at least 4 pixels");
         int o = overlap ?? stride;
@@ -50,10 +61,7 @@ public static class SeamStatistics
         for (int y = 1; y < rows - 1; y++)
             for (int x = 1; x < columns - 1; x++)
             {
-                int i = y * columns + x;
-                double gx = (h[i + 1] - h[i - 1]) / (2 * pixelSizeM), gy = (h[i + columns] - h[i - columns]) / (2 * pixelSizeM);
-                double g = Math.Sqrt(gx * gx + gy * gy);
-                double lap = Math.Abs(h[i + 1] + h[i - 1] + h[i + columns] + h[i - columns] - 4.0 * h[i]) / (pixelSizeM * pixelSizeM);
+                var (g, lap) = Local(h, y * columns + x, columns, pixelSizeM);
                 int px = Phase(x, stride, phase), py = Phase(y, stride, phase); // both axes pooled: a pixel counts at each phase
                 gp[px] += g;
                 gp[py] += g;
@@ -66,6 +74,11 @@ public static class SeamStatistics
                 if (!border && !interior) continue;
                 (border ? gb : gi).Add(g);
                 (border ? lb : li).Add(lap);
+                if (!double.IsFinite(g) || !double.IsFinite(lap)) continue;
+                int c = y % grid * grid + x % grid, o4 = border ? 0 : 4;
+                classes[c, o4] += g;
+                classes[c, o4 + 1] += lap;
+                classes[c, o4 + 2]++;
             }
         for (int k = 0; k < stride; k++)
         {
@@ -81,7 +94,50 @@ public static class SeamStatistics
             double k = (double)length / period;
             if (k == Math.Floor(k) && k - 4 >= 1 && k + 4 <= length / 2) spikes.Add((period, SpikeIndex(power, (int)k)));
         }
-        return new SeamReport(stride, o, Compare("gradient magnitude", gb, gi), Compare("|Laplacian|", lb, li), new PhaseProfile(gp, lp), spikes);
+        var gradient = Compare("gradient magnitude", gb, gi);
+        var laplacian = Compare("|Laplacian|", lb, li);
+        if (gridPeriod is not null)
+        {
+            gradient = gradient with { GridMatchedRatio = GridMatched(classes, 0) };
+            laplacian = laplacian with { GridMatchedRatio = GridMatched(classes, 1) };
+        }
+        return new SeamReport(stride, o, gradient, laplacian, new PhaseProfile(gp, lp), spikes);
+    }
+
+    /// <summary>
+    /// The mean gradient magnitude and |Laplacian| by position modulo <paramref name="period"/> from pixel 0 (both axes pooled):
+    /// on a multi-scale world with the coarse grid's period, what the coarse level's interpolation leaves in the relief (real
+    /// terrain is flat there).
+    /// </summary>
+    public static PhaseProfile GridProfile(ReadOnlySpan<float> h, int rows, int columns, int period, double pixelSizeM)
+    {
+        if (h.Length != (long)rows * columns) throw new ArgumentException("values length is not rows x columns");
+        if (period < 2 || rows < period + 2 || columns < period + 2) throw new ArgumentOutOfRangeException(nameof(period), period, $"the period must be 2 or more and fit a {rows}x{columns} map");
+        var gp = new double[period]; var lp = new double[period]; var np = new long[period];
+        for (int y = 1; y < rows - 1; y++)
+            for (int x = 1; x < columns - 1; x++)
+            {
+                var (g, lap) = Local(h, y * columns + x, columns, pixelSizeM);
+                foreach (int k in (ReadOnlySpan<int>)[x % period, y % period])
+                {
+                    gp[k] += g;
+                    lp[k] += lap;
+                    np[k]++;
+                }
+            }
+        for (int k = 0; k < period; k++)
+        {
+            gp[k] /= np[k];
+            lp[k] /= np[k];
+        }
+        return new PhaseProfile(gp, lp);
+    }
+
+    // Central-difference gradient magnitude and 5-point |Laplacian| at interior pixel i.
+    private static (double Gradient, double Laplacian) Local(ReadOnlySpan<float> h, int i, int columns, double pixelSizeM)
+    {
+        double gx = (h[i + 1] - h[i - 1]) / (2 * pixelSizeM), gy = (h[i + columns] - h[i - columns]) / (2 * pixelSizeM);
+        return (Math.Sqrt(gx * gx + gy * gy), Math.Abs(h[i + 1] + h[i - 1] + h[i + columns] + h[i - columns] - 4.0 * h[i]) / (pixelSizeM * pixelSizeM));
     }
 
     /// <summary>Mean power of every row segment of <paramref name="length"/> pixels (mean and trend removed, Hann window), bins 0..length/2.</summary>
@@ -150,6 +206,19 @@ public static class SeamStatistics
 
     // Position of pixel x within the lattice period: 0 on the first pixel after a line.
     private static int Phase(int x, int stride, int phase) => ((x - phase) % stride + stride) % stride;
+
+    // Σ border values over Σ_c (border count of class c) × (interior mean of class c); classes without interior pixels are left out.
+    private static double GridMatched(double[,] classes, int statistic)
+    {
+        double border = 0, expected = 0;
+        for (int c = 0; c < classes.GetLength(0); c++)
+        {
+            if (classes[c, 2] == 0 || classes[c, 6] == 0) continue;
+            border += classes[c, statistic];
+            expected += classes[c, 2] * classes[c, 4 + statistic] / classes[c, 6];
+        }
+        return border / expected;
+    }
 
     private static SeamMeasure Compare(string name, List<double> border, List<double> interior)
     {

@@ -5,6 +5,7 @@
 // Glow's "+2" is folded into the last conv's bias, and its interleaved shift/scale channels are
 // reordered into two contiguous halves. Metadata follows DESIGN.md's model contract.
 using System.Globalization;
+using FlowGen.Runtime;
 using FlowGen.Runtime.Formats;
 using FlowGen.Runtime.Onnx.Proto;
 using FlowGen.Training.Autodiff;
@@ -22,8 +23,54 @@ public static class FlowExporter
     private static double? MaxRelief(System.Text.Json.Nodes.JsonObject header, TrainOptions opt, int patch)
     {
         if (header["max_relief"] is { } r) return r.GetValue<double>();
+        return TrainingData(header, opt, patch)?.MaxRelief;
+    }
+
+    // The training data as the trainer saw it, when that file is still there unchanged; else null.
+    private static Data.PatchDataset? TrainingData(System.Text.Json.Nodes.JsonObject header, TrainOptions opt, int patch)
+    {
         if (!File.Exists(opt.Data) || header["data_sha256"]?.GetValue<string>() is not { } hash || Trainer.HashFile(opt.Data) != hash) return null;
-        return Data.DatasetLoader.Load(opt.Data, patch, contextFactor: opt.ContextFactor, downsample: opt.Downsample, allPhases: opt.AllPhases).MaxRelief;
+        return Data.DatasetLoader.Load(opt.Data, patch, contextFactor: opt.ContextFactor, downsample: opt.Downsample, allPhases: opt.AllPhases, contextPhase: opt.ContextPhase);
+    }
+
+    /// <summary>Metadata key of a detail model: the correlation of two draws given the same context (what worlds blend by).</summary>
+    public const string DrawCorrelationKey = "flowgen.context.draw_correlation";
+
+    /// <summary>Held-out contexts the draw correlation is measured on.</summary>
+    internal const int DrawCorrelationContexts = 512;
+
+    /// <summary>
+    /// The correlation of two draws of a detail model given the same context: the exported sampling graph run at its default
+    /// temperature on <see cref="DrawCorrelationContexts"/> held-out contexts with two latent seeds, each residual less its
+    /// mean, Pearson over every pixel (clamped to [0, 0.95]). Neighbouring patches of a world share their context, so their
+    /// residuals are correlated this much where the lattice blends them; the blend's weights are normalised for it.
+    /// </summary>
+    public static double DrawCorrelation(ModelProto sampling, Data.PatchDataset data)
+    {
+        using var model = FlowModel.Load(sampling.ToByteArray(), new FlowModelOptions { MaxBatch = 64 }, "exported sampling graph");
+        var (_, n, positions) = data.TestSet(DrawCorrelationContexts, 11);
+        var context = data.ContextsAt(positions);
+        int size = model.SampleLength;
+        var a = new float[n * size];
+        var b = new float[n * size];
+        float t = model.Metadata.DefaultTemperature;
+        model.Sample(a, 1, 0, n, t, context);
+        model.Sample(b, 2, 0, n, t, context);
+        double ab = 0, aa = 0, bb = 0;
+        for (int k = 0; k < n; k++)
+        {
+            var pa = a.AsSpan(k * size, size);
+            var pb = b.AsSpan(k * size, size);
+            double ma = 0, mb = 0;
+            for (int i = 0; i < size; i++) (ma, mb) = (ma + pa[i], mb + pb[i]);
+            (ma, mb) = (ma / size, mb / size);
+            for (int i = 0; i < size; i++)
+            {
+                double u = pa[i] - ma, v = pb[i] - mb;
+                (ab, aa, bb) = (ab + u * v, aa + u * u, bb + v * v);
+            }
+        }
+        return Math.Clamp(ab / Math.Sqrt(aa * bb), 0, 0.95);
     }
 
     /// <summary>
@@ -66,10 +113,14 @@ public static class FlowExporter
             // A detail model: context = the terrain's own block means, upsampled, minus their mean; x = the residual over it.
             meta["flowgen.context"] = "coarse";
             meta["flowgen.context.factor"] = opt.ContextFactor.ToString(CultureInfo.InvariantCulture);
+            // Trained at one offset from the block grid: worlds lay the detail lattice there.
+            if (opt.ContextPhase is { } phase) meta["flowgen.context.phase"] = phase.ToString(CultureInfo.InvariantCulture);
         }
         if (temperature is { } t && !(double.IsFinite(t) && t > 0)) throw new ArgumentException($"the default temperature must be positive, not {t}");
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) meta[key] = value;
         var proto = BuildSampling(model, meta, levelTemperatures);
+        if (opt.ContextFactor > 0 && !meta.ContainsKey(DrawCorrelationKey) && TrainingData(header, opt, c.Size) is { } data)
+            proto.MetadataProps.Add(new StringStringEntryProto { Key = DrawCorrelationKey, Value = DrawCorrelation(proto, data).ToString("F3", CultureInfo.InvariantCulture) });
         AtomicFile.Write(onnxPath, s => proto.WriteTo(s));
         // The density graph beside it (model.onnx -> model.density.onnx), where the architecture allows.
         if (DensityExport.Unsupported(model) is null)

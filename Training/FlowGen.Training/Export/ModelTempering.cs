@@ -1,6 +1,7 @@
 // Bakes per-level latent temperatures into an existing FlowGen sampling graph, no checkpoint needed (bundled models ship
 // without theirs): one Mul of the input z by a constant [1, C, H, W] holding each latent's level temperature, in front of
 // every node that read z. The result draws bit for bit what FlowModel.SetLevelTemperatures draws on the original.
+// The same pass records a detail model's draw correlation (FlowExporter.DrawCorrelation) measured on given data.
 using System.Globalization;
 using FlowGen.Runtime;
 using FlowGen.Runtime.Formats;
@@ -16,26 +17,46 @@ public static class ModelTempering
     /// Writes <paramref name="outputPath"/> (atomically): <paramref name="modelPath"/> with <paramref name="levelTemperatures"/>
     /// (finest level first) multiplied into its latents and into its `flowgen.level_temperatures`, and, when given, a new
     /// default temperature and its note. A density graph beside the model (`name.density.onnx`) is copied beside the
-    /// output unchanged: it is the trained flow's. Throws <see cref="FlowGenException"/> for a model without a latent layout
-    /// and <see cref="ArgumentException"/> for a bad list, both naming the file.
+    /// output unchanged: it is the trained flow's. With <paramref name="drawCorrelationData"/> (a detail model's training
+    /// raster), the correlation of two draws given the same held-out contexts of it is measured on the written graph and
+    /// recorded (<see cref="FlowExporter.DrawCorrelationKey"/>); <paramref name="contextPhase"/> records the offset from the block
+    /// grid at which worlds are to lay a detail model's patches (flowgen.context.phase, measured at the recorded phase); null
+    /// level temperatures leave the graph as it is. Throws
+    /// <see cref="FlowGenException"/> for a model without a latent layout or, given data, without a coarse context, and
+    /// <see cref="ArgumentException"/> for a bad list, all naming the file.
     /// </summary>
-    public static void Write(string modelPath, string outputPath, IReadOnlyList<double> levelTemperatures, double? defaultTemperature = null, string? note = null)
+    public static void Write(string modelPath, string outputPath, IReadOnlyList<double>? levelTemperatures, double? defaultTemperature = null, string? note = null,
+        string? drawCorrelationData = null, int? contextPhase = null)
     {
-        ArgumentNullException.ThrowIfNull(levelTemperatures);
+        if (levelTemperatures is null && drawCorrelationData is null && contextPhase is null)
+            throw new ArgumentException("nothing to write: give level temperatures, a context phase or data to measure the draw correlation on");
         if (defaultTemperature is { } t && !(double.IsFinite(t) && t > 0)) throw new ArgumentException($"the default temperature must be positive, not {t}");
         int[] lengths;
         int[] shape;
+        int? factor, phase;
         using (var model = FlowModel.Load(modelPath))
         {
             // Validates the list against the model's layout, with the runtime's typed errors.
-            model.SetLevelTemperatures(levelTemperatures.Select(v => (float)v).ToArray());
-            lengths = model.Metadata.LatentLevelLengths!.ToArray();
+            if (levelTemperatures is not null) model.SetLevelTemperatures(levelTemperatures.Select(v => (float)v).ToArray());
+            lengths = model.Metadata.LatentLevelLengths?.ToArray() ?? [];
             shape = model.SampleShape.ToArray();
+            (factor, phase) = (model.Metadata.ContextFactor, model.Metadata.ContextPhase);
         }
+        if ((drawCorrelationData is not null || contextPhase is not null) && factor is null)
+            throw new FlowGenException("a draw correlation or context phase is for detail models (flowgen.context = coarse); this model has no coarse context", modelPath);
+        if (contextPhase is { } p && (p < 0 || p >= factor))
+            throw new ArgumentException($"{modelPath}: the context phase must be 0 to {factor - 1} (the context factor less one), not {p}");
+        phase = contextPhase ?? phase;
         var proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath));
-        Apply(proto, lengths, shape, levelTemperatures, modelPath);
+        if (levelTemperatures is not null) Apply(proto, lengths, shape, levelTemperatures, modelPath);
         if (defaultTemperature is { } dt) SetMetadata(proto, "flowgen.default_temperature", dt.ToString("R", CultureInfo.InvariantCulture));
         if (note is not null) SetMetadata(proto, "flowgen.default_temperature.source", note);
+        if (contextPhase is { } recorded) SetMetadata(proto, "flowgen.context.phase", recorded.ToString(CultureInfo.InvariantCulture));
+        if (drawCorrelationData is not null)
+        {
+            var data = Data.DatasetLoader.Load(drawCorrelationData, shape[^1], contextFactor: factor!.Value, contextPhase: phase);
+            SetMetadata(proto, FlowExporter.DrawCorrelationKey, FlowExporter.DrawCorrelation(proto, data).ToString("F3", CultureInfo.InvariantCulture));
+        }
 
         AtomicFile.Write(outputPath, s => proto.WriteTo(s));
         string density = Evaluation.FlowPatchModel.DensityPathFor(modelPath), densityOut = Evaluation.FlowPatchModel.DensityPathFor(outputPath);
