@@ -14,9 +14,9 @@
 // (i·s + φ, j·s + φ): the phase φ is the one the detail model records (flowgen.context.phase: the offset from the block
 // grid it was trained at, `flowgen train --context-phase`, or for a model trained at every offset the one measured
 // best for it), else 0. Two draws given the same context are correlated (flowgen.context.draw_correlation, measured at
-// export), and the blend keeps the variance of patches that correlated (LatticeBlend). With more
-// than one detail level the one detail model serves every level, heights scaled by g per level (self-affine reuse);
-// the bundled world has one (n = 1, the coarse model carries the larger scales), where g plays no part.
+// export), and the blend keeps the variance of patches that correlated (LatticeBlend). With more than one detail
+// level the one detail model serves every level, heights scaled by g per level (self-affine reuse); the bundled world
+// has one (n = 1, the coarse model carries the larger scales), where g plays no part.
 //
 // A value depends only on the seed and the pixel: each level's patches are keyed by (level seed, lattice index) and
 // their contexts by the coarser level's values at fixed positions, never by the requested rectangle, its order or
@@ -72,7 +72,7 @@ public sealed class ConditionalPyramidWorld : IWorldSource
         int p = detail.PatchSize, f = detail.ContextFactor, o = overlap ?? DefaultOverlap(p, f);
         if (p % f != 0) throw new ArgumentException($"the detail model's {p}-pixel patches are not whole {f}x{f} context blocks", nameof(detail));
         if (o % f != 0) throw new ArgumentOutOfRangeException(nameof(overlap), o, $"the detail patch overlap must be a multiple of the context factor {f}, so that every patch sits at the same phase of the coarse grid");
-        _phase = phase ?? detail.ContextPhase ?? DefaultPhase(f);
+        _phase = phase ?? detail.ContextPhase ?? DefaultPhase;
         if (_phase < 0 || _phase >= f) throw new ArgumentOutOfRangeException(nameof(phase), _phase, $"the detail lattice's phase must be 0 to {f - 1} pixels (the context factor {f} less one)");
         // Neighbouring patches share their context: their residuals are correlated by the model's draw correlation.
         double rho = detail.DrawCorrelation;
@@ -106,7 +106,7 @@ public sealed class ConditionalPyramidWorld : IWorldSource
     /// bundled detail models' residuals follow the context best at (2, 2) of 4 and worst at (0, 0), and terrain-detail-fast
     /// records 2, while terrain-detail's world came out closer to the real crop spectrum at 0 (README, "Worlds").
     /// </summary>
-    public static int DefaultPhase(int contextFactor) => 0;
+    public const int DefaultPhase = 0;
 
     /// <summary>Offset of the detail lattice from the coarse pixel grid, in detail pixels along each axis.</summary>
     public int Phase => _phase;
