@@ -122,7 +122,7 @@ public class GenerateCommandTests
         string bad = Path.Combine(dir, "bad.onnx");
         foreach (var (args, message) in new[]
         {
-            (new[] { "export", "terrain-coarse", bad }, "--level-temperatures, which is missing"),
+            (new[] { "export", "terrain-coarse", bad }, "--level-temperatures, records --context-phase or --data's draw correlation; all are missing"),
             (["export", "terrain-coarse", bad, "--level-temperatures", "1,1,1"], "2 latent levels"),
             (["export", FlowgenProcess.Fixture("glow_ref_sample.onnx"), bad, "--level-temperatures", "1,1,1"], "latent layout"),
         })
