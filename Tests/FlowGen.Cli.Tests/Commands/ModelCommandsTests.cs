@@ -25,6 +25,10 @@ public class ModelCommandsTests
         (code, stdout, stderr) = FlowgenProcess.Run("inspect", "terrain-coarse"); // a bundled model by name
         Assert.True(code == 0, stderr);
         Assert.Contains("terrain-coarse.onnx", stdout);
+        Assert.DoesNotContain("in worlds:", stdout); // not a detail model
+        (code, stdout, stderr) = FlowgenProcess.Run("inspect", "terrain-detail-fast"); // a detail model: how worlds lay and blend it
+        Assert.True(code == 0, stderr);
+        Assert.Contains("in worlds: patches 2 px off the coarse grid, blended as draws correlated 0.253", stdout);
     }
 
     [Fact]

@@ -34,6 +34,10 @@ internal static class InspectCommand
             : m.IsConditional ? $"sampling: (z, context) -> x, sample shape [{string.Join(",", m.SampleShape)}], context [{string.Join(",", m.ContextShape)}]" +
                 (m.Metadata.Context == "coarse" ? $": a detail model (context = the terrain's {m.Metadata.ContextFactor}x coarser block means, upsampled; x = the residual)" : "")
             : $"sampling: z -> x, sample shape [{string.Join(",", m.SampleShape)}]");
+        if (m.Metadata.Context == "coarse")
+            o.WriteLine($"in worlds: patches {m.Metadata.ContextPhase ?? FlowGen.Runtime.Streaming.ConditionalPyramidWorld.DefaultPhase} px off the coarse grid" +
+                (m.Metadata.ContextPhase is null ? " (none recorded: the default)" : "") + ", blended as draws correlated " +
+                m.Metadata.DrawCorrelation.ToString("0.###", inv) + (m.Metadata.DrawCorrelation == 0 ? " (none recorded: independent)" : ""));
         if (m.CanSample && m.Metadata.LatentLevelLengths is { } levels)
             o.WriteLine($"latent levels: {levels.Count} ({string.Join(", ", levels)} latents, finest first: what --level-temperatures takes one value each for)");
         o.WriteLine(FlowGen.Runtime.Vulkan.VulkanExecutor.Refusal(m.Plan) is { } refusal
