@@ -8,10 +8,10 @@
 // Neyret 2018, "High-performance by-example noise using a histogram-preserving blending operator"); in 2-D the weight
 // is w(u)w(v), and outside the bands a patch's own pixels pass unblended. Patches that share part of their values
 // (detail patches drawn given the same context: correlation ρ) gain variance under those weights, up to 1 + ρ where
-// two patches meet at 45°; the blend then divides by sqrt((1 - ρ) Σw² + ρ (Σw)²) instead, their variance. The blend adds slope θ' times the
-// difference of the two patches, so θ must grow at a nearly constant rate: a sin² window (θ' zero on the lattice
-// lines, double mid-way) showed as 10 % steeper slopes between lines than on them. θ(t) = (π/2)(t - α sin(2πt)/2π)
-// with a small α is nearly linear yet rounds the kink where a weight starts from zero.
+// two patches meet at 45°; the blend then divides by sqrt((1 - ρ) Σw² + ρ (Σw)²) instead, their variance.
+// The blend adds slope θ' times the difference of the two patches, so θ must grow at a nearly constant rate: a sin²
+// window (θ' zero on the lattice lines, double mid-way) showed as 10 % steeper slopes between lines than on them.
+// θ(t) = (π/2)(t - α sin(2πt)/2π) with a small α is nearly linear yet rounds the kink where a weight starts from zero.
 //
 // The overlap trades seams against fidelity and cost. Half a patch (the default here) blends every pixel from four
 // patches: the added slope is the same everywhere, so no seam shows even for patches that differ by their whole

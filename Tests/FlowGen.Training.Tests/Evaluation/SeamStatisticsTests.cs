@@ -36,6 +36,19 @@ public class SeamStatisticsTests
         return g;
     }
 
+    // Uniform noise of the given amplitude added to the pixels (x, y) where `where` holds.
+    private static float[] WithNoise(float[] f, int seed, double amplitude, Func<int, int, bool> where)
+    {
+        var rng = new Random(seed);
+        for (int y = 0; y < N; y++)
+            for (int x = 0; x < N; x++)
+                if (where(x, y)) f[y * N + x] += (float)((rng.NextDouble() - 0.5) * amplitude);
+        return f;
+    }
+
+    // Stride 16, overlap 4: pixels 0..3 of every period (both axes) rougher, as a blend of disagreeing patches leaves them.
+    private static float[] RougherBand() => WithNoise(StationaryField(5), 6, 40, (x, y) => x % Stride < 4 || y % Stride < 4);
+
     [Fact]
     public void AStationaryFieldHasNoSeams()
     {
@@ -54,11 +67,7 @@ public class SeamStatisticsTests
     {
         // Stride 16, overlap 4: pixels 0..3 of every period (both axes) get extra fine noise, as blending patches that
         // disagree adds slope in the band. The border (lines at 0 and 4) sees it, interiors between bands do not.
-        var f = StationaryField(5);
-        var rng = new Random(6);
-        for (int y = 0; y < N; y++)
-            for (int x = 0; x < N; x++)
-                if (x % Stride < 4 || y % Stride < 4) f[y * N + x] += (float)(rng.NextDouble() - 0.5) * 40;
+        var f = RougherBand();
         var r = SeamStatistics.Measure(f, N, N, Stride, 0, pixelSizeM: 30, overlap: 4);
         Assert.Equal(4, r.Overlap);
         Assert.True(r.Gradient.Ratio > 1.1, $"gradient ratio {r.Gradient.Ratio}");
@@ -74,11 +83,7 @@ public class SeamStatisticsTests
         // Extra fine noise on pixels 1 and 2 of every 4 (both axes) everywhere, as a coarse level's interpolation knots
         // leave it, under a lattice whose lines fall between pixels 1 and 2 (phase 2, stride 16, overlap 4): the plain
         // border/interior ratio counts the pattern as a seam, the grid-matched one does not; the grid profile shows it.
-        var f = StationaryField(7);
-        var rng = new Random(8);
-        for (int y = 0; y < N; y++)
-            for (int x = 0; x < N; x++)
-                if (x % 4 is 1 or 2 || y % 4 is 1 or 2) f[y * N + x] += (float)(rng.NextDouble() - 0.5) * 30;
+        var f = WithNoise(StationaryField(7), 8, 30, (x, y) => x % 4 is 1 or 2 || y % 4 is 1 or 2);
         var r = SeamStatistics.Measure(f, N, N, Stride, 2, pixelSizeM: 30, overlap: 4, gridPeriod: 4);
         Assert.True(r.Laplacian.Ratio > 1.05, $"plain |Laplacian| ratio {r.Laplacian.Ratio}");
         Assert.InRange(r.Laplacian.GridMatchedRatio!.Value, 0.97, 1.03);
@@ -87,11 +92,7 @@ public class SeamStatisticsTests
         Assert.InRange(SeamStatistics.GridProfile(StationaryField(1), N, N, 4, 30).LaplacianSpread, 1, 1.03);
         Assert.Null(SeamStatistics.Measure(f, N, N, Stride, 2, 30, overlap: 4).Laplacian.GridMatchedRatio);
         // A real seam still shows at the same grid position: the rougher overlap band of the test above.
-        var band = StationaryField(5);
-        for (int y = 0; y < N; y++)
-            for (int x = 0; x < N; x++)
-                if (x % Stride < 4 || y % Stride < 4) band[y * N + x] += (float)(rng.NextDouble() - 0.5) * 40;
-        Assert.True(SeamStatistics.Measure(band, N, N, Stride, 0, 30, overlap: 4, gridPeriod: 4).Gradient.GridMatchedRatio > 1.1);
+        Assert.True(SeamStatistics.Measure(RougherBand(), N, N, Stride, 0, 30, overlap: 4, gridPeriod: 4).Gradient.GridMatchedRatio > 1.1);
         Assert.Throws<ArgumentOutOfRangeException>(() => SeamStatistics.Measure(f, N, N, Stride, 2, 30, gridPeriod: 17));
         Assert.Throws<ArgumentOutOfRangeException>(() => SeamStatistics.GridProfile(f, N, N, 1, 30));
     }

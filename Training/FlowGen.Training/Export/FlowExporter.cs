@@ -36,6 +36,9 @@ public static class FlowExporter
     /// <summary>Metadata key of a detail model: the correlation of two draws given the same context (what worlds blend by).</summary>
     public const string DrawCorrelationKey = "flowgen.context.draw_correlation";
 
+    /// <summary>Metadata key of a detail model: the offset from the block grid at which worlds lay its patches.</summary>
+    public const string ContextPhaseKey = "flowgen.context.phase";
+
     /// <summary>Held-out contexts the draw correlation is measured on.</summary>
     internal const int DrawCorrelationContexts = 512;
 
@@ -114,7 +117,7 @@ public static class FlowExporter
             meta["flowgen.context"] = "coarse";
             meta["flowgen.context.factor"] = opt.ContextFactor.ToString(CultureInfo.InvariantCulture);
             // Trained at one offset from the block grid: worlds lay the detail lattice there.
-            if (opt.ContextPhase is { } phase) meta["flowgen.context.phase"] = phase.ToString(CultureInfo.InvariantCulture);
+            if (opt.ContextPhase is { } phase) meta[ContextPhaseKey] = phase.ToString(CultureInfo.InvariantCulture);
         }
         if (temperature is { } t && !(double.IsFinite(t) && t > 0)) throw new ArgumentException($"the default temperature must be positive, not {t}");
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) meta[key] = value;

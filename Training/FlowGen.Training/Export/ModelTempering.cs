@@ -51,7 +51,7 @@ public static class ModelTempering
         if (levelTemperatures is not null) Apply(proto, lengths, shape, levelTemperatures, modelPath);
         if (defaultTemperature is { } dt) SetMetadata(proto, "flowgen.default_temperature", dt.ToString("R", CultureInfo.InvariantCulture));
         if (note is not null) SetMetadata(proto, "flowgen.default_temperature.source", note);
-        if (contextPhase is { } recorded) SetMetadata(proto, "flowgen.context.phase", recorded.ToString(CultureInfo.InvariantCulture));
+        if (contextPhase is { } recorded) SetMetadata(proto, FlowExporter.ContextPhaseKey, recorded.ToString(CultureInfo.InvariantCulture));
         if (drawCorrelationData is not null)
         {
             var data = Data.DatasetLoader.Load(drawCorrelationData, shape[^1], contextFactor: factor!.Value, contextPhase: phase);
