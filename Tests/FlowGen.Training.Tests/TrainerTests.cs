@@ -142,6 +142,9 @@ public class TrainerTests
         })).Message);
         Assert.Contains("--context-factor", Assert.Throws<ArgumentException>(() => Trainer.Create(Tiny(d.Path, 2) with { ContextPhase = 0 })).Message);
         Assert.Contains("--context-phase", Assert.Throws<ArgumentException>(() => Trainer.Create(Tiny(d.Path, 2) with { ContextFactor = 4, ContextPhase = 4 })).Message);
+        Assert.Contains("--context-factor", Assert.Throws<ArgumentException>(() => Trainer.Create(Tiny(d.Path, 2) with { PhaseMaps = 2 })).Message);
+        Assert.Contains("--phase-maps", Assert.Throws<ArgumentException>(() => Trainer.Create(Tiny(d.Path, 2) with { ContextFactor = 4, PhaseMaps = 1 })).Message);
+        Assert.Contains("--phase-maps", Assert.Throws<ArgumentException>(() => Trainer.Create(Tiny(d.Path, 2) with { ContextFactor = 4, PhaseMaps = 2, ContextPhase = 2 })).Message);
     }
 
     [Fact]
@@ -159,5 +162,41 @@ public class TrainerTests
         Assert.True(m.IsConditional);
         Assert.Equal([1, 16, 16], m.ContextShape);
         Assert.Contains("\"ContextGradient\":true", m.Metadata.Raw["flowgen.arch.config"]);
+    }
+
+    [Fact]
+    public void APhaseMapsDetailModelTrainsAndExportsAtItsOffsetWithAOneChannelContext()
+    {
+        using var d = new TempDir();
+        var r = Trainer.Create(Tiny(d.Path, 2) with
+        {
+            ContextFactor = 4, PhaseMaps = 2, SampleEvery = 2,
+            Model = new FlowConfig { Size = 16, Levels = 2, StepsPerLevel = 1, Hidden = 8, ContextPool = true, ContextSqueezeLevels = 1, ContextGradient = true },
+        }).Run();
+        Assert.All(r.Evals, e => Assert.True(double.IsFinite(e.TestBpd)));
+        Assert.NotEmpty(Directory.GetFiles(d.Path, "samples_step*.png")); // the sample grid draws with context and maps
+        string onnx = d.File("detail.onnx");
+        FlowExporter.Export(r.CheckpointPath, onnx);
+        using (var m = FlowModel.Load(onnx))
+        {
+            Assert.Equal([1, 16, 16], m.ContextShape);
+            Assert.Contains("\"PhaseMaps\":true", m.Metadata.Raw["flowgen.arch.config"]);
+            Assert.Equal(2, m.Metadata.ContextPhase); // where worlds lay it: the offset its maps were baked at
+            Assert.True(m.Metadata.Raw.ContainsKey(FlowExporter.DrawCorrelationKey), "the draw correlation is measured at that offset");
+            var sampler = new FlowGen.Runtime.Streaming.FlowDetailSampler(m, 1f);
+            Assert.Equal(2, sampler.ContextPhase);
+            var context = new float[2 * 256];
+            for (int i = 0; i < context.Length; i++) context[i] = 300 + 5 * (i % 16);
+            var residual = new float[2 * 256];
+            sampler.SampleRows(residual, context, 1, 0, 2, 1, 0);
+            Assert.All(residual, v => Assert.True(float.IsFinite(v)));
+        }
+        // Its maps are baked in at phase 2: recording another phase on the exported model is refused, the same one is not.
+        var moved = Assert.Throws<FlowGenException>(() => ModelTempering.Write(onnx, d.File("moved.onnx"), null, contextPhase: 0));
+        Assert.Contains("phase maps", moved.Message);
+        Assert.False(File.Exists(d.File("moved.onnx")));
+        ModelTempering.Write(onnx, d.File("same.onnx"), null, contextPhase: 2);
+        using var same = FlowModel.Load(d.File("same.onnx"));
+        Assert.Equal(2, same.Metadata.ContextPhase);
     }
 }

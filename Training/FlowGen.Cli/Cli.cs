@@ -72,6 +72,7 @@ internal static class Cli
             case FlowGenException or FileNotFoundException or DirectoryNotFoundException or ArgumentException
                 or InvalidDataException or UnauthorizedAccessException:
                 Console.Error.WriteLine($"flowgen: error: {e.Message}");
+                if (Environment.GetEnvironmentVariable("FLOWGEN_TRACE") is { Length: > 0 }) Console.Error.WriteLine(e.StackTrace);
                 return BadInput;
             case OperationCanceledException:
                 Console.Error.WriteLine("flowgen: interrupted; no partial output was written.");

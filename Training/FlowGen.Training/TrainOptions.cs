@@ -58,6 +58,11 @@ public sealed record TrainOptions
     /// grid along both axes (0..F-1), the phase a multi-scale world then lays its detail lattice at; null = windows at every offset.</summary>
     public int? ContextPhase { get; init; }
 
+    /// <summary>With <see cref="ContextFactor"/>: the coupling networks also read where each pixel sits on the block grid
+    /// (<see cref="Flows.FlowConfig.PhaseMaps"/>), training uses windows at every offset, and the exported sampling graph
+    /// is the model at this offset (0 or F/2), recorded as the phase worlds lay it at; null = no phase maps.</summary>
+    public int? PhaseMaps { get; init; }
+
     /// <summary>Seed of initialisation and data.</summary>
     public ulong Seed { get; init; }
 
@@ -100,9 +105,21 @@ public sealed record TrainOptions
         if (ContextPhase is { } phase && (ContextFactor == 0 || phase < 0 || phase >= ContextFactor))
             throw new ArgumentException(ContextFactor == 0 ? "--context-phase is for detail models: it needs --context-factor."
                 : $"--context-phase must be 0 to {ContextFactor - 1} (the context factor less one), not {phase}.");
+        if (PhaseMaps is { } at)
+        {
+            if (ContextFactor == 0) throw new ArgumentException("--phase-maps is for detail models: it needs --context-factor.");
+            if (ContextPhase is not null) throw new ArgumentException("--phase-maps trains on windows at every offset and --context-phase on one: give one of them.");
+            if (at != 0 && 2 * at != ContextFactor)
+                throw new ArgumentException($"--phase-maps lays the exported model at 0 or {ContextFactor / 2} (half a block), the offsets whose draw correlation is measured on held-out windows there; not {at}.");
+        }
         if (EmaDecay is < 0 or >= 1) throw new ArgumentException("--ema must be in [0, 1).");
         if (CosineFrom < 0 || (CosineDecay && CosineFrom >= Steps)) throw new ArgumentException("--cosine-from must be at least 0 and below --steps.");
         if (Model.ContextGradient && ContextFactor == 0) throw new ArgumentException("--context-gradient is for detail models: it needs --context-factor.");
-        (Model with { ContextChannels = ContextFactor > 0 ? 1 : 0 }).Validate();
+        (Model with { ContextChannels = ContextFactor > 0 ? 1 : 0, PhaseMaps = PhaseMaps is not null }).Validate();
     }
+
+    /// <summary>The run's data as the trainer sees it (<paramref name="patch"/> defaults to the model's).</summary>
+    public FlowGen.Training.Data.PatchDataset LoadData(int? patch = null) =>
+        FlowGen.Training.Data.DatasetLoader.Load(Data, patch ?? Model.Size, contextFactor: ContextFactor, downsample: Downsample, allPhases: AllPhases,
+            contextPhase: ContextPhase, phaseMaps: PhaseMaps is not null);
 }

@@ -54,7 +54,7 @@ public sealed class Trainer
         _data = data;
         _dataHash = dataHash;
         Engine.SetThreads(options.Threads);
-        var cfg = options.Model with { InChannels = data.Channels, Size = data.Patch, ContextChannels = data.ContextSize > 0 ? 1 : 0 };
+        var cfg = options.Model with { InChannels = data.Channels, Size = data.Patch, ContextChannels = data.ContextSize > 0 ? 1 : 0, PhaseMaps = data.PhaseMaps };
         cfg.Validate();
         Model = new MultiScaleFlow<float>(cfg, options.Seed);
         (_test, _testCount, var positions) = data.TestSet(options.TestCount, options.TestSeed);
@@ -86,7 +86,7 @@ public sealed class Trainer
     public static Trainer Create(TrainOptions options)
     {
         options.Validate();
-        var data = DatasetLoader.Load(options.Data, options.Model.Size, contextFactor: options.ContextFactor, downsample: options.Downsample, allPhases: options.AllPhases, contextPhase: options.ContextPhase);
+        var data = options.LoadData();
         var t = new Trainer(options, data, HashFile(options.Data));
         // Data-dependent ActNorm initialisation on a separate seeded batch (glow_ref.py: seed + 1).
         var init = new float[options.InitBatch * data.SampleSize];
@@ -119,7 +119,7 @@ public sealed class Trainer
             Command = then.Length > 0 && opt.Command is { } c ? $"{c}; then --resume{then}" : opt.Command,
         };
         opt.Validate();
-        var data = DatasetLoader.Load(opt.Data, opt.Model.Size, contextFactor: opt.ContextFactor, downsample: opt.Downsample, allPhases: opt.AllPhases, contextPhase: opt.ContextPhase);
+        var data = opt.LoadData();
         string hash = HashFile(opt.Data);
         if (ck.Header["data_sha256"]?.GetValue<string>() is { } h && h != hash)
             throw new CheckpointException($"The data file {opt.Data} changed since the checkpoint was written (SHA-256 differs).", path);
@@ -178,7 +178,7 @@ public sealed class Trainer
 
     private Tensor<float> Batch(float[] x, int n) => new([n, _data.Channels, _data.Patch, _data.Patch], x);
 
-    private Tensor<float>? ContextBatch(float[]? context, int n) => context is null ? null : new([n, 1, _data.Patch, _data.Patch], context);
+    private Tensor<float>? ContextBatch(float[]? context, int n) => context is null ? null : new([n, _data.ContextChannels, _data.Patch, _data.Patch], context);
 
     private void Diverged(string what)
     {

@@ -113,6 +113,65 @@ public class ContextDatasetTests
         });
     }
 
+    [Fact]
+    public void Phase_maps_say_where_each_pixel_sits_on_the_block_grid_and_turn_with_the_crop()
+    {
+        var d = DatasetLoader.Load(Fixtures.Data("jacksboro_fault_dem.npz"), 32, contextFactor: 4, phaseMaps: true);
+        Assert.True(d.PhaseMaps);
+        Assert.Equal(3, d.ContextChannels);
+        Assert.Equal(3 * 1024, d.ContextSize);
+        // Held-out crops (not transformed): the context as without maps, then the maps of the crop's offset from its
+        // split's grid (the held-out split's blocks start at its first column).
+        var (_, n, positions) = d.TestSet(50, 7);
+        var c = d.ContextsAt(positions);
+        var plain = Dem.Value.ContextsAt(positions);
+        var expected = new float[2 * 1024];
+        var offsets = new HashSet<(int, int)>();
+        for (int s = 0; s < n; s++)
+        {
+            var (row, col) = (positions[s].Row % 4, (positions[s].Col - d.SplitColumn) % 4);
+            offsets.Add((row, col));
+            PhaseMaps.Write(expected, 32, 4, row, col);
+            Assert.Equal(plain.AsSpan(s * 1024, 1024).ToArray(), c.AsSpan(s * 3072, 1024).ToArray());
+            Assert.Equal(expected, c.AsSpan(s * 3072 + 1024, 2048).ToArray());
+        }
+        Assert.True(offsets.Count > 8, $"held-out crops at only {offsets.Count} of the 16 offsets");
+        // Augmented train crops, turned and flipped: map 0 still varies down the crop's rows only and map 1 along its
+        // columns only, each the grid's pattern at some offset (a quarter turn swaps what the source's rows and columns say).
+        const int m = 64;
+        var x = new float[m * 1024];
+        var cc = new float[m * 3072];
+        d.TrainBatch(new Rng(3), m, x, cc);
+        for (int s = 0; s < m; s++)
+        {
+            var rows = cc.AsSpan(s * 3072 + 1024, 1024).ToArray();
+            var cols = cc.AsSpan(s * 3072 + 2048, 1024).ToArray();
+            for (int i = 0; i < 32; i++)
+                for (int j = 0; j < 32; j++)
+                {
+                    Assert.Equal(rows[i * 32], rows[i * 32 + j]);
+                    Assert.Equal(cols[j], cols[i * 32 + j]);
+                }
+            Assert.Contains(Enumerable.Range(0, 4), k => Enumerable.Range(0, 32).All(i => rows[i * 32] == PhaseMaps.Value(k + i, 4)));
+            Assert.Contains(Enumerable.Range(0, 4), k => Enumerable.Range(0, 32).All(j => cols[j] == PhaseMaps.Value(k + j, 4)));
+        }
+        // The maps peak at the block centres, where the upsampled context's knots are, and are symmetric about them.
+        Assert.Equal(PhaseMaps.Value(1, 4), PhaseMaps.Value(2, 4));
+        Assert.Equal(PhaseMaps.Value(0, 4), PhaseMaps.Value(3, 4));
+        Assert.True(PhaseMaps.Value(1, 4) > PhaseMaps.Value(0, 4));
+        Assert.Equal(PhaseMaps.Value(-3, 4), PhaseMaps.Value(1, 4));
+        Assert.Equal(1f, PhaseMaps.Value(2, 5));
+    }
+
+    [Fact]
+    public void Phase_maps_need_a_context_and_every_offset()
+    {
+        Assert.Throws<TrainingDataException>(() => DatasetLoader.Load(Fixtures.Data("jacksboro_fault_dem.npz"), 32, phaseMaps: true));
+        Assert.Throws<TrainingDataException>(() => DatasetLoader.Load(Fixtures.Data("jacksboro_fault_dem.npz"), 32, contextFactor: 4, contextPhase: 2, phaseMaps: true));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PhaseMaps.Value(0, 0));
+        Assert.Throws<ArgumentException>(() => PhaseMaps.Write(new float[100], 8, 4, 0, 0));
+    }
+
     [Theory]
     [InlineData(4, 1)]  // a flip would move it to 3
     [InlineData(4, 4)]

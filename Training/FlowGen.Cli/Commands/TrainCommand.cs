@@ -40,6 +40,11 @@ internal static class TrainCommand
             Description = "with --context-factor F: train only on windows starting this many pixels past the FxF block grid (0 or F/2), where worlds then lay the " +
                 "detail lattice (default: windows at every offset); recorded as flowgen.context.phase",
         };
+        var phaseMaps = new Option<int?>("--phase-maps")
+        {
+            Description = "with --context-factor F: the coupling networks also read where each pixel sits on the FxF block grid (two maps), training on windows at every " +
+                "offset; the exported model is the one at this offset (0 or F/2), baked in and recorded as flowgen.context.phase",
+        };
         var globalPool = new Option<bool>("--global-pool")
         {
             Description = "coupling networks also see the image-averaged features of their input (patch-wide context, e.g. how rugged the patch is; hidden² parameters a coupling)",
@@ -68,7 +73,7 @@ internal static class TrainCommand
         var noExport = new Option<bool>("--no-export") { Description = "do not write model.onnx at the end" };
         var command = new Command("train", "Train a normalizing flow on terrain or texture data")
         {
-            data, output, arch, levels, k, hidden, bins, patch, contextFactor, contextMode, contextPhase, downsample, allPhases, globalPool, contextGradient, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
+            data, output, arch, levels, k, hidden, bins, patch, contextFactor, contextMode, contextPhase, phaseMaps, downsample, allPhases, globalPool, contextGradient, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
             evalEvery, sampleEvery, ckptEvery, testCount, resume, json, noExport,
         };
         command.SetAction((pr, ct) => Task.FromResult(Cli.Guard(() =>
@@ -96,7 +101,7 @@ internal static class TrainCommand
                         GlobalPool = pr.GetValue(globalPool),
                         ContextGradient = pr.GetValue(contextGradient),
                     },
-                    ContextFactor = pr.GetValue(contextFactor), ContextPhase = pr.GetValue(contextPhase), Downsample = pr.GetValue(downsample), AllPhases = pr.GetValue(allPhases), Batch = pr.GetValue(batch), Steps = pr.GetValue(steps) ?? 2000, LearningRate = pr.GetValue(lr),
+                    ContextFactor = pr.GetValue(contextFactor), ContextPhase = pr.GetValue(contextPhase), PhaseMaps = pr.GetValue(phaseMaps), Downsample = pr.GetValue(downsample), AllPhases = pr.GetValue(allPhases), Batch = pr.GetValue(batch), Steps = pr.GetValue(steps) ?? 2000, LearningRate = pr.GetValue(lr),
                     WarmupSteps = pr.GetValue(warmup), CosineDecay = pr.GetValue(cosine) || pr.GetValue(cosineFrom) is not null, CosineFrom = pr.GetValue(cosineFrom) ?? 0, ClipNorm = pr.GetValue(clip), WeightDecay = pr.GetValue(wd),
                     EmaDecay = pr.GetValue(ema), Seed = pr.GetValue(seed), Threads = pr.GetValue(threads) ?? 2,
                     Command = CommandLine(), EvalEvery = pr.GetValue(evalEvery), SampleEvery = pr.GetValue(sampleEvery),

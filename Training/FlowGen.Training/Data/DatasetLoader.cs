@@ -15,7 +15,7 @@ public static class DatasetLoader
     /// (grids stacked with a nodata row between them, so no window spans two): F² times the windows of the one grid from
     /// the corner, for a coarse raster that is small (the bundled DEM's is 86x100).</remarks>
     public static PatchDataset Load(string path, int patch, DataKind? kind = null, int contextFactor = 0, int downsample = 1, bool allPhases = false,
-        int? contextPhase = null)
+        int? contextPhase = null, bool phaseMaps = false)
     {
         if (!File.Exists(path)) throw new TrainingDataException("File not found.", path);
         if (new FileInfo(path).Length == 0) throw new TrainingDataException("File is empty.", path);
@@ -60,7 +60,7 @@ public static class DatasetLoader
             pixel *= downsample;
         }
         else if (allPhases) throw new TrainingDataException("All block offsets (--all-phases) are for coarse models: add --downsample F.", path);
-        return new PatchDataset(planes, h, w, patch, k, mask, path, contextFactor: contextFactor, contextPhase: contextPhase) { PixelSizeMetres = pixel };
+        return new PatchDataset(planes, h, w, patch, k, mask, path, contextFactor: contextFactor, contextPhase: contextPhase, phaseMaps: phaseMaps) { PixelSizeMetres = pixel };
     }
 
     // Means of F×F blocks from the top-left corner (a partial last row or column of blocks is dropped); a block with any

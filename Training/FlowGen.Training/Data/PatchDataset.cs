@@ -13,7 +13,8 @@
 // With a context phase φ, a detail model's train and test windows are only those starting φ pixels past their split's
 // block grid along both axes (every F-th row and column: the offset a world's detail lattice sits at); sigma stays that
 // of every window. A phase of 0 or F/2 survives the dihedral transforms (P is a multiple of F): a flipped window still
-// starts φ past the grid.
+// starts φ past the grid. With phase maps, every context crop carries two more channels saying where each of its pixels
+// sits on the block grid (PhaseMaps, of the source pixel, so they turn and flip with the crop).
 using FlowGen.Runtime;
 using FlowGen.Runtime.Streaming;
 
@@ -42,7 +43,7 @@ public sealed class PatchDataset
 
     /// <summary>Builds the dataset from planar values (channels × H × W), with an optional nodata mask (H × W).</summary>
     public PatchDataset(double[][] planes, int height, int width, int patch, DataKind kind, bool[]? noData = null,
-        string? source = null, double testFraction = 0.2, int contextFactor = 0, int? contextPhase = null)
+        string? source = null, double testFraction = 0.2, int contextFactor = 0, int? contextPhase = null, bool phaseMaps = false)
     {
         Source = source;
         if (planes.Length == 0 || height * width == 0) throw new TrainingDataException("The raster is empty.", source);
@@ -85,6 +86,12 @@ public sealed class PatchDataset
                 test.AsSpan(i * (width - SplitColumn), width - SplitColumn).CopyTo(_context.AsSpan(i * width + SplitColumn));
             }
         }
+        if (phaseMaps)
+        {
+            if (contextFactor == 0) throw new TrainingDataException("Phase maps are for detail models: they need a context factor.", source);
+            if (contextPhase is not null) throw new TrainingDataException("Phase maps are for windows at every offset from the block grid; a context phase keeps one.", source);
+            PhaseMaps = true;
+        }
         if (contextPhase is { } phase)
         {
             if (contextFactor == 0) throw new TrainingDataException("A context phase is for detail models: it needs a context factor.", source);
@@ -109,8 +116,14 @@ public sealed class PatchDataset
     /// <summary>Block size of the coarse context (detail models), 0 for plain models.</summary>
     public int ContextFactor { get; }
 
-    /// <summary>Context floats per sample (one P×P channel for detail models, else 0).</summary>
-    public int ContextSize => _context is null ? 0 : Patch * Patch;
+    /// <summary>Context crops carry the <see cref="Data.PhaseMaps"/> of their pixels after the context.</summary>
+    public bool PhaseMaps { get; }
+
+    /// <summary>Context channels per sample: 1 for detail models (3 with phase maps), else 0.</summary>
+    public int ContextChannels => _context is null ? 0 : 1 + (PhaseMaps ? Flows.FlowConfig.PhaseMapChannels : 0);
+
+    /// <summary>Context floats per sample (<see cref="ContextChannels"/> P×P channels).</summary>
+    public int ContextSize => ContextChannels * Patch * Patch;
 
     /// <summary>The file the data came from (for error messages and provenance).</summary>
     public string? Source { get; }
@@ -269,7 +282,7 @@ public sealed class PatchDataset
     }
 
     /// <summary>Fills <paramref name="dst"/> [n, C, P, P] with augmented, dequantised train crops, and for detail models
-    /// <paramref name="context"/> [n, 1, P, P] with their coarse contexts (same transform).</summary>
+    /// <paramref name="context"/> [n, <see cref="ContextChannels"/>, P, P] with their coarse contexts (same transform).</summary>
     public void TrainBatch(Rng rng, int n, float[] dst, float[]? context = null)
     {
         CheckContext(context, n);
@@ -288,7 +301,7 @@ public sealed class PatchDataset
         if (context is not null && context.Length < n * ContextSize) throw new ArgumentException($"The context buffer holds {context.Length} floats, {n} crops need {n * ContextSize}.");
     }
 
-    /// <summary>The coarse contexts [n, 1, P, P] of crops at top-left <paramref name="positions"/> (no augmentation).</summary>
+    /// <summary>The coarse contexts [n, <see cref="ContextChannels"/>, P, P] of crops at top-left <paramref name="positions"/> (no augmentation).</summary>
     public float[] ContextsAt(IReadOnlyList<(int Row, int Col)> positions)
     {
         var c = new float[positions.Count * ContextSize];
@@ -384,6 +397,7 @@ public sealed class PatchDataset
     private void ContextCrop(int at, int d, Span<float> dst)
     {
         int p = Patch, w = Width, r0 = at / w, c0 = at % w;
+        int gridColumn = c0 >= SplitColumn ? SplitColumn : 0; // each split's blocks start at its first column
         var ctx = _context!;
         double mean = 0;
         for (int i = 0; i < p; i++)
@@ -394,6 +408,12 @@ public sealed class PatchDataset
             {
                 var (si, sj) = Transformed(i, j, d, p);
                 dst[i * p + j] = (float)((ctx[(r0 + si) * w + c0 + sj] - mean) / Sigma);
+                if (!PhaseMaps) continue;
+                // A quarter turn lays the source's rows along the crop's columns: the maps swap with them.
+                float rowMap = Data.PhaseMaps.Value(r0 + si, ContextFactor), colMap = Data.PhaseMaps.Value(c0 + sj - gridColumn, ContextFactor);
+                bool turned = (d & 1) == 1;
+                dst[p * p + i * p + j] = turned ? colMap : rowMap;
+                dst[2 * p * p + i * p + j] = turned ? rowMap : colMap;
             }
     }
 

@@ -19,11 +19,12 @@ internal static class SampleGrid
         int dims = model.Config.Dims;
         var z = new float[count * dims];
         for (int i = 0; i < z.Length; i++) z[i] = (float)(rng.NextGaussian() * temperature);
-        int p0 = data.Patch;
-        Tensor<float>? context = contexts is null ? null : new([count, 1, p0, p0], contexts.AsSpan(0, count * p0 * p0).ToArray());
+        int p0 = data.Patch, cc = data.ContextChannels;
+        Tensor<float>? context = contexts is null ? null : new([count, cc, p0, p0], contexts.AsSpan(0, count * cc * p0 * p0).ToArray());
         var x = model.Decode(new Tensor<float>([count, dims], z), context).Data;
-        if (context is not null)
-            for (int i = 0; i < x.Length; i++) x[i] += context.Data[i];
+        if (context is not null) // the residual goes on the context's first channel (the upsampled coarse map)
+            for (int s = 0; s < count; s++)
+                for (int i = 0; i < p0 * p0; i++) x[s * p0 * p0 + i] += context.Data[s * cc * p0 * p0 + i];
         int c = data.Channels, p = data.Patch, cols = (count + Rows - 1) / Rows;
         int w = cols * p * Scale + (cols + 1) * Gap, h = Rows * p * Scale + (Rows + 1) * Gap;
         int oc = c == 1 ? 1 : 3;

@@ -30,7 +30,7 @@ public static class FlowExporter
     private static Data.PatchDataset? TrainingData(System.Text.Json.Nodes.JsonObject header, TrainOptions opt, int patch)
     {
         if (!File.Exists(opt.Data) || header["data_sha256"]?.GetValue<string>() is not { } hash || Trainer.HashFile(opt.Data) != hash) return null;
-        return Data.DatasetLoader.Load(opt.Data, patch, contextFactor: opt.ContextFactor, downsample: opt.Downsample, allPhases: opt.AllPhases, contextPhase: opt.ContextPhase);
+        return opt.LoadData(patch);
     }
 
     /// <summary>Metadata key of a detail model: the correlation of two draws given the same context (what worlds blend by).</summary>
@@ -118,11 +118,15 @@ public static class FlowExporter
             meta["flowgen.context.factor"] = opt.ContextFactor.ToString(CultureInfo.InvariantCulture);
             // Trained at one offset from the block grid: worlds lay the detail lattice there.
             if (opt.ContextPhase is { } phase) meta[ContextPhaseKey] = phase.ToString(CultureInfo.InvariantCulture);
+            // Trained at every offset with phase maps: the graph is the model at the offset the run names, where worlds lay it.
+            if (opt.PhaseMaps is { } at) meta[ContextPhaseKey] = at.ToString(CultureInfo.InvariantCulture);
         }
         if (temperature is { } t && !(double.IsFinite(t) && t > 0)) throw new ArgumentException($"the default temperature must be positive, not {t}");
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) meta[key] = value;
-        var proto = BuildSampling(model, meta, levelTemperatures);
-        if (opt.ContextFactor > 0 && !meta.ContainsKey(DrawCorrelationKey) && TrainingData(header, opt, c.Size) is { } data)
+        var proto = BuildSampling(model, meta, levelTemperatures, opt.PhaseMaps is { } p ? (opt.ContextFactor, p) : null);
+        // The draws' correlation where worlds lay the model: held-out windows at its offset, the context alone.
+        var measured = opt.PhaseMaps is { } offset ? opt with { PhaseMaps = null, ContextPhase = offset } : opt;
+        if (opt.ContextFactor > 0 && !meta.ContainsKey(DrawCorrelationKey) && TrainingData(header, measured, c.Size) is { } data)
             proto.MetadataProps.Add(new StringStringEntryProto { Key = DrawCorrelationKey, Value = DrawCorrelation(proto, data).ToString("F3", CultureInfo.InvariantCulture) });
         AtomicFile.Write(onnxPath, s => proto.WriteTo(s));
         // The density graph beside it (model.onnx -> model.density.onnx), where the architecture allows.
@@ -157,10 +161,11 @@ public static class FlowExporter
     /// <summary>
     /// The sampling graph of <paramref name="model"/> with <paramref name="metadata"/>; each level's latents z_l are
     /// multiplied by <paramref name="levelTemperatures"/>[l] (finest first) when given, as <see cref="ModelTempering"/> does
-    /// to an exported model.
+    /// to an exported model. A model that reads phase maps is exported at <paramref name="phaseMapsAt"/> (its block size and
+    /// the offset from the block grid its patches are laid at), the maps baked in.
     /// </summary>
     public static ModelProto BuildSampling(MultiScaleFlow<float> model, IReadOnlyDictionary<string, string> metadata,
-        IReadOnlyList<double>? levelTemperatures = null)
+        IReadOnlyList<double>? levelTemperatures = null, (int Factor, int Phase)? phaseMapsAt = null)
     {
         CheckLevelTemperatures(model.Config, levelTemperatures);
         using var _ = GradMode.NoGrad();
@@ -168,12 +173,20 @@ public static class FlowExporter
         var cfg = model.Config;
         int s = cfg.Size, ch = cfg.InChannels;
         g.Graph.Input.Add(Value("z", ch, s, s));
-        var contexts = new List<string?>();
+        var contexts = new List<LevelContext?>();
         if (cfg.ContextChannels > 0)
         {
             g.Graph.Input.Add(Value("context", cfg.ContextChannels, s, s));
             string cur = cfg.ContextGradient ? ContextGradient(g, "context", s) : "context";
-            int cc = cfg.NetContextChannels, hs = s;
+            int cc = cfg.NetContextChannels - (cfg.PhaseMaps ? FlowConfig.PhaseMapChannels : 0), hs = s;
+            Tensor<float>? maps = null; // the phase maps at the baked offset, taken down the levels as the context is
+            if (cfg.PhaseMaps)
+            {
+                if (phaseMapsAt is not { Factor: >= 2 } at)
+                    throw new ArgumentException("this model reads phase maps: its sampling graph needs the block size and the offset to bake in");
+                maps = new Tensor<float>([1, FlowConfig.PhaseMapChannels, s, s]);
+                Data.PhaseMaps.Write(maps.Data, s, at.Factor, at.Phase, at.Phase);
+            }
             for (int l = 0; l < cfg.Levels; l++)
             {
                 cur = g.Squeeze(cur, cc, hs);
@@ -181,10 +194,11 @@ public static class FlowExporter
                 if (cfg.ContextPool && l >= cfg.ContextSqueezeLevels) // 2x2 average pooling: the squeeze's four sub-pixel channels of each context channel, averaged
                     cur = g.Op("ReduceMean", [g.Op("Reshape", [cur, g.Ints("shape", -1, cc, 4, hs, hs)])], IntList("axes", 2), Int("keepdims", 0));
                 else cc *= 4;
-                contexts.Add(cur);
+                if (maps is not null) maps = MultiScaleFlow<float>.LevelContext(cfg, maps, l);
+                contexts.Add(new LevelContext(cur, maps));
             }
         }
-        else contexts.AddRange(Enumerable.Repeat<string?>(null, cfg.Levels));
+        else contexts.AddRange(Enumerable.Repeat<LevelContext?>(null, cfg.Levels));
         string flat = g.Op("Reshape", ["z", g.Ints("shape", -1, cfg.Dims)]);
         var offs = new int[cfg.Levels + 1];
         for (int l = 0; l < cfg.Levels; l++) offs[l + 1] = offs[l] + model.LatentShapes[l].C * model.LatentShapes[l].H * model.LatentShapes[l].W;
@@ -207,7 +221,7 @@ public static class FlowExporter
         return proto;
     }
 
-    private static string StepInverse(OnnxGraphBuilder g, FlowSequence<float> step, string h, string? ctx)
+    private static string StepInverse(OnnxGraphBuilder g, FlowSequence<float> step, string h, LevelContext? ctx)
     {
         var ts = step.Steps;
         for (int i = ts.Count - 1; i >= 0; i--)
@@ -269,12 +283,16 @@ public static class FlowExporter
         return h;
     }
 
+    /// <summary>What a level's coupling networks read besides their input: the graph value of the context (with its gradient,
+    /// squeezed or pooled to the level) and, for a model with phase maps, the constant maps at the level.</summary>
+    internal sealed record LevelContext(string Value, Tensor<float>? PhaseMaps);
+
     internal static (string A, string B) Halves(OnnxGraphBuilder g, string h, int ca, int cb) =>
         (g.Op("Slice", [h, g.Ints("start", 0), g.Ints("end", ca), g.Ints("axis", 1)]),
          g.Op("Slice", [h, g.Ints("start", ca), g.Ints("end", ca + cb), g.Ints("axis", 1)]));
 
     // Glow coupling inverse: xb = yb / sigmoid(h_s + 2) - h_t with conv3's rows reordered to [t; s] and +2 in s's bias.
-    private static string AffineInverse(OnnxGraphBuilder g, AffineCouplingTransform<float> a, string h, string? ctx)
+    private static string AffineInverse(OnnxGraphBuilder g, AffineCouplingTransform<float> a, string h, LevelContext? ctx)
     {
         var (ya, yb) = Halves(g, h, a.Ca, a.Cb);
         int cb = a.Cb;
@@ -303,11 +321,29 @@ public static class FlowExporter
         return (w, b);
     }
 
-    /// <summary>conv3x3 → ReLU → conv1x1 (+ the global pool's term) → ReLU → conv3x3 with the given (possibly rearranged) last layer.</summary>
-    internal static string Net(OnnxGraphBuilder g, CouplingNet<float> net, string x, string? ctx, float[] w3, float[] b3, int out3)
+    /// <summary>conv3x3 → ReLU → conv1x1 (+ the global pool's term) → ReLU → conv3x3 with the given (possibly rearranged) last
+    /// layer. Phase maps baked into <paramref name="ctx"/> are the first convolution's last input channels: their share of
+    /// it is a constant map, added before the ReLU, and the convolution keeps the other channels' weights.</summary>
+    internal static string Net(OnnxGraphBuilder g, CouplingNet<float> net, string x, LevelContext? ctx, float[] w3, float[] b3, int out3)
     {
-        if (ctx is not null) x = g.Op("Concat", [x, ctx], Int("axis", 1));
-        string h1 = g.Op("Relu", [Conv(g, x, net.Conv1.Weight, net.Conv1.Weight.Data, net.Conv1.Bias.Data)]);
+        if (ctx is not null) x = g.Op("Concat", [x, ctx.Value], Int("axis", 1));
+        string h1;
+        if (ctx?.PhaseMaps is { } maps)
+        {
+            var w1 = net.Conv1.Weight;
+            int co = w1.Dim(0), ci = w1.Dim(1), k = w1.Dim(2), m = maps.Dim(1), kept = ci - m;
+            var wKept = new float[co * kept * k * k];
+            var wMaps = new float[co * m * k * k];
+            for (int o = 0; o < co; o++)
+            {
+                Array.Copy(w1.Data, o * ci * k * k, wKept, o * kept * k * k, kept * k * k);
+                Array.Copy(w1.Data, (o * ci + kept) * k * k, wMaps, o * m * k * k, m * k * k);
+            }
+            var share = Ops.Conv2d(maps, new Tensor<float>([co, m, k, k], wMaps), null); // [1, co, h, w], zero-padded like the graph's
+            string conv = Conv(g, x, new Tensor<float>([co, kept, k, k], wKept), wKept, net.Conv1.Bias.Data);
+            h1 = g.Op("Relu", [g.Op("Add", [conv, g.Floats("phase_share", share.Shape.Select(d => (long)d).ToArray(), share.Data)])]);
+        }
+        else h1 = g.Op("Relu", [Conv(g, x, net.Conv1.Weight, net.Conv1.Weight.Data, net.Conv1.Bias.Data)]);
         string h = Conv(g, h1, net.Conv2.Weight, net.Conv2.Weight.Data, net.Conv2.Bias.Data);
         if (net.Global is { } gl) // the image-averaged features through their 1x1 conv, broadcast over the pixels
             h = g.Op("Add", [h, Conv(g, g.Op("ReduceMean", [h1], IntList("axes", 2, 3), Int("keepdims", 1)), gl.Weight, gl.Weight.Data, gl.Bias.Data)]);

@@ -34,6 +34,7 @@ public static class ModelTempering
         int[] lengths;
         int[] shape;
         int? factor, phase;
+        bool phaseBaked;
         using (var model = FlowModel.Load(modelPath))
         {
             // Validates the list against the model's layout, with the runtime's typed errors.
@@ -41,11 +42,15 @@ public static class ModelTempering
             lengths = model.Metadata.LatentLevelLengths?.ToArray() ?? [];
             shape = model.SampleShape.ToArray();
             (factor, phase) = (model.Metadata.ContextFactor, model.Metadata.ContextPhase);
+            phaseBaked = model.Metadata.Raw.TryGetValue("flowgen.arch.config", out var arch) && ReadsPhaseMaps(arch);
         }
         if ((drawCorrelationData is not null || contextPhase is not null) && factor is null)
             throw new FlowGenException("a draw correlation or context phase is for detail models (flowgen.context = coarse); this model has no coarse context", modelPath);
         if (contextPhase is { } p && (p < 0 || p >= factor))
             throw new ArgumentException($"{modelPath}: the context phase must be 0 to {factor - 1} (the context factor less one), not {p}");
+        if (phaseBaked && contextPhase is { } moved && moved != phase)
+            throw new FlowGenException($"this model read phase maps in training and its graph has them baked in at phase {phase}; recording phase {moved} would lay it where " +
+                "it was not exported for: export its checkpoint with --phase-maps instead", modelPath);
         phase = contextPhase ?? phase;
         var proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath));
         if (levelTemperatures is not null) Apply(proto, lengths, shape, levelTemperatures, modelPath);
@@ -120,5 +125,13 @@ public static class ModelTempering
         var entry = proto.MetadataProps.FirstOrDefault(p => p.Key == key);
         if (entry is null) proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         else entry.Value = value;
+    }
+
+    // Whether a model's recorded architecture (flowgen.arch.config) read phase maps in training.
+    private static bool ReadsPhaseMaps(string archConfig)
+    {
+        try { return System.Text.Json.Nodes.JsonNode.Parse(archConfig)?["PhaseMaps"]?.GetValue<bool>() == true; }
+        catch (System.Text.Json.JsonException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 }

@@ -10,7 +10,7 @@ namespace FlowGen.Training.Export;
 
 internal static class SplineExport
 {
-    public static string Inverse(OnnxGraphBuilder g, SplineCouplingTransform<float> sp, string h, string? ctx)
+    public static string Inverse(OnnxGraphBuilder g, SplineCouplingTransform<float> sp, string h, FlowExporter.LevelContext? ctx)
     {
         const double minW = 1e-3, minH = 1e-3, minD = 1e-3;
         int k = sp.Bins, cb = sp.Cb, pIn = 3 * k - 1, pOut = 3 * k + 1;

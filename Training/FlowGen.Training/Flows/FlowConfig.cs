@@ -73,9 +73,27 @@ public sealed record FlowConfig
     /// </summary>
     public bool ContextGradient { get; init; }
 
-    /// <summary>Context channels the coupling networks read at data resolution: the input's, plus one with <see cref="ContextGradient"/>.</summary>
+    /// <summary>
+    /// Detail models: the coupling networks also read where each pixel sits on the context's block grid, as
+    /// <see cref="PhaseMapChannels"/> maps (<see cref="Data.PhaseMaps"/>) appended to the context by the caller. The
+    /// upsampled context has its knots at the block centres and the residual a detail model draws differs near them, so a
+    /// model trained on windows at every offset otherwise has to guess where they are. An exported sampling graph has one
+    /// offset baked in (the maps are then constants: their share of each coupling's first convolution is one constant
+    /// added map), and its context input stays <see cref="ContextChannels"/> wide.
+    /// </summary>
+    public bool PhaseMaps { get; init; }
+
+    /// <summary>How many maps <see cref="PhaseMaps"/> appends: the offset along the rows and along the columns.</summary>
+    public const int PhaseMapChannels = 2;
+
+    /// <summary>Context channels Encode and Decode take: the context's, then the phase maps with <see cref="PhaseMaps"/>.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public int NetContextChannels => ContextChannels + (ContextGradient && ContextChannels > 0 ? 1 : 0);
+    public int InputContextChannels => ContextChannels + (PhaseMaps ? PhaseMapChannels : 0);
+
+    /// <summary>Context channels the coupling networks read at data resolution: the input's, plus one with
+    /// <see cref="ContextGradient"/> (after the context, before any phase maps).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int NetContextChannels => InputContextChannels + (ContextGradient && ContextChannels > 0 ? 1 : 0);
 
     /// <summary>Number of dimensions of one sample.</summary>
     public int Dims => InChannels * Size * Size;
@@ -93,6 +111,8 @@ public sealed record FlowConfig
             throw new FlowConfigException($"Invalid flow configuration: {this}.");
         if (ContextGradient && ContextChannels != 1)
             throw new FlowConfigException("ContextGradient needs exactly one context channel.");
+        if (PhaseMaps && ContextChannels != 1)
+            throw new FlowConfigException("PhaseMaps is for detail models: it needs exactly one context channel.");
         if (Size < 2 || Size % (1 << Levels) != 0)
             throw new FlowConfigException($"Patch size {Size} is not divisible by 2^levels = {1 << Levels}.");
     }

@@ -110,6 +110,7 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
             throw new ArgumentException($"z must be [N,{Config.Dims}], got [{string.Join(",", z.Shape)}].");
         using var _ = GradMode.NoGrad();
         int n = z.Dim(0);
+        CheckContext(context, n);
         if (context is not null) context = NetContext(context);
         var ctxs = new List<Tensor<T>?>();
         for (int l = 0; l < _levels.Count; l++)
@@ -130,22 +131,23 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
         return h!;
     }
 
-    // What the coupling networks read at data resolution: the context, and with Config.ContextGradient its gradient magnitude
+    // What the coupling networks read at data resolution: the context, with Config.ContextGradient its gradient magnitude
     // sqrt(gx² + gy² + 1e-6), gx = (c[y, x+1] - c[y, x-1]) / 2 with the edge values repeated outside (so the patch border
-    // is not a cliff down to zero; the exporter's fixed convolution with a border correction). The
+    // is not a cliff down to zero; the exporter's fixed convolution with a border correction), then any phase maps. The
     // context is data, so this is plain arithmetic on its values, not a recorded operation.
     private Tensor<T> NetContext(Tensor<T> context)
     {
         if (!Config.ContextGradient) return context;
-        int n = context.Dim(0), s = Config.Size, p = s * s;
+        int n = context.Dim(0), s = Config.Size, p = s * s, cin = context.Dim(1), cout = cin + 1;
         var src = context.Data;
-        var dst = new T[n * 2 * p];
+        var dst = new T[n * cout * p];
         T half = T.CreateTruncating(0.5), eps = T.CreateTruncating(1e-6);
         for (int i = 0; i < n; i++)
         {
-            var c = src.AsSpan(i * p, p);
-            c.CopyTo(dst.AsSpan(i * 2 * p, p));
-            var g = dst.AsSpan(i * 2 * p + p, p);
+            var c = src.AsSpan(i * cin * p, p);
+            c.CopyTo(dst.AsSpan(i * cout * p, p));
+            src.AsSpan(i * cin * p + p, (cin - 1) * p).CopyTo(dst.AsSpan(i * cout * p + 2 * p)); // the phase maps, after the gradient
+            var g = dst.AsSpan(i * cout * p + p, p);
             for (int y = 0; y < s; y++)
                 for (int x = 0; x < s; x++)
                 {
@@ -155,15 +157,19 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
                     g[y * s + x] = T.Sqrt(gx * gx + gy * gy + eps);
                 }
         }
-        return new Tensor<T>([n, 2, s, s], dst);
+        return new Tensor<T>([n, cout, s, s], dst);
     }
 
     // The context of level l from the previous level's: squeezed with the data, or 2x2 average-pooled (Config.ContextPool,
     // past the first Config.ContextSqueezeLevels levels).
-    private Tensor<T> LevelContext(Tensor<T> context, int level)
+    private Tensor<T> LevelContext(Tensor<T> context, int level) => LevelContext(Config, context, level);
+
+    /// <summary>Level <paramref name="level"/>'s context from the previous level's, as a flow of <paramref name="config"/> takes it
+    /// down (channels keep their order: each becomes 4 squeezed, or stays 1 pooled).</summary>
+    internal static Tensor<T> LevelContext(FlowConfig config, Tensor<T> context, int level)
     {
         var squeezed = Ops.Squeeze2x2(context);
-        if (!Config.ContextPool || level < Config.ContextSqueezeLevels) return squeezed;
+        if (!config.ContextPool || level < config.ContextSqueezeLevels) return squeezed;
         int n = squeezed.Dim(0), cc = context.Dim(1), h = squeezed.Dim(2), w = squeezed.Dim(3);
         return Ops.Mean(Ops.Reshape(squeezed, n, cc, 4, h, w), [2]);
     }
@@ -173,10 +179,17 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
         var c = Config;
         if (x.Rank != 4 || x.Dim(1) != c.InChannels || x.Dim(2) != c.Size || x.Dim(3) != c.Size)
             throw new ArgumentException($"x must be [N,{c.InChannels},{c.Size},{c.Size}], got [{string.Join(",", x.Shape)}].");
+        CheckContext(ctx, x.Dim(0));
+    }
+
+    private void CheckContext(Tensor<T>? ctx, int n)
+    {
+        var c = Config;
         if ((ctx is null) != (c.ContextChannels == 0))
             throw new ArgumentException(ctx is null ? "This flow needs a context input." : "This flow takes no context.");
-        if (ctx is not null && (ctx.Rank != 4 || ctx.Dim(0) != x.Dim(0) || ctx.Dim(1) != c.ContextChannels || ctx.Dim(2) != c.Size || ctx.Dim(3) != c.Size))
-            throw new ArgumentException($"context must be [N,{c.ContextChannels},{c.Size},{c.Size}].");
+        if (ctx is not null && (ctx.Rank != 4 || ctx.Dim(0) != n || ctx.Dim(1) != c.InputContextChannels || ctx.Dim(2) != c.Size || ctx.Dim(3) != c.Size))
+            throw new ArgumentException($"context must be [{n},{c.InputContextChannels},{c.Size},{c.Size}]" + (c.PhaseMaps ? " (the context, then its phase maps)" : "") +
+                $", got [{string.Join(",", ctx.Shape)}].");
     }
 
     /// <summary>A named list of child modules ("0", "1", …).</summary>
