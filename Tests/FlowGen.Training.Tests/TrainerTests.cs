@@ -196,7 +196,16 @@ public class TrainerTests
         Assert.Contains("phase maps", moved.Message);
         Assert.False(File.Exists(d.File("moved.onnx")));
         ModelTempering.Write(onnx, d.File("same.onnx"), null, contextPhase: 2);
-        using var same = FlowModel.Load(d.File("same.onnx"));
-        Assert.Equal(2, same.Metadata.ContextPhase);
+        using (var same = FlowModel.Load(d.File("same.onnx"))) Assert.Equal(2, same.Metadata.ContextPhase);
+        // Its checkpoint exports at the other offset: other constants baked in, that phase recorded; 1 is not an offset
+        // the draw correlation can be measured at, and a model without phase maps cannot be moved this way.
+        FlowExporter.Export(r.CheckpointPath, d.File("at0.onnx"), phaseMapsAt: 0);
+        using (var at0 = FlowModel.Load(d.File("at0.onnx"))) Assert.Equal(0, at0.Metadata.ContextPhase);
+        Assert.NotEqual(File.ReadAllBytes(onnx), File.ReadAllBytes(d.File("at0.onnx")));
+        Assert.Contains("--phase-maps", Assert.Throws<ArgumentException>(() => FlowExporter.Export(r.CheckpointPath, d.File("at1.onnx"), phaseMapsAt: 1)).Message);
+        using var p = new TempDir();
+        var plain = Trainer.Create(Tiny(p.Path, 2) with { ContextFactor = 4 }).Run();
+        Assert.Contains("--phase-maps", Assert.Throws<ArgumentException>(() => FlowExporter.Export(plain.CheckpointPath, p.File("at0.onnx"), phaseMapsAt: 0)).Message);
+        Assert.False(File.Exists(d.File("at1.onnx")) || File.Exists(p.File("at0.onnx")), "a refused export left a file");
     }
 }

@@ -63,10 +63,10 @@ public class EvalCommandTests
     [Fact]
     public void ExportRecordsADetailModelsPhaseAndDrawCorrelation()
     {
-        // An exported detail model (the bundled fast one) re-exported with another phase: the graph is copied, the phase
-        // recorded, the draw correlation measured again on the DEM's held-out contexts at that phase.
+        // An exported detail model (the bundled default one, trained at every offset without phase maps) re-exported with a
+        // phase: the graph is copied, the phase recorded, the draw correlation measured on the DEM's held-out contexts there.
         string output = Path.Combine(FlowgenProcess.TempDir(), "phase0.onnx");
-        var (code, _, stderr) = FlowgenProcess.Run("export", "terrain-detail-fast", output, "--context-phase", "0", "--data", Data("jacksboro_fault_dem.npz"));
+        var (code, _, stderr) = FlowgenProcess.Run("export", "terrain-detail", output, "--context-phase", "0", "--data", Data("jacksboro_fault_dem.npz"));
         Assert.True(code == 0, stderr);
         using (var m = FlowGen.Runtime.FlowModel.Load(output))
         {
@@ -79,6 +79,7 @@ public class EvalCommandTests
             (["export", "terrain", refused, "--context-phase", "2"], "detail models"),
             (["export", "terrain-detail", refused, "--context-phase", "4"], "0 to 3"),
             (["export", "terrain-detail", refused], "missing"),
+            (["export", "terrain-detail-fast", refused, "--context-phase", "0"], "phase maps"), // baked in at phase 2
         })
         {
             (code, _, stderr) = FlowgenProcess.Run(args);

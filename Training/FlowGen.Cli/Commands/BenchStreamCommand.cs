@@ -34,7 +34,8 @@ internal static class BenchStreamCommand
         };
         var command = new Command("bench-stream", "Benchmark chunk streaming latency against sampling the same patches directly") { model, chunk, chunks, threads, levels, gain, detail, overlap, json, backend, against };
         command.SetAction(pr => Cli.Guard(() => pr.GetValue(against) is { } other
-            ? RunAgainst(pr.GetValue(model)!, other, pr.GetValue(chunk), pr.GetValue(chunks), pr.GetValue(threads), pr.GetValue(json), pr.GetValue(levels), Cli.ParseBackend(pr.GetValue(backend)!))
+            ? RunAgainst(pr.GetValue(model)!, other, pr.GetValue(chunk), pr.GetValue(chunks), pr.GetValue(threads), pr.GetValue(json), pr.GetValue(levels), Cli.ParseBackend(pr.GetValue(backend)!),
+                pr.GetValue(detail)!)
             : Run(pr.GetValue(model)!, pr.GetValue(chunk), pr.GetValue(chunks), pr.GetValue(threads), pr.GetValue(json),
             pr.GetValue(levels), pr.GetValue(gain), pr.GetValue(detail)!, pr.GetValue(overlap), Cli.ParseBackend(pr.GetValue(backend)!))));
         return command;
@@ -176,18 +177,18 @@ internal static class BenchStreamCommand
     internal sealed record Comparison(int ChunkSize, int Chunks, int Threads, string Model, string Against, double MedianMs, double AgainstMedianMs,
         double P95Ms, double AgainstP95Ms, double IsolatedMedianMs, double AgainstIsolatedMedianMs, double Ratio, double IsolatedRatio);
 
-    // MODEL's world and OTHER's (each with its --detail auto pair and default gain, overlap), timed alternately.
+    // MODEL's world (under --detail) and OTHER's (its --detail auto pair), each with the default gain and overlap, timed alternately.
     internal static int RunAgainst(string modelArg, string otherArg, int chunkSize, int chunkCount, int threads, bool json,
-        int levels = PyramidWorld.DefaultLevels, FlowBackend backend = FlowBackend.Cpu)
+        int levels = PyramidWorld.DefaultLevels, FlowBackend backend = FlowBackend.Cpu, string modelDetail = WorldOptions.Auto)
     {
         CheckArguments(chunkSize, chunkCount, threads);
         var options = new FlowModelOptions { MaxBatch = 64, Threads = threads, Backend = backend };
         var disposables = new List<IDisposable>();
         try
         {
-            ChunkStreamer Open(string arg)
+            ChunkStreamer Open(string arg, string detailArg)
             {
-                var (path, detailPath) = WorldOptions.Resolve(arg, WorldOptions.Auto);
+                var (path, detailPath) = WorldOptions.Resolve(arg, detailArg);
                 var model = FlowModel.Load(path, options);
                 disposables.Add(model);
                 if (model.Metadata.Kind is { } kind && kind != "heightmap")
@@ -199,8 +200,10 @@ internal static class BenchStreamCommand
                 disposables.Add(streamer);
                 return streamer;
             }
-            var a = Open(modelArg);
-            var b = Open(otherArg);
+            var a = Open(modelArg, modelDetail);
+            var b = Open(otherArg, WorldOptions.Auto);
+            // A world named by its coarse model, and its detail model where --detail chose one other than the pair's.
+            if (modelDetail != WorldOptions.Auto) modelArg = $"{modelArg} under {modelDetail}";
             static double Time(ChunkStreamer s, ChunkCoord c)
             {
                 var sw = Stopwatch.StartNew();

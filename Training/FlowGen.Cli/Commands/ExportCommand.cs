@@ -30,7 +30,7 @@ internal static class ExportCommand
         var phase = new Option<int?>("--context-phase")
         {
             Description = "with an .onnx detail model: the offset (pixels) from the coarse grid at which worlds lay its patches, recorded as flowgen.context.phase " +
-                "(a model trained with --context-phase has its own)",
+                "(a model trained with --context-phase has its own); with the checkpoint of a model trained with --phase-maps: the offset its graph is baked at (0 or half a block)",
         };
         var command = new Command("export", "Export a trained flow's sampling graph as ONNX") { checkpoint, output, temperature, note, levels, data, phase };
         command.SetAction(pr => Cli.Guard(() =>
@@ -45,11 +45,11 @@ internal static class ExportCommand
                 Console.WriteLine($"wrote {pr.GetValue(output)}");
                 return Cli.Ok;
             }
-            if (pr.GetValue(data) is not null || pr.GetValue(phase) is not null)
-                throw new ArgumentException("--data and --context-phase are for an exported .onnx detail model; a checkpoint's export measures the draw correlation on the data its run recorded and records the phase it was trained at");
+            if (pr.GetValue(data) is not null)
+                throw new ArgumentException("--data is for an exported .onnx detail model; a checkpoint's export measures the draw correlation on the data its run recorded");
             if (Directory.Exists(ck)) ck = Path.Combine(ck, FlowGen.Training.Trainer.CheckpointFile);
             var extra = pr.GetValue(note) is { } n ? new Dictionary<string, string> { ["flowgen.default_temperature.source"] = n } : null;
-            FlowExporter.Export(ck, pr.GetValue(output)!, null, pr.GetValue(temperature), extra, levelTemperatures);
+            FlowExporter.Export(ck, pr.GetValue(output)!, null, pr.GetValue(temperature), extra, levelTemperatures, pr.GetValue(phase));
             Console.WriteLine($"wrote {pr.GetValue(output)}");
             return Cli.Ok;
         }));

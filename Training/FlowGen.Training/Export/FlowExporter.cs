@@ -85,9 +85,18 @@ public static class FlowExporter
     /// graph, under the run-time temperature; the density graph stays the trained flow's.
     /// </summary>
     public static void Export(string checkpointPath, string onnxPath, string? trainCommand = null, double? temperature = null,
-        IReadOnlyDictionary<string, string>? extraMetadata = null, IReadOnlyList<double>? levelTemperatures = null)
+        IReadOnlyDictionary<string, string>? extraMetadata = null, IReadOnlyList<double>? levelTemperatures = null, int? phaseMapsAt = null)
     {
         var (model, opt, header) = Trainer.LoadForInference(checkpointPath);
+        if (phaseMapsAt is { } moved)
+        {
+            // A model with phase maps can be baked at either offset its draw correlation can be measured at.
+            if (opt.PhaseMaps is null)
+                throw new ArgumentException($"{checkpointPath}: only a model trained with --phase-maps can be exported at another offset from the block grid; this one was trained " +
+                    (opt.ContextPhase is { } trained ? $"at phase {trained}" : "without phase maps (record a phase on its exported .onnx instead)"));
+            opt = opt with { PhaseMaps = moved };
+            opt.Validate();
+        }
         CheckLevelTemperatures(model.Config, levelTemperatures, checkpointPath);
         string kind = header["kind"]?.GetValue<string>() ?? "heightmap";
         double sigma = header["sigma"]!.GetValue<double>();
