@@ -21,6 +21,24 @@ public class EvalCommandTests
     }
 
     [Fact]
+    public void ADetailModelIsMeasuredOnRealContexts()
+    {
+        var (code, stdout, stderr) = FlowgenProcess.Run("eval", "terrain-detail", "--data", Data("jacksboro_fault_dem.npz"), "--count", "64");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("realcontexts", System.Text.RegularExpressions.Regex.Replace(stdout, @"[\s│]", "")); // the tables wrap the name
+        foreach (var (args, message) in new (string[], string)[]
+        {
+            (["eval", "terrain-detail", "--data", Data("brick.png"), "--count", "64"], "heightmap"),
+            (["eval", "terrain-detail", "--data", Data("jacksboro_fault_dem.npz"), "--level-temperatures", "0.9,1,1"], "detail model"),
+        })
+        {
+            (code, _, stderr) = FlowgenProcess.Run(args);
+            Assert.Equal(2, code);
+            Assert.Contains(message, stderr);
+        }
+    }
+
+    [Fact]
     public void LevelTemperaturesAreMeasuredByEvalAndBakedInByExport()
     {
         // A tiny two-level heightmap model from the real trainer; eval measures it with its levels' latents scaled apart,

@@ -56,6 +56,15 @@ internal static class EvalCommand
             ? t : throw new ArgumentException($"{option}: '{p}' is not a temperature in (0, 4]")).ToArray();
     }
 
+    // The model at path when it is a detail model (a context input), else null (the caller loads it as a patch model).
+    private static FlowGen.Runtime.FlowModel? LoadIfDetail(string path, FlowGen.Runtime.FlowBackend backend)
+    {
+        var m = FlowGen.Runtime.FlowModel.Load(path, new FlowGen.Runtime.FlowModelOptions { MaxBatch = 64, Backend = backend });
+        if (m.IsConditional) return m;
+        m.Dispose();
+        return null;
+    }
+
     private sealed record WorldChoice(int Levels, double? Gain, string Detail, int? Overlap);
 
     private static int Run(string? modelArg, string dataPath, int count, float? temperature, bool sweep, string? reportPath,
@@ -69,14 +78,20 @@ internal static class EvalCommand
             throw new ArgumentException("--level-temperatures applies to a model's own samples (not to --world, nor without a model)");
         var (modelPath, detailPath) = modelArg is null ? (null, null) : worldChoice is null ? (BundledModels.Resolve(modelArg), null)
             : Commands.WorldOptions.Resolve(modelArg, worldChoice.Detail);
-        using var model = modelPath is null ? null : FlowPatchModel.Load(modelPath, densityPath, levelTemperatures, backend);
+        // A detail model on its own is measured on the DEM's real contexts (context + its residual).
+        using var detailAlone = worldChoice is null && modelPath is not null ? LoadIfDetail(modelPath, backend) : null;
+        if (detailAlone is not null && (levelTemperatures is not null || densityPath is not null))
+            throw new ArgumentException("--level-temperatures and --density are for models that draw whole patches; this is a detail model (bake level temperatures in with `flowgen export`)");
+        using var model = modelPath is null || detailAlone is not null ? null : FlowPatchModel.Load(modelPath, densityPath, levelTemperatures, backend);
         using var detail = Commands.WorldOptions.LoadDetail(detailPath, new FlowGen.Runtime.FlowModelOptions { MaxBatch = 64, Backend = backend });
-        IPatchModel? candidate = worldChoice is null || model is null ? model : new WorldPatchModel(model.Sampler, detail, worldChoice.Levels,
-            Commands.WorldOptions.Gain(worldChoice.Gain, detail is not null), worldChoice.Overlap);
         var kind = DataKinds.Of(dataPath);
-        if (model is not null)
+        var loaded = detailAlone ?? model?.Sampler;
+        if (loaded is not null) DataKinds.CheckMatch(DataKinds.OfModel(loaded.Metadata.Kind, modelPath!), modelPath!, dataPath);
+        IPatchModel? candidate = detailAlone is not null ? new DetailPatchModel(detailAlone, dataPath)
+            : worldChoice is null || model is null ? model : new WorldPatchModel(model.Sampler, detail, worldChoice.Levels,
+                Commands.WorldOptions.Gain(worldChoice.Gain, detail is not null), worldChoice.Overlap);
+        if (loaded is not null)
         {
-            DataKinds.CheckMatch(DataKinds.OfModel(model.Metadata.Kind, modelPath!), modelPath!, dataPath);
             if (patch is { } p && p != candidate!.PatchSize)
                 throw new EvaluationException($"--patch {p} does not match the model's {candidate.PatchSize}x{candidate.PatchSize} patches", modelPath);
         }
@@ -85,9 +100,9 @@ internal static class EvalCommand
         {
             DataPath = dataPath,
             PatchSize = patch ?? 32,
-            PixelSizeM = pixelSize ?? (candidate as WorldPatchModel)?.PixelSizeMetres ?? model?.Metadata.PixelSizeMetres ?? 90.0,
+            PixelSizeM = pixelSize ?? (candidate as WorldPatchModel)?.PixelSizeMetres ?? loaded?.Metadata.PixelSizeMetres ?? 90.0,
             Count = count,
-            Temperature = temperature ?? model?.Metadata.DefaultTemperature ?? 1f,
+            Temperature = temperature ?? loaded?.Metadata.DefaultTemperature ?? 1f,
             Sweep = sweep,
             SweepTemperatures = sweepTemperatures ?? TemperatureSweep.DefaultTemperatures,
             Seed = seed,
