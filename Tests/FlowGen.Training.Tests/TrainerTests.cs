@@ -182,9 +182,11 @@ public class TrainerTests
             Assert.Equal([1, 16, 16], m.ContextShape);
             Assert.Contains("\"PhaseMaps\":true", m.Metadata.Raw["flowgen.arch.config"]);
             Assert.Equal(2, m.Metadata.ContextPhase); // where worlds lay it: the offset its maps were baked at
+            Assert.True(m.Metadata.ContextPhaseBaked);
             Assert.True(m.Metadata.Raw.ContainsKey(FlowExporter.DrawCorrelationKey), "the draw correlation is measured at that offset");
             var sampler = new FlowGen.Runtime.Streaming.FlowDetailSampler(m, 1f);
             Assert.Equal(2, sampler.ContextPhase);
+            Assert.True(sampler.ContextPhaseBaked);
             var context = new float[2 * 256];
             for (int i = 0; i < context.Length; i++) context[i] = 300 + 5 * (i % 16);
             var residual = new float[2 * 256];

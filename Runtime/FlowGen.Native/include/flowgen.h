@@ -104,7 +104,8 @@ int32_t flowgen_world_create(flowgen_model* model, uint64_t seed, float temperat
  * models/terrain-coarse.onnx) whose multi-scale world (levels - 1 levels, gain) is the terrain at F times the detail
  * model's pixel; detail (`flowgen train --context-factor F`, models/terrain-detail.onnx) draws the finest level given
  * it (detail patches overlapping by an eighth of a patch, laid at the offset from the coarse grid and blended for the
- * draw correlation the detail model records, flowgen.context.phase and .draw_correlation; the coarse world and the
+ * draw correlation the detail model records, flowgen.context.phase and .draw_correlation (a model with phase maps baked
+ * in, flowgen.context.phase_baked, draws for that phase only); the coarse world and the
  * detail level each keep a 16 MiB cache of the patches neighbouring requests share). levels >= 2 (5, gain 1.3: the bundled pair's defaults). model samples at
  * temperature (< 0: its default), detail at its own default. Both models must outlive the world. For about half the
  * chunk time, pass the bundled fast pair instead: models/terrain-coarse-fast.onnx and models/terrain-detail-fast.onnx

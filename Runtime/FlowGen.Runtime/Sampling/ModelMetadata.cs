@@ -62,6 +62,12 @@ public sealed class ModelMetadata
                 throw new OnnxModelException(source, null, $"metadata 'flowgen.context.phase' = '{phase}' is not an offset 0..F-1 of a detail model's F×F block grid");
             ContextPhase = p;
         }
+        if (Get(ContextPhaseBakedKey) is { } baked)
+        {
+            if (baked != "1" || ContextPhase is null)
+                throw new OnnxModelException(source, null, $"metadata '{ContextPhaseBakedKey}' = '{baked}' must be 1, beside the flowgen.context.phase the graph was baked at");
+            ContextPhaseBaked = true;
+        }
         if (Number("flowgen.context.draw_correlation") is { } rho)
         {
             if (ContextFactor is null || !(rho >= 0 && rho < 1))
@@ -132,9 +138,18 @@ public sealed class ModelMetadata
     public int? ContextFactor { get; }
 
     /// <summary>`flowgen.context.phase`: the offset (0..F-1 pixels along both axes) from the block grid at which worlds lay a
-    /// detail model's patches: the offset its training windows started at (`flowgen train --context-phase`), or for a model
-    /// trained at every offset the one measured best for it (`flowgen export --context-phase`); null when not recorded.</summary>
+    /// detail model's patches: the offset its training windows started at (`flowgen train --context-phase`), the offset a
+    /// model that read phase maps was exported at (`flowgen train --phase-maps`, the maps baked into its graph), or for a
+    /// model trained at every offset the one measured best for it (`flowgen export --context-phase`); null when not recorded.</summary>
     public int? ContextPhase { get; }
+
+    /// <summary>Metadata key of <see cref="ContextPhaseBaked"/>.</summary>
+    public const string ContextPhaseBakedKey = "flowgen.context.phase_baked";
+
+    /// <summary>`flowgen.context.phase_baked = 1`: the graph draws its patches for <see cref="ContextPhase"/> alone (a model
+    /// that read phase maps in training, `flowgen train --phase-maps`, with the maps of that offset baked in); worlds must
+    /// lay it there.</summary>
+    public bool ContextPhaseBaked { get; }
 
     /// <summary>`flowgen.context.draw_correlation`: the correlation of two draws of a detail model given the same context,
     /// measured at export on held-out contexts; worlds normalise the blend of overlapping patches for it. 0 when absent.</summary>

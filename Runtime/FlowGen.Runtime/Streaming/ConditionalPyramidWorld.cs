@@ -73,6 +73,8 @@ public sealed class ConditionalPyramidWorld : IWorldSource
         if (p % f != 0) throw new ArgumentException($"the detail model's {p}-pixel patches are not whole {f}x{f} context blocks", nameof(detail));
         if (o % f != 0) throw new ArgumentOutOfRangeException(nameof(overlap), o, $"the detail patch overlap must be a multiple of the context factor {f}, so that every patch sits at the same phase of the coarse grid");
         _phase = phase ?? detail.ContextPhase ?? DefaultPhase;
+        if (detail.ContextPhaseBaked && _phase != detail.ContextPhase)
+            throw new ArgumentOutOfRangeException(nameof(phase), _phase, $"the detail model draws its patches for phase {detail.ContextPhase} only (its phase maps are baked into the graph): lay it there, or export its checkpoint at phase {_phase}");
         if (_phase < 0 || _phase >= f) throw new ArgumentOutOfRangeException(nameof(phase), _phase, $"the detail lattice's phase must be 0 to {f - 1} pixels (the context factor {f} less one)");
         // Neighbouring patches share their context: their residuals are correlated by the model's draw correlation.
         double rho = detail.DrawCorrelation;

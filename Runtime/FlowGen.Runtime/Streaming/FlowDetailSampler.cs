@@ -46,6 +46,9 @@ public sealed class FlowDetailSampler : IDetailSampler
     public int? ContextPhase => _model.Metadata.ContextPhase;
 
     /// <inheritdoc />
+    public bool ContextPhaseBaked => _model.Metadata.ContextPhaseBaked;
+
+    /// <inheritdoc />
     public double DrawCorrelation => _model.Metadata.DrawCorrelation;
 
     /// <inheritdoc />

@@ -21,6 +21,10 @@ public interface IDetailSampler
     /// (trained at that offset, or measured best there); null: the world's default.</summary>
     int? ContextPhase => null;
 
+    /// <summary>Whether the model draws for <see cref="ContextPhase"/> only (its phase maps baked in): a world laid at
+    /// another offset is refused.</summary>
+    bool ContextPhaseBaked => false;
+
     /// <summary>The correlation of two draws given the same context (in [0, 1)): overlapping patches share their context,
     /// and the world's blend keeps the variance of residuals correlated this much.</summary>
     double DrawCorrelation => 0;

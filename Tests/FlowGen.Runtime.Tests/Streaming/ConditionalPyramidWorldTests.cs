@@ -12,8 +12,9 @@ public class ConditionalPyramidWorldTests
 
     /// <summary>Hash noise plus a little of the context, so a context computed differently for another rectangle shows.</summary>
     private sealed class HashDetailSampler(float noise = 1f, float contextWeight = 0.05f, double pixel = 22.5, int? trainedPhase = null,
-        double drawCorrelation = 0) : IDetailSampler
+        double drawCorrelation = 0, bool phaseBaked = false) : IDetailSampler
     {
+        public bool ContextPhaseBaked => phaseBaked;
         public int PatchSize => 32;
         public int ContextFactor => 4;
         public double PixelSizeMetres => pixel;
@@ -172,6 +173,12 @@ public class ConditionalPyramidWorldTests
         Assert.Equal(0, At(null).Phase);              // on whole coarse pixels by default
         Assert.Equal(2, At(null, trained: 2).Phase);  // a model that records a phase is laid there
         Assert.Equal(3, At(3, trained: 2).Phase);     // an explicit phase wins
+        // ... except over a model that draws for its phase only (phase maps baked in): there it must agree.
+        static ConditionalPyramidWorld Baked(int? phase) =>
+            new(new PyramidWorld(new HashPatchSampler(), 105, levels: 3), new HashDetailSampler(1f, 0f, trainedPhase: 2, phaseBaked: true), 5, phase: phase);
+        Assert.Equal(2, Baked(null).Phase);
+        Assert.Equal(2, Baked(2).Phase);
+        Assert.Contains("phase maps", Assert.Throws<ArgumentOutOfRangeException>(() => Baked(0)).Message);
         const long x0 = -37, y0 = 21;
         const int n = 70;
         static float[] Detail(ConditionalPyramidWorld world, ConditionalPyramidWorld context, long x, long y)

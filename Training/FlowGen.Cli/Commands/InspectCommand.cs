@@ -37,7 +37,8 @@ internal static class InspectCommand
         if (m.Metadata.Context == "coarse")
             o.WriteLine($"in worlds: patches {m.Metadata.ContextPhase ?? FlowGen.Runtime.Streaming.ConditionalPyramidWorld.DefaultPhase} px off the coarse grid" +
                 (m.Metadata.ContextPhase is null ? " (none recorded: the default)" : "") + ", blended as draws correlated " +
-                m.Metadata.DrawCorrelation.ToString("0.###", inv) + (m.Metadata.DrawCorrelation == 0 ? " (none recorded: independent)" : ""));
+                m.Metadata.DrawCorrelation.ToString("0.###", inv) + (m.Metadata.DrawCorrelation == 0 ? " (none recorded: independent)" : "") +
+                (m.Metadata.ContextPhaseBaked ? "; its phase maps are baked in for that offset, the only one it draws for" : ""));
         if (m.CanSample && m.Metadata.LatentLevelLengths is { } levels)
             o.WriteLine($"latent levels: {levels.Count} ({string.Join(", ", levels)} latents, finest first: what --level-temperatures takes one value each for)");
         o.WriteLine(FlowGen.Runtime.Vulkan.VulkanExecutor.Refusal(m.Plan) is { } refusal

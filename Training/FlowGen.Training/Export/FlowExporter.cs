@@ -128,7 +128,11 @@ public static class FlowExporter
             // Trained at one offset from the block grid: worlds lay the detail lattice there.
             if (opt.ContextPhase is { } phase) meta[ContextPhaseKey] = phase.ToString(CultureInfo.InvariantCulture);
             // Trained at every offset with phase maps: the graph is the model at the offset the run names, where worlds lay it.
-            if (opt.PhaseMaps is { } at) meta[ContextPhaseKey] = at.ToString(CultureInfo.InvariantCulture);
+            if (opt.PhaseMaps is { } at)
+            {
+                meta[ContextPhaseKey] = at.ToString(CultureInfo.InvariantCulture);
+                meta[FlowGen.Runtime.ModelMetadata.ContextPhaseBakedKey] = "1";
+            }
         }
         if (temperature is { } t && !(double.IsFinite(t) && t > 0)) throw new ArgumentException($"the default temperature must be positive, not {t}");
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) meta[key] = value;

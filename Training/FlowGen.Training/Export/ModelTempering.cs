@@ -42,7 +42,7 @@ public static class ModelTempering
             lengths = model.Metadata.LatentLevelLengths?.ToArray() ?? [];
             shape = model.SampleShape.ToArray();
             (factor, phase) = (model.Metadata.ContextFactor, model.Metadata.ContextPhase);
-            phaseBaked = model.Metadata.Raw.TryGetValue("flowgen.arch.config", out var arch) && ReadsPhaseMaps(arch);
+            phaseBaked = model.Metadata.ContextPhaseBaked;
         }
         if ((drawCorrelationData is not null || contextPhase is not null) && factor is null)
             throw new FlowGenException("a draw correlation or context phase is for detail models (flowgen.context = coarse); this model has no coarse context", modelPath);
@@ -125,13 +125,5 @@ public static class ModelTempering
         var entry = proto.MetadataProps.FirstOrDefault(p => p.Key == key);
         if (entry is null) proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         else entry.Value = value;
-    }
-
-    // Whether a model's recorded architecture (flowgen.arch.config) read phase maps in training.
-    private static bool ReadsPhaseMaps(string archConfig)
-    {
-        try { return System.Text.Json.Nodes.JsonNode.Parse(archConfig)?["PhaseMaps"]?.GetValue<bool>() == true; }
-        catch (System.Text.Json.JsonException) { return false; }
-        catch (InvalidOperationException) { return false; }
     }
 }
