@@ -136,6 +136,27 @@ public class ConditionalSamplingTests
     }
 
     [Fact]
+    public void TheDrawCorrelationOfAModelWhoseDrawsBlowUpIsMeasuredOnRedrawnDraws()
+    {
+        // Latents scaled far past training make some inverses overflow; worlds redraw those, and so does the measurement
+        // (one inf made the recorded correlation NaN, and the exported model unloadable).
+        var proto = FlowExporter.BuildSampling(Flow, new Dictionary<string, string>
+        {
+            ["flowgen.version"] = "1", ["flowgen.context"] = "coarse", ["flowgen.context.factor"] = "4",
+        }, [60, 60]);
+        var data = DatasetLoader.Load(Fixtures.Data("jacksboro_fault_dem.npz"), Size, contextFactor: 4);
+        using (var m = FlowModel.Load(proto.ToByteArray(), new FlowModelOptions { MaxBatch = 64 }, "blows-up.onnx"))
+        {
+            var (_, n, positions) = data.TestSet(64, 11);
+            var x = new float[n * Pixels];
+            m.Sample(x, 1, 0, n, 1f, data.ContextsAt(positions));
+            Assert.Contains(x, v => !float.IsFinite(v)); // the premise
+        }
+        double rho = FlowExporter.DrawCorrelation(proto, data);
+        Assert.InRange(rho, 0, 0.95);
+    }
+
+    [Fact]
     public void SamplesMatchTheTrainersDecodeWithContext()
     {
         const int n = 12;

@@ -44,8 +44,8 @@ public static class FlowExporter
 
     /// <summary>
     /// The correlation of two draws of a detail model given the same context: the exported sampling graph run at its default
-    /// temperature on <see cref="DrawCorrelationContexts"/> held-out contexts with two latent seeds, each residual less its
-    /// mean, Pearson over every pixel (clamped to [0, 0.95]). Neighbouring patches of a world share their context, so their
+    /// temperature on <see cref="DrawCorrelationContexts"/> held-out contexts with two latent seeds (implausible draws redrawn,
+    /// as worlds redraw them), each residual less its mean, Pearson over every pixel (clamped to [0, 0.95]). Neighbouring patches of a world share their context, so their
     /// residuals are correlated this much where the lattice blends them; the blend's weights are normalised for it.
     /// </summary>
     public static double DrawCorrelation(ModelProto sampling, Data.PatchDataset data)
@@ -57,8 +57,9 @@ public static class FlowExporter
         var a = new float[n * size];
         var b = new float[n * size];
         float t = model.Metadata.DefaultTemperature;
-        model.Sample(a, 1, 0, n, t, context);
-        model.Sample(b, 2, 0, n, t, context);
+        // Drawn as worlds draw them: a draw whose inverse blew up is redrawn (else one inf would make the correlation NaN).
+        model.SamplePlausible(a, 1, 0, n, t, context);
+        model.SamplePlausible(b, 2, 0, n, t, context);
         double ab = 0, aa = 0, bb = 0;
         for (int k = 0; k < n; k++)
         {
@@ -73,7 +74,10 @@ public static class FlowExporter
                 (ab, aa, bb) = (ab + u * v, aa + u * u, bb + v * v);
             }
         }
-        return Math.Clamp(ab / Math.Sqrt(aa * bb), 0, 0.95);
+        double rho = ab / Math.Sqrt(aa * bb);
+        if (!double.IsFinite(rho)) // e.g. every draw flat: no model a world could blend
+            throw new FlowGenException($"the correlation of two draws given the same context is not a number ({ab} / sqrt({aa} * {bb})): the detail model's draws are degenerate at temperature {t}", "exported sampling graph");
+        return Math.Clamp(rho, 0, 0.95);
     }
 
     /// <summary>
