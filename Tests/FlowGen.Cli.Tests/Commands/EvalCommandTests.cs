@@ -21,6 +21,43 @@ public class EvalCommandTests
     }
 
     [Fact]
+    public void APhaseMapsCheckpointExportsAtEitherOffsetAndItsModelKeepsItsPhase()
+    {
+        // flowgen train --phase-maps 2: the model is exported at phase 2 with the maps baked in; its checkpoint exports at
+        // phase 0 too; the exported model refuses another recorded phase, and eval measures it alone on real contexts.
+        var run = FlowgenProcess.TempDir();
+        string dem = Data("jacksboro_fault_dem.npz");
+        var (code, _, stderr) = FlowgenProcess.Run("train", "--data", dem, "--out", run, "--context-factor", "4", "--context-mode", "hybrid", "--phase-maps", "2",
+            "--levels", "2", "--steps-per-level", "1", "--hidden", "8", "--batch", "8", "--steps", "2", "--test-count", "64", "--eval-every", "100", "--json");
+        Assert.True(code == 0, stderr);
+        (code, var stdout, stderr) = FlowgenProcess.Run("inspect", Path.Combine(run, "model.onnx"));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("patches 2 px off the coarse grid", stdout);
+        Assert.Contains("phase maps are baked in", stdout);
+        string at0 = Path.Combine(run, "at0.onnx");
+        (code, _, stderr) = FlowgenProcess.Run("export", run, at0, "--context-phase", "0");
+        Assert.True(code == 0, stderr);
+        (code, stdout, _) = FlowgenProcess.Run("inspect", at0);
+        Assert.Contains("patches 0 px off the coarse grid", stdout);
+        string refused = Path.Combine(run, "refused.onnx");
+        foreach (var (args, message) in new (string[], string)[]
+        {
+            (["export", run, refused, "--context-phase", "1"], "--phase-maps"),        // not an offset the correlation is measured at
+            (["export", at0, refused, "--context-phase", "2"], "phase maps"),          // baked in at 0
+            (["export", run, refused, "--data", dem], "--data"),                        // a checkpoint measures on its own data
+        })
+        {
+            (code, _, stderr) = FlowgenProcess.Run(args);
+            Assert.Equal(2, code);
+            Assert.Contains(message, stderr);
+        }
+        Assert.False(File.Exists(refused), "a refused export left a file");
+        (code, stdout, stderr) = FlowgenProcess.Run("eval", at0, "--data", dem, "--count", "32");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("realcontexts", System.Text.RegularExpressions.Regex.Replace(stdout, @"[\s│]", ""));
+    }
+
+    [Fact]
     public void ADetailModelIsMeasuredOnRealContexts()
     {
         var (code, stdout, stderr) = FlowgenProcess.Run("eval", "terrain-detail", "--data", Data("jacksboro_fault_dem.npz"), "--count", "64");
