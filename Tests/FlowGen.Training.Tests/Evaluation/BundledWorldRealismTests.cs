@@ -37,12 +37,15 @@ public class BundledWorldRealismTests
     public void TheFastDetailModelRecordsItsPhaseAndDrawCorrelationAndTheDefaultOneNeither()
     {
         // Measured per model (README, "Worlds"): the fast world's crop spectrum came closer with its lattice half a coarse pixel
-        // off the grid and the blend told the draw correlation; the default world's did not, so it keeps the plain lattice.
+        // off the grid and the blend told the draw correlation, and its seams inside 5 % with phase maps baked in there; the
+        // default world's did not, so it keeps the plain lattice.
         using var fast = FlowModel.Load(RepoFiles.Path("models", "terrain-detail-fast.onnx"));
         Assert.Equal(2, fast.Metadata.ContextPhase);
+        Assert.True(fast.Metadata.ContextPhaseBaked);
         Assert.InRange(fast.Metadata.DrawCorrelation, 0.1, 0.4);
         using var plain = FlowModel.Load(RepoFiles.Path("models", "terrain-detail.onnx"));
         Assert.Null(plain.Metadata.ContextPhase);
+        Assert.False(plain.Metadata.ContextPhaseBaked);
         Assert.Equal(0, plain.Metadata.DrawCorrelation);
     }
 }
