@@ -25,20 +25,10 @@ public class ConditionalSamplingTests
             Arch = FlowArch.Glow, Size = Size, Levels = 2, StepsPerLevel = 2, Hidden = 16, ContextChannels = 1, ContextPool = pool, ContextSqueezeLevels = squeezeLevels,
             ContextGradient = gradient,
         }, 13);
-        using (GradMode.NoGrad()) f.LogProb(new Tensor<float>([32, 1, Size, Size], Gaussian(32 * Pixels, 1, 1f)), new Tensor<float>([32, 1, Size, Size], Contexts(32))); // ActNorm init
-        var rng = new Rng(3);
-        foreach (var p in f.Parameters())
-            for (int i = 0; i < p.Length; i++) p.Data[i] += (float)(0.1 * rng.NextGaussian());
-        return f;
+        return TestFlows.Initialised(f, new Tensor<float>([32, 1, Size, Size], Gaussian(32 * Pixels, 1, 1f)), new Tensor<float>([32, 1, Size, Size], Contexts(32)));
     }
 
-    private static float[] Gaussian(int n, ulong seed, float sigma)
-    {
-        var rng = new Rng(seed);
-        var v = new float[n];
-        for (int i = 0; i < v.Length; i++) v[i] = (float)(rng.NextGaussian() * sigma);
-        return v;
-    }
+    private static float[] Gaussian(int n, ulong seed, float sigma) => TestFlows.Gaussian(n, seed, sigma);
 
     /// <summary>Distinct context rows for <paramref name="count"/> samples (model units, like a coarse terrain).</summary>
     private static float[] Contexts(int count) => Gaussian(count * Pixels, 5, 0.7f);

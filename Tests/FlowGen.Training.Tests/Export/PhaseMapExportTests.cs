@@ -25,20 +25,10 @@ public class PhaseMapExportTests
         const int n = 32;
         var context = new float[n * 3 * Pixels];
         for (int s = 0; s < n; s++) WithMaps(context.AsSpan(s * 3 * Pixels, 3 * Pixels), Gaussian(Pixels, (ulong)(40 + s), 0.7f), s % 4);
-        using (GradMode.NoGrad()) f.LogProb(new Tensor<float>([n, 1, Size, Size], Gaussian(n * Pixels, 1, 1f)), new Tensor<float>([n, 3, Size, Size], context)); // ActNorm init
-        var rng = new Rng(3);
-        foreach (var p in f.Parameters())
-            for (int i = 0; i < p.Length; i++) p.Data[i] += (float)(0.1 * rng.NextGaussian());
-        return f;
+        return TestFlows.Initialised(f, new Tensor<float>([n, 1, Size, Size], Gaussian(n * Pixels, 1, 1f)), new Tensor<float>([n, 3, Size, Size], context));
     }
 
-    private static float[] Gaussian(int n, ulong seed, float sigma)
-    {
-        var rng = new Rng(seed);
-        var v = new float[n];
-        for (int i = 0; i < v.Length; i++) v[i] = (float)(rng.NextGaussian() * sigma);
-        return v;
-    }
+    private static float[] Gaussian(int n, ulong seed, float sigma) => TestFlows.Gaussian(n, seed, sigma);
 
     // One sample's three-channel context: the coarse map, then the phase maps of a window `phase` past the grid both ways.
     private static void WithMaps(Span<float> dst, ReadOnlySpan<float> context, int phase)

@@ -56,15 +56,6 @@ internal static class EvalCommand
             ? t : throw new ArgumentException($"{option}: '{p}' is not a temperature in (0, 4]")).ToArray();
     }
 
-    // The model at path when it is a detail model (a context input), else null (the caller loads it as a patch model).
-    private static FlowGen.Runtime.FlowModel? LoadIfDetail(string path, FlowGen.Runtime.FlowBackend backend)
-    {
-        var m = FlowGen.Runtime.FlowModel.Load(path, new FlowGen.Runtime.FlowModelOptions { MaxBatch = 64, Backend = backend });
-        if (m.IsConditional) return m;
-        m.Dispose();
-        return null;
-    }
-
     private sealed record WorldChoice(int Levels, double? Gain, string Detail, int? Overlap);
 
     private static int Run(string? modelArg, string dataPath, int count, float? temperature, bool sweep, string? reportPath,
@@ -78,11 +69,12 @@ internal static class EvalCommand
             throw new ArgumentException("--level-temperatures applies to a model's own samples (not to --world, nor without a model)");
         var (modelPath, detailPath) = modelArg is null ? (null, null) : worldChoice is null ? (BundledModels.Resolve(modelArg), null)
             : Commands.WorldOptions.Resolve(modelArg, worldChoice.Detail);
-        // A detail model on its own is measured on the DEM's real contexts (context + its residual).
-        using var detailAlone = worldChoice is null && modelPath is not null ? LoadIfDetail(modelPath, backend) : null;
+        // Loaded once; a detail model on its own is measured on the DEM's real contexts (context + its residual).
+        var sampler = modelPath is null ? null : FlowPatchModel.LoadSampler(modelPath, backend);
+        using var detailAlone = worldChoice is null && sampler is { IsConditional: true } ? sampler : null;
         if (detailAlone is not null && (levelTemperatures is not null || densityPath is not null))
             throw new ArgumentException("--level-temperatures and --density are for models that draw whole patches; this is a detail model (bake level temperatures in with `flowgen export`)");
-        using var model = modelPath is null || detailAlone is not null ? null : FlowPatchModel.Load(modelPath, densityPath, levelTemperatures, backend);
+        using var model = sampler is null || detailAlone is not null ? null : FlowPatchModel.Load(sampler, modelPath!, densityPath, levelTemperatures, backend);
         using var detail = Commands.WorldOptions.LoadDetail(detailPath, new FlowGen.Runtime.FlowModelOptions { MaxBatch = 64, Backend = backend });
         var kind = DataKinds.Of(dataPath);
         var loaded = detailAlone ?? model?.Sampler;

@@ -41,9 +41,17 @@ public sealed class FlowPatchModel : IPatchModel, IDisposable
     /// Loads a single-channel square sampling model, and its density graph when <paramref name="densityPath"/>
     /// (default: <see cref="DensityPathFor"/>) exists; both run on <paramref name="backend"/>.
     /// </summary>
-    public static FlowPatchModel Load(string path, string? densityPath = null, IReadOnlyList<double>? levelTemperatures = null, FlowBackend backend = FlowBackend.Cpu)
+    public static FlowPatchModel Load(string path, string? densityPath = null, IReadOnlyList<double>? levelTemperatures = null, FlowBackend backend = FlowBackend.Cpu) =>
+        Load(LoadSampler(path, backend), path, densityPath, levelTemperatures, backend);
+
+    /// <summary>The sampling graph at <paramref name="path"/> as evaluation runs it (what <see cref="Load(FlowModel, string, string?, IReadOnlyList{double}?, FlowBackend)"/> takes).</summary>
+    public static FlowModel LoadSampler(string path, FlowBackend backend = FlowBackend.Cpu) =>
+        FlowModel.Load(path, new FlowModelOptions { MaxBatch = Batch, Backend = backend });
+
+    /// <summary><see cref="Load(string, string?, IReadOnlyList{double}?, FlowBackend)"/> of a sampling graph already loaded from
+    /// <paramref name="path"/> (by <see cref="LoadSampler"/>); takes ownership of it, disposing it when refused.</summary>
+    public static FlowPatchModel Load(FlowModel sampler, string path, string? densityPath = null, IReadOnlyList<double>? levelTemperatures = null, FlowBackend backend = FlowBackend.Cpu)
     {
-        var sampler = FlowModel.Load(path, new FlowModelOptions { MaxBatch = Batch, Backend = backend });
         try
         {
             var shape = sampler.SampleShape;
