@@ -79,7 +79,10 @@ internal static class EvalCommand
         var kind = DataKinds.Of(dataPath);
         var loaded = detailAlone ?? model?.Sampler;
         if (loaded is not null) DataKinds.CheckMatch(DataKinds.OfModel(loaded.Metadata.Kind, modelPath!), modelPath!, dataPath);
-        IPatchModel? candidate = detailAlone is not null ? new DetailPatchModel(detailAlone, dataPath)
+        // A coarse model (trained with --downsample F) is measured against the DEM's F×F block means, as it was trained.
+        int downsample = kind == DataKind.Heightmap && (detail ?? loaded) is { } finest
+            ? EvaluationOptions.DownsampleFor(finest.Metadata.PixelSizeMetres, DataGrid.Load(dataPath).PixelSizeMetres, dataPath) : 1;
+        IPatchModel? candidate = detailAlone is not null ? new DetailPatchModel(detailAlone, dataPath, downsample)
             : worldChoice is null || model is null ? model : new WorldPatchModel(model.Sampler, detail, worldChoice.Levels,
                 Commands.WorldOptions.Gain(worldChoice.Gain, detail is not null), worldChoice.Overlap);
         if (loaded is not null)
@@ -98,6 +101,7 @@ internal static class EvalCommand
             Sweep = sweep,
             SweepTemperatures = sweepTemperatures ?? TemperatureSweep.DefaultTemperatures,
             Seed = seed,
+            Downsample = downsample,
         };
         Action<string> log = message => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]");
         if (worldChoice is not null && kind != DataKind.Heightmap) throw new ArgumentException("--world measures heightmap worlds; the data is a texture");

@@ -7,7 +7,7 @@ namespace FlowGen.Training.Evaluation;
 
 public sealed class DataGrid
 {
-    public DataGrid(float[] values, int rows, int columns, string source)
+    public DataGrid(float[] values, int rows, int columns, string source, double? pixelSizeMetres = null)
     {
         ArgumentNullException.ThrowIfNull(values);
         if (values.Length != (long)rows * columns) throw new ArgumentException("values length is not rows x columns");
@@ -15,6 +15,7 @@ public sealed class DataGrid
         Rows = rows;
         Columns = columns;
         Source = source;
+        PixelSizeMetres = pixelSizeMetres;
     }
 
     /// <summary>Row-major values (metres for a DEM, 0..255 levels for an 8-bit texture).</summary>
@@ -23,6 +24,31 @@ public sealed class DataGrid
     public int Columns { get; }
     /// <summary>The file it came from (for error messages).</summary>
     public string Source { get; }
+    /// <summary>Ground distance between pixels from the raster's georeference (null when it has none).</summary>
+    public double? PixelSizeMetres { get; }
+
+    /// <summary>
+    /// The means of <paramref name="factor"/>² blocks from the top-left corner, a partial last row or column of blocks dropped:
+    /// the coarse grid a model trained with <c>flowgen train --downsample F</c> was fitted to (the trainer's block means).
+    /// </summary>
+    public DataGrid BlockMeans(int factor)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(factor, 1);
+        if (factor == 1) return this;
+        int rows = Rows / factor, columns = Columns / factor;
+        if (rows < 1 || columns < 1)
+            throw new EvaluationException($"the {Rows}x{Columns} grid has no whole {factor}x{factor} block to average", Source);
+        var means = new float[rows * columns];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < columns; j++)
+            {
+                double sum = 0;
+                for (int a = 0; a < factor; a++)
+                    for (int b = 0; b < factor; b++) sum += Values[(i * factor + a) * Columns + j * factor + b];
+                means[i * columns + j] = (float)(sum / (factor * factor));
+            }
+        return new DataGrid(means, rows, columns, Source, PixelSizeMetres * factor);
+    }
 
     /// <summary>Reads a one-band raster (a DEM's `elevation`, a grayscale PNG) with no nodata and finite values.</summary>
     public static DataGrid Load(string path)
@@ -35,6 +61,12 @@ public sealed class DataGrid
         for (int i = 0; i < raster.Samples.Length; i++)
             if (!float.IsFinite(raster.Samples[i]))
                 throw new EvaluationException($"non-finite value at row {i / raster.Width}, column {i % raster.Width}", path);
-        return new DataGrid(raster.Samples, raster.Height, raster.Width, path);
+        double? pixel = null;
+        if (raster.Geo is { } geo)
+        {
+            var (px, py) = geo.PixelSizeMetres(raster.Height);
+            if (double.IsFinite(px) && double.IsFinite(py) && px > 0 && py > 0) pixel = 0.5 * (px + py);
+        }
+        return new DataGrid(raster.Samples, raster.Height, raster.Width, path, pixel);
     }
 }

@@ -16,15 +16,16 @@ public sealed class DetailPatchModel : IPatchModel
     private readonly PatchDataset _data;
 
     /// <summary>Samples <paramref name="detail"/> (a detail model: a context input and <c>flowgen.context.factor</c>) on the
-    /// contexts of <paramref name="dataPath"/>'s training split. Does not own the model.</summary>
-    public DetailPatchModel(FlowModel detail, string dataPath)
+    /// contexts of <paramref name="dataPath"/>'s training split (its <paramref name="downsample"/>² block means for a detail model
+    /// of a coarse level, trained with --downsample). Does not own the model.</summary>
+    public DetailPatchModel(FlowModel detail, string dataPath, int downsample = 1)
     {
         ArgumentNullException.ThrowIfNull(detail);
         if (!detail.IsConditional || detail.Metadata.ContextFactor is not { } factor)
             throw new EvaluationException("not a detail model: it needs a context input and flowgen.context.factor", detail.Source);
         _detail = detail;
         PatchSize = detail.SampleShape[^1];
-        _data = DatasetLoader.Load(dataPath, PatchSize, contextFactor: factor, contextPhase: detail.Metadata.ContextPhase);
+        _data = DatasetLoader.Load(dataPath, PatchSize, contextFactor: factor, contextPhase: detail.Metadata.ContextPhase, downsample: downsample);
         Name = $"{Path.GetFileNameWithoutExtension(detail.Source)} on real contexts";
     }
 

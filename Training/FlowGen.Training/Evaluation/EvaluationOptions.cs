@@ -18,4 +18,23 @@ public sealed record EvaluationOptions
     /// <summary>Temperatures of the sweep (default <see cref="TemperatureSweep.DefaultTemperatures"/>, issue 5's 0.6 .. 1.0).</summary>
     public IReadOnlyList<float> SweepTemperatures { get; init; } = TemperatureSweep.DefaultTemperatures;
     public ulong Seed { get; init; } = 2024;
+    /// <summary>Terrain: compare against the DEM's means of F×F blocks (a coarse model, <c>flowgen train --downsample F</c>);
+    /// 1 = the DEM itself. <see cref="DownsampleFor"/> picks it from the model's and the data's pixel sizes.</summary>
+    public int Downsample { get; init; } = 1;
+
+    /// <summary>
+    /// The block size F at which a model of <paramref name="modelPixelMetres"/> pixels was trained on a DEM of
+    /// <paramref name="dataPixelMetres"/> pixels: 1 where they agree within 1 % or either is unknown, F (2 to 16) where the
+    /// model's are F times the data's; any other ratio is an <see cref="EvaluationException"/> naming the data file.
+    /// </summary>
+    public static int DownsampleFor(double? modelPixelMetres, double? dataPixelMetres, string dataPath)
+    {
+        if (modelPixelMetres is not { } m || dataPixelMetres is not { } d || !(m > 0) || !(d > 0)) return 1;
+        double ratio = m / d;
+        int f = (int)Math.Round(ratio);
+        if (Math.Abs(ratio - f) > 0.01 * ratio || f < 1 || f > 16)
+            throw new EvaluationException($"the model's pixels ({m:G5} m) are not the data's ({d:G5} m) nor 2 to 16 times them: " +
+                "evaluate a model on the DEM it was trained on", dataPath);
+        return f;
+    }
 }

@@ -18,10 +18,11 @@ public static class TerrainEvaluation
         if (options.Sweep && model is null) throw new ArgumentException("a temperature sweep needs a model");
         log ??= _ => { };
         int patch = model?.PatchSize ?? options.PatchSize;
-        var dem = DataGrid.Load(options.DataPath);
+        var dem = DataGrid.Load(options.DataPath).BlockMeans(options.Downsample);
         var sampler = new GridPatchSampler(dem, patch);
         ulong seed = options.Seed;
-        log($"data {dem.Rows}x{dem.Columns}, train columns [0, {sampler.SplitColumn}), sigma {sampler.Sigma:F4} m");
+        log($"data {dem.Rows}x{dem.Columns}" + (options.Downsample > 1 ? $" ({options.Downsample}x{options.Downsample} block means, as the model was trained)" : "") +
+            $", train columns [0, {sampler.SplitColumn}), sigma {sampler.Sigma:F4} m");
 
         var trainA = sampler.Crops(GridSplit.Train, options.Count, seed);
         var trainB = sampler.Crops(GridSplit.Train, options.Count, seed + 1);
@@ -64,7 +65,7 @@ public static class TerrainEvaluation
         samples.AddRange(candidates);
         return new EvaluationResult<TerrainSummary>
         {
-            Description = $"Data {options.DataPath}: {dem.Rows}x{dem.Columns} px at {options.PixelSizeM} m; train = columns [0, {sampler.SplitColumn}), " +
+            Description = $"Data {options.DataPath}: {dem.Rows}x{dem.Columns} px" + (options.Downsample > 1 ? $" ({options.Downsample}x{options.Downsample} block means)" : "") + $" at {options.PixelSizeM} m; train = columns [0, {sampler.SplitColumn}), " +
                 $"held-out = the rest; {patch}x{patch} patches, sigma = {sampler.Sigma:F4} m; {options.Count} patches per set; seed {seed}. " +
                 (model is null ? "No model given: real patches and baselines only. " : $"Model: {model.Name}, T = {options.Temperature}. ") +
                 $"fBm baseline: Hurst {fbm.Hurst:F3} (gain {fbm.Gain:F3}), {fbm.Octaves} octaves.",
