@@ -53,7 +53,18 @@ public class StreamingCommandsTests
         // The fast world's detail model records phase 2 (measured best for it): its lattice half a coarse pixel off the grid.
         (code, stdout, stderr) = FlowgenProcess.Run("seams", "terrain-coarse-fast", "--size", "256", "--json");
         Assert.True(code == 0, stderr);
-        Assert.Equal(2, JsonDocument.Parse(stdout).RootElement.GetProperty("phase").GetInt32());
+        var fast = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(2, fast.GetProperty("phase").GetInt32());
+        Assert.Equal(1, fast.GetProperty("real_dem_block").GetInt32());
+        Assert.Equal(32, fast.GetProperty("bins_total").GetInt32()); // 64-px rows
+        // The coarse model's own world (334 m pixels) is compared with the DEM's 4x4 block means: 86x100 pixels, whose 20
+        // held-out columns take 16-px rows (the full-resolution DEM, before, made its floor and spectra at the wrong scale).
+        (code, stdout, stderr) = FlowgenProcess.Run("seams", "terrain-coarse-fast", "--detail", "none", "--size", "256", "--json");
+        Assert.True(code == 0, stderr);
+        var coarse = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(4, coarse.GetProperty("real_dem_block").GetInt32());
+        Assert.Equal(8, coarse.GetProperty("bins_total").GetInt32());
+        Assert.Equal(4 * 83.524, coarse.GetProperty("pixel_size_m").GetDouble(), 0.5);
     }
 
     [Fact]

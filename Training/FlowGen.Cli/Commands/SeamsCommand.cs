@@ -54,6 +54,9 @@ internal static class SeamsCommand
         var sampler = new FlowPatchSampler(model, t);
         using var detail = WorldOptions.LoadDetail(detailPath, new FlowModelOptions { MaxBatch = 64 });
         var world = WorldOptions.World(sampler, WorldOptions.DetailSampler(detail), seed, levels, gain, overlap);
+        // A coarse model's world (trained with --downsample F) is compared with the DEM's F×F block means, its own scale.
+        int downsample = EvaluationOptions.DownsampleFor(world.PixelSizeMetres, dem.PixelSizeMetres, dataPath);
+        dem = dem.BlockMeans(downsample);
         var map = new float[size * size];
         world.Fill(0, 0, size, size, 0, map, CancellationToken.None);
         var (stride, lattice, phase) = WorldOptions.FinestLattice(world, detail?.SampleShape[^1] ?? sampler.PatchSize);
@@ -67,14 +70,17 @@ internal static class SeamsCommand
 
         // Row spectra over all frequencies: generated map, real training columns, real held-out columns.
         int split = (int)(dem.Columns * 0.8);
-        var gen = SeamStatistics.RowSpectrum(map, size, size, SpectrumLength);
-        var train = SeamStatistics.RowSpectrum(Columns(dem, 0, split), dem.Rows, split, SpectrumLength);
-        var held = SeamStatistics.RowSpectrum(Columns(dem, split, dem.Columns), dem.Rows, dem.Columns - split, SpectrumLength);
+        // 64-pixel rows, fewer where the held-out columns are fewer (a coarse world's block means: 20 columns, 16-pixel rows).
+        int rowLength = Math.Min(SpectrumLength, 1 << System.Numerics.BitOperations.Log2((uint)Math.Max(1, dem.Columns - split)));
+        if (rowLength < 16) throw new FlowGenException($"the DEM's held-out columns ({dem.Columns - split}) are too few for a row spectrum (16 at least)", dataPath);
+        var gen = SeamStatistics.RowSpectrum(map, size, size, rowLength);
+        var train = SeamStatistics.RowSpectrum(Columns(dem, 0, split), dem.Rows, split, rowLength);
+        var held = SeamStatistics.RowSpectrum(Columns(dem, split, dem.Columns), dem.Rows, dem.Columns - split, rowLength);
         var bins = new List<SpectrumBin>();
         for (int k = 1; k < gen.Length; k++)
         {
             double spread = Math.Abs(Math.Log(held[k] / train[k])), off = Math.Abs(Math.Log(gen[k] / train[k]));
-            bins.Add(new SpectrumBin((double)k / SpectrumLength, gen[k], train[k], held[k], off <= spread));
+            bins.Add(new SpectrumBin((double)k / rowLength, gen[k], train[k], held[k], off <= spread));
         }
         var crops = CropSpectra(map, size, dem);
 
@@ -82,7 +88,7 @@ internal static class SeamsCommand
         {
             Console.Out.WriteLine(JsonSerializer.Serialize(new
             {
-                size, seed, temperature = t, stride, overlap = lattice, phase, pixel_size_m = px,
+                size, seed, temperature = t, stride, overlap = lattice, phase, pixel_size_m = px, real_dem_block = downsample,
                 generated = Shape(generated), real_floor = Shape(floor),
                 spectrum = bins, bins_within_spread = bins.Count(b => b.WithinSpread), bins_total = bins.Count,
                 levels, gain, crop_spectrum = crops, crop_bins_within_range = crops.Count(b => b.WithinRange),
@@ -91,7 +97,8 @@ internal static class SeamsCommand
             return Cli.Ok;
         }
         string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
-        Console.Out.WriteLine($"{size}x{size} world (seed {seed}, temperature {F(t)}, {levels} level(s), gain {F(worldGain)}), patch lattice stride {stride} px, overlap {lattice} px, phase {phase} px, {px:F1} m pixels");
+        Console.Out.WriteLine($"{size}x{size} world (seed {seed}, temperature {F(t)}, {levels} level(s), gain {F(worldGain)}), patch lattice stride {stride} px, overlap {lattice} px, phase {phase} px, {px:F1} m pixels" +
+            (downsample > 1 ? $"; real DEM: its {downsample}x{downsample} block means ({dem.Rows}x{dem.Columns})" : ""));
         Console.Out.WriteLine("                       border/interior ratio   W1/interior mean   (real DEM, same lattice: ratio, W1)" + (grid is null ? "" : "   ratio at the same coarse-grid position (real DEM)"));
         foreach (var (g, f) in new[] { (generated.Gradient, floor.Gradient), (generated.Laplacian, floor.Laplacian) })
             Console.Out.WriteLine($"  {g.Name,-20} {F(g.Ratio),10} {F(g.RelativeW1),18}         ({F(f.Ratio)}, {F(f.RelativeW1)})" +
@@ -106,7 +113,7 @@ internal static class SeamsCommand
             var real = floor.Spikes.FirstOrDefault(s => s.PeriodPx == period);
             Console.Out.WriteLine($"  spectrum spike index at period {period} px: {F(index)}" + (real.PeriodPx == period ? $" (real DEM {F(real.Index)})" : ""));
         }
-        Console.Out.WriteLine($"  row spectrum ({SpectrumLength}-px rows): {bins.Count(b => b.WithinSpread)} of {bins.Count} frequency bins within the real train-vs-held-out spread");
+        Console.Out.WriteLine($"  row spectrum ({rowLength}-px rows): {bins.Count(b => b.WithinSpread)} of {bins.Count} frequency bins within the real train-vs-held-out spread");
         if (crops.Count > 0)
         {
             Console.Out.WriteLine($"  2-D spectrum of {CropSize}² crops, generated / real mean (real crops' range), cycles per pixel:");
