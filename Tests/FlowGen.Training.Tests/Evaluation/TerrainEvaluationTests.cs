@@ -53,6 +53,21 @@ public class TerrainEvaluationTests
     }
 
     [Fact]
+    public void SpectrumRatiosPerBandShowWhereASourceMissesPower()
+    {
+        // The Gaussian (as model and as baseline) matches the training spectrum by construction, and the second training
+        // draw is real: both near 1 in every band; fBm, a power law, misses the DEM's bands by far.
+        var (frequencies, rows) = Evaluated.Value.Result.Realism.SpectrumRatios();
+        Assert.Equal(8, frequencies.Count);
+        Assert.Equal([RealismRows.FloorName, RealismRows.HeldOutName, "Gaussian as model", TerrainEvaluation.GaussianName, TerrainEvaluation.FractalNoiseName],
+            rows.Select(r => r.Source));
+        foreach (var name in new[] { RealismRows.FloorName, "Gaussian as model", TerrainEvaluation.GaussianName })
+            Assert.All(rows.Single(r => r.Source == name).Ratio, v => Assert.InRange(v, 0.8, 1.25));
+        Assert.Contains(rows.Single(r => r.Source == TerrainEvaluation.FractalNoiseName).Ratio, v => v < 0.5 || v > 2);
+        Assert.Contains("id=\"spectrum-bands\"", HtmlReport.Render(Evaluated.Value.Result));
+    }
+
+    [Fact]
     public void TextureModelOnADemAndMismatchedInputsAreTypedErrors()
     {
         var e = Assert.Throws<EvaluationException>(() => DataKinds.CheckMatch(DataKind.Texture, "grass.onnx", RepoFiles.Dem));

@@ -130,6 +130,7 @@ internal static class EvalCommand
         var realism = result.Realism;
         AnsiConsole.Write(DistanceTable("distance to real training patches (lower is better; floor = sampling noise)", realism.Statistics, realism.VersusTrain));
         AnsiConsole.Write(DistanceTable("distance to held-out patches (for information: includes the split's shift)", realism.Statistics, realism.VersusHeldOut));
+        AnsiConsole.Write(SpectrumTable(realism.SpectrumRatios()));
         if (result.Sweep is { } sweep)
         {
             // Statistics down, temperatures across: fits a terminal.
@@ -152,6 +153,16 @@ internal static class EvalCommand
             table.AddRow([Markup.Escape(Header(statistics[i].Name, statistics[i].Unit)), .. rows.Select(r => Format(r.Distances[i] * statistics[i].DisplayScale))]);
         if (rows.Any(r => r.NonFinitePatches > 0))
             table.AddRow(["non-finite patches (left out)", .. rows.Select(r => r.NonFinitePatches.ToString())]);
+        return table;
+    }
+
+    // Power over the training patches' per band, a column per source: the bands down, so it fits a terminal.
+    private static Table SpectrumTable((IReadOnlyList<double> Frequencies, IReadOnlyList<(string Source, double[] Ratio)> Rows) ratios)
+    {
+        var table = new Table().Title("power spectrum over the training patches', per band (1 = real)").AddColumn("wavelength (px)");
+        foreach (var (source, _) in ratios.Rows) table.AddColumn(Markup.Escape(source));
+        for (int k = 0; k < ratios.Frequencies.Count; k++)
+            table.AddRow([(1 / ratios.Frequencies[k]).ToString("F1"), .. ratios.Rows.Select(r => r.Ratio[k].ToString("F3"))]);
         return table;
     }
 

@@ -72,6 +72,18 @@ public static class HtmlReport
             html.Append("</table>");
         }
 
+        var (frequencies, ratios) = r.SpectrumRatios();
+        html.Append("<h2>Power spectrum per band</h2><p>Radially averaged power over the training patches', per band (1 = real): where a source carries too little or too much relief.</p><table id=\"spectrum-bands\"><tr><th>wavelength (px)</th>");
+        foreach (var (source, _) in ratios) html.Append("<th>").Append(E(source)).Append("</th>");
+        html.Append("</tr>");
+        for (int k = 0; k < frequencies.Count; k++)
+        {
+            html.Append("<tr><td>").Append((1 / frequencies[k]).ToString("F1", CultureInfo.InvariantCulture)).Append("</td>");
+            foreach (var (_, ratio) in ratios) html.Append("<td>").Append(ratio[k].ToString("F3", CultureInfo.InvariantCulture)).Append("</td>");
+            html.Append("</tr>");
+        }
+        html.Append("</table>");
+
         var sources = new List<string> { "train", RealismRows.HeldOutName };
         sources.AddRange(r.VersusTrain.Skip(2).Select(row => row.Source));
         html.Append("<h2>Distributions</h2><div class=\"charts\">");

@@ -42,10 +42,27 @@ public sealed class RealismReport<TSummary> where TSummary : ISpectrumSummary
     public IReadOnlyList<RealismRow> VersusTrain { get; }
     /// <summary>Each candidate (and the training draw): distances to the held-out patches.</summary>
     public IReadOnlyList<RealismRow> VersusHeldOut { get; }
-    /// <summary>Summary of every set by name ("train", "held-out real", candidates), for charts.</summary>
+    /// <summary>Summary of every set by name ("train", the floor's second training draw, "held-out real", candidates), for charts.</summary>
     public IReadOnlyDictionary<string, TSummary> Summaries { get; }
 
     public RealismRow Row(string source) => VersusTrain.Single(r => r.Source == source);
+
+    /// <summary>
+    /// Each set's radially averaged power over the training reference's, band by band (the bands of the spectrum
+    /// statistics), the second training draw (the floor) and held-out real first, then each candidate: where a model's samples carry too little or too much
+    /// relief at which wavelength, which the spectrum's one-number distances do not say.
+    /// </summary>
+    public (IReadOnlyList<double> Frequencies, IReadOnlyList<(string Source, double[] Ratio)> Rows) SpectrumRatios()
+    {
+        var train = Summaries["train"].Spectrum;
+        var rows = new List<(string, double[])>();
+        foreach (var name in VersusTrain.Select(r => r.Source))
+        {
+            var s = Summaries[name].Spectrum;
+            rows.Add((name, train.Power.Select((p, k) => s.Power[k] / p).ToArray()));
+        }
+        return (train.Frequencies, rows);
+    }
 
     /// <summary>Distances of a further patch set (e.g. the model at another temperature) to the training reference.</summary>
     public RealismRow DistancesToTrain(string name, PatchSet patches)
@@ -77,7 +94,7 @@ public sealed class RealismReport<TSummary> where TSummary : ISpectrumSummary
         var train = summarise(trainReference);
         var floor = summarise(trainFloor);
         var held = summarise(heldOut);
-        var summaries = new Dictionary<string, TSummary> { ["train"] = train, [RealismRows.HeldOutName] = held };
+        var summaries = new Dictionary<string, TSummary> { ["train"] = train, [RealismRows.FloorName] = floor, [RealismRows.HeldOutName] = held };
         var versusTrain = new List<RealismRow> { Row(RealismRows.FloorName, floor, train, statistics), Row(RealismRows.HeldOutName, held, train, statistics) };
         var versusHeld = new List<RealismRow> { Row("train", train, held, statistics) };
         foreach (var candidate in candidates)
