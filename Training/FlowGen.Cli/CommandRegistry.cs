@@ -15,6 +15,7 @@ internal static class CommandRegistry
         yield return Commands.BenchStreamCommand.Create();
         yield return Commands.WorldCommand.Create();
         yield return Commands.SeamsCommand.Create();
+        yield return Commands.UpscaleCommand.Create();
         yield return TrainCommand.Create();
         yield return ExportCommand.Create();
         yield return ConvertCommand.Create();

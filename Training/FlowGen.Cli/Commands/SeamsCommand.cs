@@ -18,7 +18,7 @@ namespace FlowGen.Cli.Commands;
 internal static class SeamsCommand
 {
     private const int SpectrumLength = 64;
-    private const int CropSize = 256, CropBins = 12;
+    private const int MaxCropSize = 256, CropBins = 12;
 
     public static Command Create()
     {
@@ -82,7 +82,7 @@ internal static class SeamsCommand
             double spread = Math.Abs(Math.Log(held[k] / train[k])), off = Math.Abs(Math.Log(gen[k] / train[k]));
             bins.Add(new SpectrumBin((double)k / rowLength, gen[k], train[k], held[k], off <= spread));
         }
-        var crops = CropSpectra(map, size, dem);
+        var (crops, cropSize) = CropSpectra(map, size, dem);
 
         if (json)
         {
@@ -91,7 +91,7 @@ internal static class SeamsCommand
                 size, seed, temperature = t, stride, overlap = lattice, phase, pixel_size_m = px, real_dem_block = downsample,
                 generated = Shape(generated), real_floor = Shape(floor),
                 spectrum = bins, bins_within_spread = bins.Count(b => b.WithinSpread), bins_total = bins.Count,
-                levels, gain, crop_spectrum = crops, crop_bins_within_range = crops.Count(b => b.WithinRange),
+                levels, gain, crop_size = cropSize, crop_spectrum = crops, crop_bins_within_range = crops.Count(b => b.WithinRange),
                 coarse_grid = grid is { } period ? new { period, generated = Profile(gridProfile.Generated), real_floor = Profile(gridProfile.Real) } : null,
             }));
             return Cli.Ok;
@@ -116,7 +116,7 @@ internal static class SeamsCommand
         Console.Out.WriteLine($"  row spectrum ({rowLength}-px rows): {bins.Count(b => b.WithinSpread)} of {bins.Count} frequency bins within the real train-vs-held-out spread");
         if (crops.Count > 0)
         {
-            Console.Out.WriteLine($"  2-D spectrum of {CropSize}² crops, generated / real mean (real crops' range), cycles per pixel:");
+            Console.Out.WriteLine($"  2-D spectrum of {cropSize}² crops, generated / real mean (real crops' range), cycles per pixel:");
             foreach (var b in crops)
                 Console.Out.WriteLine($"    {b.CyclesPerPixel,8:F4}  {F(b.Generated / b.Real),7}  ({F(b.RealMin / b.Real)} .. {F(b.RealMax / b.Real)}){(b.WithinRange ? "" : "  outside")}");
             Console.Out.WriteLine($"  {crops.Count(b => b.WithinRange)} of {crops.Count} bins within the range of the real crops");
@@ -126,26 +126,28 @@ internal static class SeamsCommand
 
     // Radially averaged spectra (plane removed, Hann window) of the generated map's 256² crops and of the real DEM's
     // nine 256² crops spread over its training columns; empty when either is too small.
-    private static List<CropSpectrumBin> CropSpectra(float[] map, int size, DataGrid dem)
+    private static (List<CropSpectrumBin> Bins, int CropSize) CropSpectra(float[] map, int size, DataGrid dem)
     {
         int split = (int)(dem.Columns * 0.8);
-        if (size < CropSize || dem.Rows < CropSize || split < CropSize) return [];
+        // 256² crops, smaller where the DEM is (a coarse world's block means: 64²).
+        int cropSize = Math.Min(MaxCropSize, 1 << System.Numerics.BitOperations.Log2((uint)Math.Max(1, Math.Min(dem.Rows, split))));
+        if (cropSize < 32 || size < cropSize) return ([], 0);
         var real = new List<RadialPowerSpectrum>();
-        foreach (int r in Spread(dem.Rows - CropSize))
-            foreach (int c in Spread(split - CropSize))
-                real.Add(RadialPowerSpectrum.Compute(new PatchSet(Window(dem.Values, dem.Columns, r, c, CropSize, CropSize), 1, CropSize, CropSize), CropBins));
-        int n = size / CropSize;
-        var gen = new float[n * n * CropSize * CropSize];
+        foreach (int r in Spread(dem.Rows - cropSize))
+            foreach (int c in Spread(split - cropSize))
+                real.Add(RadialPowerSpectrum.Compute(new PatchSet(Window(dem.Values, dem.Columns, r, c, cropSize, cropSize), 1, cropSize, cropSize), CropBins));
+        int n = size / cropSize;
+        var gen = new float[n * n * cropSize * cropSize];
         for (int i = 0; i < n * n; i++)
-            Window(map, size, i / n * CropSize, i % n * CropSize, CropSize, CropSize).CopyTo(gen.AsSpan(i * CropSize * CropSize));
-        var g = RadialPowerSpectrum.Compute(new PatchSet(gen, n * n, CropSize, CropSize), CropBins);
+            Window(map, size, i / n * cropSize, i % n * cropSize, cropSize, cropSize).CopyTo(gen.AsSpan(i * cropSize * cropSize));
+        var g = RadialPowerSpectrum.Compute(new PatchSet(gen, n * n, cropSize, cropSize), CropBins);
         var bins = new List<CropSpectrumBin>();
         for (int k = 0; k < CropBins; k++)
         {
             double mean = real.Average(s => s.Power[k]), lo = real.Min(s => s.Power[k]), hi = real.Max(s => s.Power[k]);
             bins.Add(new CropSpectrumBin(g.Frequencies[k], g.Power[k], mean, lo, hi, g.Power[k] >= lo && g.Power[k] <= hi));
         }
-        return bins;
+        return (bins, cropSize);
 
         static int[] Spread(int room) => [0, room / 2, room];
     }

@@ -51,9 +51,12 @@ public sealed class DataGrid
     }
 
     /// <summary>Reads a one-band raster (a DEM's `elevation`, a grayscale PNG) with no nodata and finite values.</summary>
-    public static DataGrid Load(string path)
+    public static DataGrid Load(string path) => FromRaster(RasterFile.Load(path), path);
+
+    /// <summary>The grid of a raster already read from <paramref name="path"/>, checked as <see cref="Load"/> checks it.</summary>
+    public static DataGrid FromRaster(Raster raster, string path)
     {
-        var raster = RasterFile.Load(path);
+        ArgumentNullException.ThrowIfNull(raster);
         if (raster.Channels != 1)
             throw new EvaluationException($"expected a single-band raster (elevation or grayscale texture), found {raster.Channels} channels", path);
         if (raster.NoDataMask is { } mask && mask.Any(m => m))

@@ -1,0 +1,74 @@
+// RasterWorld: the raster's own values inside it, the nearest edge value outside (rows, columns and corners), any
+// rectangle the same values; bad rasters refused.
+using FlowGen.Runtime.Streaming;
+
+namespace FlowGen.Runtime.Tests.Streaming;
+
+public class RasterWorldTests
+{
+    private static readonly float[] Grid = Enumerable.Range(0, 5 * 7).Select(i => (float)(10 * (i / 7) + i % 7)).ToArray(); // 5 rows x 7 columns
+
+    [Theory]
+    [InlineData(0, 0, 7, 5)]
+    [InlineData(-3, -2, 13, 9)]
+    [InlineData(5, 3, 6, 4)]
+    [InlineData(-20, 10, 4, 3)]
+    [InlineData(2, -9, 1, 1)]
+    public void InsideItsValuesOutsideTheNearestEdges(long x0, long y0, int width, int height)
+    {
+        var world = new RasterWorld(Grid, 7, 5, 90);
+        var values = new float[width * height];
+        world.Fill(x0, y0, width, height, 0, values, CancellationToken.None);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                long row = Math.Clamp(y0 + y, 0, 4), column = Math.Clamp(x0 + x, 0, 6);
+                Assert.Equal(10 * row + column, values[y * width + x]);
+            }
+    }
+
+    [Fact]
+    public void UnderADetailLevelItIsTheCoarseTerrain()
+    {
+        // A detail model that draws nothing: the world is the Catmull-Rom upsampling of the raster, whose 4x4 block means
+        // inside (away from the edges) are the raster's values to within the interpolation of a linear ramp.
+        var ramp = Enumerable.Range(0, 16 * 16).Select(i => (float)(3 * (i % 16) + 5 * (i / 16))).ToArray();
+        var world = new ConditionalPyramidWorld(new RasterWorld(ramp, 16, 16, 360), new ZeroDetail(), seed: 1);
+        var fine = new float[64 * 64];
+        world.Fill(0, 0, 64, 64, 0, fine, CancellationToken.None);
+        for (int by = 2; by < 14; by++)
+            for (int bx = 2; bx < 14; bx++)
+            {
+                double sum = 0;
+                for (int v = 0; v < 4; v++)
+                    for (int u = 0; u < 4; u++) sum += fine[(4 * by + v) * 64 + 4 * bx + u];
+                Assert.Equal(ramp[by * 16 + bx], sum / 16, 3);
+            }
+    }
+
+    [Fact]
+    public void BadRastersAreRefused()
+    {
+        Assert.Throws<ArgumentException>(() => new RasterWorld(Grid, 6, 5, 90));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RasterWorld(Grid, 7, 5, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RasterWorld([], 0, 0, 90));
+        var nan = (float[])Grid.Clone();
+        nan[9] = float.NaN;
+        Assert.Contains("row 1, column 2", Assert.Throws<ArgumentException>(() => new RasterWorld(nan, 7, 5, 90)).Message);
+        var world = new RasterWorld(Grid, 7, 5, 90);
+        Assert.Throws<ArgumentOutOfRangeException>(() => world.Fill(0, 0, 2, 2, 1, new float[4], CancellationToken.None)); // level of detail 0 only
+    }
+
+    private sealed class ZeroDetail : IDetailSampler
+    {
+        public bool ContextPhaseBaked => false;
+        public int PatchSize => 32;
+        public int ContextFactor => 4;
+        public double PixelSizeMetres => 90;
+        public int? ContextPhase => null;
+        public double DrawCorrelation => 0;
+
+        public void SampleRows(Span<float> destination, ReadOnlySpan<float> context, ulong seed, long firstIndex, int count, int rows, long rowStride,
+            CancellationToken cancellationToken) => destination[..(count * rows * PatchSize * PatchSize)].Clear();
+    }
+}
