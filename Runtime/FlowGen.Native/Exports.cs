@@ -171,6 +171,18 @@ internal static unsafe class Exports
         *outWorld = Register(new WorldHandle(world));
     });
 
+    [UnmanagedCallersOnly(EntryPoint = "flowgen_world_create_upscaled")]
+    private static int WorldCreateUpscaled(nint detail, float* heights, int width, int height, double pixelSize, ulong seed, nint* outWorld) => Guard(() =>
+    {
+        Out(outWorld);
+        var d = Get<FlowModel>(detail);
+        if (heights == null) throw new ArgumentNullException(nameof(heights), "heights is NULL");
+        if (width < 1 || height < 1) throw new ArgumentOutOfRangeException(nameof(width), $"the DEM must have at least one pixel, not {width}x{height}");
+        var world = ConditionalPyramidWorld.Upscale(new FlowDetailSampler(d, d.Metadata.DefaultTemperature),
+            new ReadOnlySpan<float>(heights, checked(width * height)), width, height, pixelSize, seed);
+        *outWorld = Register(new WorldHandle(world));
+    });
+
     [UnmanagedCallersOnly(EntryPoint = "flowgen_world_free")]
     private static void WorldFree(nint world) => Remove<WorldHandle>(world);
 

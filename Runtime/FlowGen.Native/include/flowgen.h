@@ -112,6 +112,13 @@ int32_t flowgen_world_create(flowgen_model* model, uint64_t seed, float temperat
  * (32 hidden channels; a little rougher curvature, README "Worlds"). */
 int32_t flowgen_world_create_detailed(flowgen_model* model, flowgen_model* detail, uint64_t seed, float temperature, int32_t levels,
                                       double gain, flowgen_world** out_world);
+/* A real coarse DEM with learned detail (`flowgen upscale`): the width x height heights (row-major, metres, copied; edge
+ * values repeat past its borders) as the coarse terrain, detail (a detail model, e.g. models/terrain-detail.onnx) drawing
+ * the residual given it at its default temperature; pixel (F*x, F*y) of the world starts DEM pixel (x, y), F = the detail
+ * model's context factor (4 for the bundled ones). pixel_size_m, the DEM's, must be F times the detail model's within 2 %
+ * (334 m for the bundled ones), else FLOWGEN_ERROR_ARGUMENT. detail must outlive the world. */
+int32_t flowgen_world_create_upscaled(flowgen_model* detail, const float* heights, int32_t width, int32_t height, double pixel_size_m,
+                                      uint64_t seed, flowgen_world** out_world);
 void flowgen_world_free(flowgen_world* world);
 
 /* Deepest level of detail, pixel size in metres at level 0, and the largest |coordinate| at level 0. */

@@ -119,6 +119,15 @@ public class CAbiTests
         AssertClose(tile, c["detailed_fill"]);
         Assert.StartsWith("2 ", c["not_detail"]); // FLOWGEN_ERROR_MODEL: a plain model as the detail model
         Assert.Contains("detail model", c["not_detail"]);
+        var dem = new float[30 * 20];
+        for (int i = 0; i < dem.Length; i++) dem[i] = 200f + 3f * (i % 30) + 40f * (i / 30 % 5);
+        var upscaled = ConditionalPyramidWorld.Upscale(new FlowDetailSampler(detail, detail.Metadata.DefaultTemperature), dem, 30, 20, 334.1, 9);
+        Assert.Equal("0", c["upscaled"]);
+        upscaled.Fill(-8, 12, 40, 30, 0, tile, default);
+        Assert.Equal("0", c["upscaled_rc"]);
+        AssertClose(tile, c["upscaled_fill"]);
+        Assert.StartsWith("1 ", c["upscaled_scale"]); // FLOWGEN_ERROR_ARGUMENT: 90 m pixels under a 4x detail model of 83.5 m
+        Assert.Contains("4 times the detail model's", c["upscaled_scale"]);
         // The Vulkan backend through the ABI: the same device and kernels as the managed backend (lavapipe in CI), so
         // the same samples to float rounding; where this machine has no Vulkan, FLOWGEN_ERROR_DEVICE with the reason.
         if (FlowGen.Runtime.Tests.Vulkan.VulkanFactAttribute.Probe() is null)

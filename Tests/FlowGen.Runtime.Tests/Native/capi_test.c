@@ -93,6 +93,17 @@ int main(int argc, char** argv) {
     flowgen_world_free(world);
     rc = flowgen_world_create_detailed(terrain, terrain, 42, -1.0f, 4, 1.6, &world);
     printf("not_detail %d %s\n", rc, flowgen_last_error());
+    float* dem = malloc(30 * 20 * sizeof(float));
+    for (int i = 0; i < 30 * 20; i++) dem[i] = 200.0f + 3.0f * (float)(i % 30) + 40.0f * (float)((i / 30) % 5);
+    rc = flowgen_world_create_upscaled(detail, dem, 30, 20, 334.1, 9, &world);
+    printf("upscaled %d\n", rc);
+    rc = flowgen_world_fill(world, -8, 12, 40, 30, 0, tile, 40 * 30);
+    printf("upscaled_rc %d\n", rc);
+    print_floats("upscaled_fill", tile, 40 * 30);
+    flowgen_world_free(world);
+    rc = flowgen_world_create_upscaled(detail, dem, 30, 20, 90.0, 9, &world);
+    printf("upscaled_scale %d %s\n", rc, flowgen_last_error());
+    free(dem);
     flowgen_model* gpu = NULL;
     rc = flowgen_model_load_on(argv[2], 4, 0, FLOWGEN_BACKEND_VULKAN, &gpu);
     printf("vulkan_load %d %s\n", rc, flowgen_last_error());

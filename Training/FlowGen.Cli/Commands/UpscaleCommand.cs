@@ -75,8 +75,7 @@ internal static class UpscaleCommand
         if (pixels > WorldCommand.MaxPixels) throw new ArgumentException($"the upscaled DEM would have {pixels} pixels, more than {WorldCommand.MaxPixels}");
 
         // The world's coarse level is the DEM itself at the pixel size the model expects.
-        var world = new ConditionalPyramidWorld(new RasterWorld(coarse.Values, coarse.Columns, coarse.Rows, expected), sampler, seed,
-            patchCacheBytes: ConditionalPyramidWorld.DetailPatchCacheBytes);
+        var world = ConditionalPyramidWorld.Upscale(sampler, coarse.Values, coarse.Columns, coarse.Rows, coarsePixel, seed, anyScale: true);
         int w = coarse.Columns * factor, h = coarse.Rows * factor;
         var values = new float[(long)w * h];
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
