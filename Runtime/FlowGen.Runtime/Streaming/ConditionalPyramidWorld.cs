@@ -154,8 +154,8 @@ public sealed class ConditionalPyramidWorld : IWorldSource
         ArgumentNullException.ThrowIfNull(detail);
         double expected = detail.PixelSizeMetres * detail.ContextFactor;
         if (!anyScale && !(Math.Abs(pixelSizeMetres / expected - 1) <= 0.02))
-            throw new ArgumentOutOfRangeException(nameof(pixelSizeMetres), pixelSizeMetres,
-                $"the DEM's pixels must be {detail.ContextFactor} times the detail model's, {expected:G5} m (within 2 %)");
+            throw new ArgumentException( // one line, no parameter suffix: the C ABI hands the message on as it is
+                $"the DEM's pixels ({pixelSizeMetres:G5} m) must be {detail.ContextFactor} times the detail model's, {expected:G5} m (within 2 %)");
         return new ConditionalPyramidWorld(new RasterWorld(heights, width, height, expected), detail, seed, patchCacheBytes: DetailPatchCacheBytes);
     }
 

@@ -50,7 +50,7 @@ public class RasterWorldTests
     public void UpscaleTakesADemOfTheDetailModelsCoarsePixels()
     {
         var detail = new ZeroDetail(); // 90 m pixels, context factor 4: DEMs of 360 m
-        Assert.Contains("4 times the detail model's", Assert.Throws<ArgumentOutOfRangeException>(() => ConditionalPyramidWorld.Upscale(detail, Grid, 7, 5, 300, 1)).Message);
+        Assert.Contains("(300 m) must be 4 times the detail model's", Assert.Throws<ArgumentException>(() => ConditionalPyramidWorld.Upscale(detail, Grid, 7, 5, 300, 1)).Message);
         Assert.Equal(90, ConditionalPyramidWorld.Upscale(detail, Grid, 7, 5, 355, 1).PixelSizeMetres); // within 2 %
         Assert.Equal(90, ConditionalPyramidWorld.Upscale(detail, Grid, 7, 5, 300, 1, anyScale: true).PixelSizeMetres);
     }

@@ -12,10 +12,11 @@ public class CoarseModelEvaluationTests
     {
         Assert.Equal(4, EvaluationOptions.DownsampleFor(334.096, 83.524, "dem.npz"));
         Assert.Equal(1, EvaluationOptions.DownsampleFor(83.6, 83.524, "dem.npz"));
+        Assert.Equal(1, EvaluationOptions.DownsampleFor(90, 83.524, "dem.npz")); // the reference recipe's nominal 90 m
         Assert.Equal(2, EvaluationOptions.DownsampleFor(180.0, 90.0, "dem.npz"));
         Assert.Equal(1, EvaluationOptions.DownsampleFor(null, 83.524, "dem.npz"));
         Assert.Equal(1, EvaluationOptions.DownsampleFor(334.0, null, "dem.npz"));
-        foreach (double model in new[] { 125.0, 40.0, 83.524 * 17 })
+        foreach (double model in new[] { 200.0, 40.0, 83.524 * 17 })
         {
             var e = Assert.Throws<EvaluationException>(() => EvaluationOptions.DownsampleFor(model, 83.524, "dem.npz"));
             Assert.Contains("dem.npz", e.Message);
