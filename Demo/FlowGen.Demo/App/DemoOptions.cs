@@ -15,6 +15,9 @@ internal sealed class DemoOptions
                                  models/terrain-detail.onnx, else models/terrain.onnx, else the glow_ref test fixture
           --detail PATH|none     detail model for the finest level; --model is then the coarse model under it
                                  (none without --model: the self-affine world of models/terrain.onnx)
+          --dem FILE             fly over a real DEM (one band, georeferenced) with the detail model's detail drawn on it,
+                                 mirrored past its edges; a DEM at the detail model's pixel size (the bundled
+                                 data/jacksboro_fault_dem.npz) is averaged 4x4 first, one at 4x it (334 m) used as it is
           --fast                 the bundled fast world (models/terrain-coarse-fast.onnx under terrain-detail-fast.onnx):
                                  about half the generation time a chunk, a little rougher curvature
           --seed N               world seed (default 1)
@@ -41,6 +44,7 @@ internal sealed class DemoOptions
     public string? Model { get; private set; }
     public string? Detail { get; private set; }
     public bool Fast { get; private set; }
+    public string? Dem { get; private set; }
     public ulong Seed { get; private set; } = 1;
     public float? Temperature { get; private set; }
     public bool Headless { get; private set; }
@@ -77,6 +81,7 @@ internal sealed class DemoOptions
                 case "--model": o.Model = Value(); break;
                 case "--detail": o.Detail = Value(); break;
                 case "--fast": o.Fast = true; break;
+                case "--dem": o.Dem = Value(); break;
                 case "--seed": o.Seed = ParseULong(a, Value()); break;
                 case "--temperature": o.Temperature = ParseFloat(a, Value(), 0f, 10f); break;
                 case "--headless": o.Headless = true; break;

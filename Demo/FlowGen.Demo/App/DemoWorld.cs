@@ -23,9 +23,16 @@ internal sealed class DemoWorld : IDisposable
     private long _uploadedAtLastRate;
     private double _lastRateTime;
 
-    public DemoWorld(ITerrainModel model, ulong seed, float temperature, int viewRadius, int meshStep, int workers, int levels = PyramidWorld.DefaultLevels)
+    private readonly DemTerrain? _dem;
+
+    /// <summary>The viewer's world of <paramref name="model"/>; with <paramref name="demPath"/> (--dem) a real DEM under its detail model.</summary>
+    public DemoWorld(ITerrainModel model, ulong seed, float temperature, int viewRadius, int meshStep, int workers, int levels = PyramidWorld.DefaultLevels,
+        string? demPath = null)
     {
         _model = model;
+        if (demPath is not null)
+            _dem = DemTerrain.Load(demPath, model.DetailSampler()
+                ?? throw new FlowGen.Runtime.FlowGenException("--dem draws its detail with a detail model: leave --detail out (the bundled pair) or give one", demPath));
         _levels = levels;
         Seed = seed;
         Temperature = temperature;
@@ -49,9 +56,9 @@ internal sealed class DemoWorld : IDisposable
 
     /// <summary>The seamless multi-scale world of the current seed and temperature: the same seed always gives the same
     /// terrain at the same place, whatever order chunks are generated in (the multi-scale worlds' guarantee): the detail
-    /// model's ConditionalPyramidWorld when there is one, else the one model's PyramidWorld.</summary>
+    /// model's ConditionalPyramidWorld when there is one (over the --dem DEM when given), else the one model's PyramidWorld.</summary>
     public IWorldSource NewWorld() => _model.DetailSampler() is { } detail
-        ? ConditionalPyramidWorld.Create(_model.Sampler(Temperature), detail, Seed, Math.Max(2, _levels))
+        ? _dem is not null ? _dem.World(detail, Seed) : ConditionalPyramidWorld.Create(_model.Sampler(Temperature), detail, Seed, Math.Max(2, _levels))
         : new PyramidWorld(_model.Sampler(Temperature), Seed, _levels);
 
     /// <summary>

@@ -23,7 +23,7 @@ internal sealed class HeadlessRenderer : IDisposable
     public HeadlessRenderer(DemoOptions options, ITerrainModel model)
     {
         _options = options;
-        World = new DemoWorld(model, options.Seed, options.Temperature ?? model.DefaultTemperature, options.ViewRadius, options.MeshStep, options.Workers, options.Levels);
+        World = new DemoWorld(model, options.Seed, options.Temperature ?? model.DefaultTemperature, options.ViewRadius, options.MeshStep, options.Workers, options.Levels, options.Dem);
         Camera = DemoCamera.Create(options);
         var survey = World.Survey(Camera.Position.X, Camera.Position.Z); // --camera's Y is the altitude above the ground
         Camera.Position += new Vector3(0, survey.Ground, 0);

@@ -78,7 +78,7 @@ internal sealed unsafe class WindowApp : IDisposable
             _format = Swapchain.ChooseFormat(_device, _surface);
             _depthFormat = _device.DepthFormat();
             _pipeline = new TerrainPipeline(_device, _format.format, _depthFormat, VkEnum.VK_IMAGE_LAYOUT_PRESENT_SRC_KHR, keepDepth: false);
-            _world = new DemoWorld(model, options.Seed, options.Temperature ?? model.DefaultTemperature, options.ViewRadius, options.MeshStep, options.Workers, options.Levels);
+            _world = new DemoWorld(model, options.Seed, options.Temperature ?? model.DefaultTemperature, options.ViewRadius, options.MeshStep, options.Workers, options.Levels, options.Dem);
             var survey = _world.Survey(_camera.Position.X, _camera.Position.Z); // --camera's Y is the altitude above the ground
             _camera.Position += new Vector3(0, survey.Ground, 0);
             _renderer = new TerrainRenderer(_device, _world.Layout, _pipeline)

@@ -143,20 +143,20 @@ public sealed class ConditionalPyramidWorld : IWorldSource
 
     /// <summary>
     /// A real coarse DEM under one detail level (`flowgen upscale`): the <paramref name="width"/> x <paramref name="height"/>
-    /// <paramref name="heights"/> (row-major, metres; a <see cref="RasterWorld"/>, edge values repeating past its borders) as the
+    /// <paramref name="heights"/> (row-major, metres; a <see cref="RasterWorld"/>, extended past its borders by <paramref name="edge"/>) as the
     /// coarse world, and <paramref name="detail"/> drawing the residual given it, F = its context factor times finer. The DEM's
     /// pixels (<paramref name="pixelSizeMetres"/>) must be F times the detail model's within 2 %, unless <paramref name="anyScale"/>.
     /// Pixel (F·x, F·y) of the world starts coarse pixel (x, y).
     /// </summary>
     public static ConditionalPyramidWorld Upscale(IDetailSampler detail, ReadOnlySpan<float> heights, int width, int height, double pixelSizeMetres, ulong seed,
-        bool anyScale = false)
+        bool anyScale = false, RasterEdge edge = RasterEdge.Clamp)
     {
         ArgumentNullException.ThrowIfNull(detail);
         double expected = detail.PixelSizeMetres * detail.ContextFactor;
         if (!anyScale && !(Math.Abs(pixelSizeMetres / expected - 1) <= 0.02))
             throw new ArgumentException( // one line, no parameter suffix: the C ABI hands the message on as it is
                 $"the DEM's pixels ({pixelSizeMetres:G5} m) must be {detail.ContextFactor} times the detail model's, {expected:G5} m (within 2 %)");
-        return new ConditionalPyramidWorld(new RasterWorld(heights, width, height, expected), detail, seed, patchCacheBytes: DetailPatchCacheBytes);
+        return new ConditionalPyramidWorld(new RasterWorld(heights, width, height, expected, edge), detail, seed, patchCacheBytes: DetailPatchCacheBytes);
     }
 
     /// <summary>Number of detail levels.</summary>

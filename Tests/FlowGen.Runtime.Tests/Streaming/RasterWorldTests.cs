@@ -1,5 +1,5 @@
-// RasterWorld: the raster's own values inside it, the nearest edge value outside (rows, columns and corners), any
-// rectangle the same values; bad rasters refused.
+// RasterWorld: the raster's own values inside it, the nearest edge value (Clamp) or the mirrored raster (Mirror) outside,
+// box averages at coarser levels of detail; bad rasters refused.
 using FlowGen.Runtime.Streaming;
 
 namespace FlowGen.Runtime.Tests.Streaming;
@@ -25,6 +25,47 @@ public class RasterWorldTests
                 long row = Math.Clamp(y0 + y, 0, 4), column = Math.Clamp(x0 + x, 0, 6);
                 Assert.Equal(10 * row + column, values[y * width + x]);
             }
+    }
+
+    [Theory]
+    [InlineData(0, 0, 7, 5)]
+    [InlineData(-15, -12, 40, 30)]
+    [InlineData(100, -33, 9, 4)]
+    public void MirroredTheRasterRepeatsEndlesslyAsItsMirrorImages(long x0, long y0, int width, int height)
+    {
+        var world = new RasterWorld(Grid, 7, 5, 90, RasterEdge.Mirror);
+        var values = new float[width * height];
+        world.Fill(x0, y0, width, height, 0, values, CancellationToken.None);
+        static long Mirror(long i, long n)
+        {
+            long m = ((i % (2 * n)) + 2 * n) % (2 * n);
+            return m < n ? m : 2 * n - 1 - m;
+        }
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++) Assert.Equal(10 * Mirror(y0 + y, 5) + Mirror(x0 + x, 7), values[y * width + x]);
+        // Continuous across the edge: pixel -1 is pixel 0.
+        var edge = new float[2];
+        world.Fill(-1, 2, 2, 1, 0, edge, CancellationToken.None);
+        Assert.Equal(edge[0], edge[1]);
+    }
+
+    [Fact]
+    public void CoarserLevelsOfDetailAreBoxAverages()
+    {
+        var world = new RasterWorld(Grid, 7, 5, 90, RasterEdge.Mirror);
+        var coarse = new float[4 * 4];
+        world.Fill(-1, -2, 4, 4, 2, coarse, CancellationToken.None); // 4x4 pixels each: columns -4..11, rows -8..7
+        var rows = new float[16 * 16];
+        world.Fill(-4, -8, 16, 16, 0, rows, CancellationToken.None);
+        for (int y = 0; y < 4; y++)
+            for (int x = 0; x < 4; x++)
+            {
+                double sum = 0;
+                for (int v = 0; v < 4; v++)
+                    for (int u = 0; u < 4; u++) sum += rows[(4 * y + v) * 16 + 4 * x + u];
+                Assert.Equal(sum / 16, coarse[y * 4 + x], 4);
+            }
+        Assert.Equal(8, world.MaxLod);
     }
 
     [Fact]
@@ -65,7 +106,8 @@ public class RasterWorldTests
         nan[9] = float.NaN;
         Assert.Contains("row 1, column 2", Assert.Throws<ArgumentException>(() => new RasterWorld(nan, 7, 5, 90)).Message);
         var world = new RasterWorld(Grid, 7, 5, 90);
-        Assert.Throws<ArgumentOutOfRangeException>(() => world.Fill(0, 0, 2, 2, 1, new float[4], CancellationToken.None)); // level of detail 0 only
+        Assert.Throws<ArgumentOutOfRangeException>(() => world.Fill(0, 0, 2, 2, 9, new float[4], CancellationToken.None)); // levels of detail 0..8
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RasterWorld(Grid, 7, 5, 90, (RasterEdge)7));
     }
 
     private sealed class ZeroDetail : IDetailSampler
