@@ -146,6 +146,31 @@ public class DemoProcessTests
         Assert.Matches("no Vulkan (driver|loader)", r.Stderr);
     }
 
+    [VulkanFact]
+    public void ARealDemFliesAndABadOneIsNamed()
+    {
+        string dir = Directory.CreateTempSubdirectory("flowgen-demo-").FullName;
+        try
+        {
+            string png = Path.Combine(dir, "dem.png"), dem = Path.Combine(TestEnvironment.RepoRoot, "data", "jacksboro_fault_dem.npz");
+            var r = DemoProcess.Run(["--headless", "--fast", "--dem", dem, "--screenshot", png, "--width", "160", "--height", "90", "--view-radius", "1"]);
+            AssertNoCrash(r);
+            Assert.True(r.ExitCode == 0, r.All);
+            var (min, max) = FlowGen.Runtime.Formats.PngCodec.Read(png).ValidRange(1);
+            Assert.True(max - min > 0.05 * max, "the screenshot is one flat colour");
+            string texture = Path.Combine(TestEnvironment.RepoRoot, "data", "grass.png");
+            r = DemoProcess.Run(["--headless", "--fast", "--dem", texture]);
+            AssertNoCrash(r);
+            Assert.Equal(1, r.ExitCode);
+            Assert.Contains("grass.png", r.Stderr);
+            Assert.Contains("--dem", r.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void MissingModelFileIsNamed()
     {
