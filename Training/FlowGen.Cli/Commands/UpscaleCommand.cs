@@ -1,4 +1,5 @@
-// `flowgen upscale DEM --out FILE [--detail MODEL] [--seed S] [--downsample F] [--pixel-size M] [--any-scale] [--preview P]`:
+// `flowgen upscale DEM --out FILE [--detail MODEL] [--seed S] [--downsample F] [--pixel-size M] [--any-scale] [--preview P]
+// [--threads N] [--backend cpu|vulkan]`:
 // adds learned detail to a real coarse DEM. The DEM serves as the coarse level of a ConditionalPyramidWorld (RasterWorld)
 // and a detail model (trained with --context-factor F: the bundled terrain-detail and terrain-detail-fast, F = 4, 334 m
 // to 83.5 m) draws the residual given it, exactly as under the coarse model in `flowgen world`: the output is F times
@@ -36,14 +37,16 @@ internal static class UpscaleCommand
         var anyScale = new Option<bool>("--any-scale") { Description = "upscale a DEM whose pixels are not F times the detail model's (its detail then comes at the wrong scale)" };
         var preview = new Option<string?>("--preview") { Description = "also write a shaded colour-relief PNG (with --downsample: the original DEM beside the upscaled one)" };
         var threads = new Option<int>("--threads") { Description = "worker threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var backend = Cli.BackendOption();
         var command = new Command("upscale", "Add learned detail to a real coarse DEM: F times the pixels on each axis (F = the detail model's context factor).")
-            { input, outFile, detail, seed, downsample, pixelSize, anyScale, preview, threads };
+            { input, outFile, detail, seed, downsample, pixelSize, anyScale, preview, threads, backend };
         command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(input)!, pr.GetValue(outFile)!, pr.GetValue(detail)!, pr.GetValue(seed), pr.GetValue(downsample),
-            pr.GetValue(pixelSize), pr.GetValue(anyScale), pr.GetValue(preview), pr.GetValue(threads))));
+            pr.GetValue(pixelSize), pr.GetValue(anyScale), pr.GetValue(preview), pr.GetValue(threads), Cli.ParseBackend(pr.GetValue(backend)!))));
         return command;
     }
 
-    internal static int Run(string inputPath, string outPath, string detailArg, ulong seed, int downsample, double? pixelSize, bool anyScale, string? previewPath, int threads)
+    internal static int Run(string inputPath, string outPath, string detailArg, ulong seed, int downsample, double? pixelSize, bool anyScale, string? previewPath, int threads,
+        FlowBackend backend = FlowBackend.Cpu)
     {
         string ext = Path.GetExtension(outPath).ToLowerInvariant();
         if (ext is not (".png" or ".r16" or ".raw" or ".exr" or ".npy" or ".npz"))
@@ -62,7 +65,7 @@ internal static class UpscaleCommand
         var coarse = dem.BlockMeans(downsample);
 
         string modelPath = BundledModels.Resolve(detailArg);
-        using var model = FlowModel.Load(modelPath, new FlowModelOptions { MaxBatch = 64, Threads = threads });
+        using var model = FlowModel.Load(modelPath, new FlowModelOptions { MaxBatch = 64, Threads = threads, Backend = backend });
         if (!model.IsConditional || model.Metadata.ContextFactor is not { } factor)
             throw new FlowGenException("upscaling needs a detail model (trained with --context-factor); this one has no context input", modelPath);
         if (model.Metadata.Kind is { } kind && kind != "heightmap") throw new FlowGenException($"the model is of kind '{kind}'; upscaling needs a heightmap detail model", modelPath);
