@@ -63,6 +63,27 @@ public class UpscaleCommandTests
     }
 
     [Fact]
+    public void NodataCellsAreRefusedOrFilledSmoothly()
+    {
+        // A 37x29 GeoTIFF of 83.5 m pixels (the formats fixtures) with 16 nodata cells (-9999).
+        string tif = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(FlowgenProcess.Fixture("glow_ref_sample.onnx")))!, "formats", "tiff", "nodata_int16_lzw.tif");
+        string dir = FlowgenProcess.TempDir(), outFile = Path.Combine(dir, "filled.npy");
+        var (code, _, stderr) = FlowgenProcess.Run("upscale", tif, "--downsample", "4", "--out", outFile);
+        Assert.Equal(2, code);
+        Assert.Contains("16 nodata cells: pass --fill-nodata", stderr);
+        Assert.False(File.Exists(outFile));
+        (code, var stdout, stderr) = FlowgenProcess.Run("upscale", tif, "--downsample", "4", "--fill-nodata", "--out", outFile);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("filled 16 nodata cells", stderr);
+        Assert.Contains("wrote 36x28 heightmap", stdout);
+        var values = NpyCodec.Read(outFile).ToSingleArray();
+        var real = RasterFile.Load(tif);
+        var valid = real.Samples.Where((_, i) => !real.NoDataMask![i]).ToArray();
+        // Filled cells take heights from around them: the result stays within the DEM's valid range, give or take detail.
+        Assert.All(values, v => Assert.InRange(v, valid.Min() - 100, valid.Max() + 100));
+    }
+
+    [Fact]
     public void InputsItCannotUseAreTypedErrorsAndWriteNothing()
     {
         string dir = FlowgenProcess.TempDir(), outFile = Path.Combine(dir, "out.npy");

@@ -1,5 +1,5 @@
 // `flowgen upscale DEM --out FILE [--detail MODEL] [--seed S] [--downsample F] [--pixel-size M] [--any-scale] [--preview P]
-// [--threads N] [--backend cpu|vulkan]`:
+// [--fill-nodata] [--threads N] [--backend cpu|vulkan]`:
 // adds learned detail to a real coarse DEM. The DEM serves as the coarse level of a ConditionalPyramidWorld (RasterWorld)
 // and a detail model (trained with --context-factor F: the bundled terrain-detail and terrain-detail-fast, F = 4, 334 m
 // to 83.5 m) draws the residual given it, exactly as under the coarse model in `flowgen world`: the output is F times
@@ -34,19 +34,20 @@ internal static class UpscaleCommand
             DefaultValueFactory = _ => 1,
         };
         var pixelSize = new Option<double?>("--pixel-size") { Description = "the DEM's pixel size in metres (default: from its georeference)" };
+        var fillNoData = new Option<bool>("--fill-nodata") { Description = "fill the DEM's nodata cells (voids) smoothly from the heights around them first (harmonic interpolation)" };
         var anyScale = new Option<bool>("--any-scale") { Description = "upscale a DEM whose pixels are not F times the detail model's (its detail then comes at the wrong scale)" };
         var preview = new Option<string?>("--preview") { Description = "also write a shaded colour-relief PNG (with --downsample: the original DEM beside the upscaled one)" };
         var threads = new Option<int>("--threads") { Description = "worker threads (0 = all cores)", DefaultValueFactory = _ => 0 };
         var backend = Cli.BackendOption();
         var command = new Command("upscale", "Add learned detail to a real coarse DEM: F times the pixels on each axis (F = the detail model's context factor).")
-            { input, outFile, detail, seed, downsample, pixelSize, anyScale, preview, threads, backend };
+            { input, outFile, detail, seed, downsample, pixelSize, fillNoData, anyScale, preview, threads, backend };
         command.SetAction(pr => Cli.Guard(() => Run(pr.GetValue(input)!, pr.GetValue(outFile)!, pr.GetValue(detail)!, pr.GetValue(seed), pr.GetValue(downsample),
-            pr.GetValue(pixelSize), pr.GetValue(anyScale), pr.GetValue(preview), pr.GetValue(threads), Cli.ParseBackend(pr.GetValue(backend)!))));
+            pr.GetValue(pixelSize), pr.GetValue(anyScale), pr.GetValue(preview), pr.GetValue(threads), Cli.ParseBackend(pr.GetValue(backend)!), pr.GetValue(fillNoData))));
         return command;
     }
 
     internal static int Run(string inputPath, string outPath, string detailArg, ulong seed, int downsample, double? pixelSize, bool anyScale, string? previewPath, int threads,
-        FlowBackend backend = FlowBackend.Cpu)
+        FlowBackend backend = FlowBackend.Cpu, bool fillNoData = false)
     {
         string ext = Path.GetExtension(outPath).ToLowerInvariant();
         if (ext is not (".png" or ".r16" or ".raw" or ".exr" or ".npy" or ".npz"))
@@ -58,7 +59,14 @@ internal static class UpscaleCommand
         var raster = RasterFile.Load(inputPath);
         if (raster.Metadata.TryGetValue("format", out var format) && format == "png" && raster.Metadata.TryGetValue("bit_depth", out var bits) && bits == "8")
             throw new FlowGenException("an 8-bit image is a texture, not a DEM: upscale takes elevations (GeoTIFF, HGT, .npy/.npz, 16-bit PNG)", inputPath);
-        var dem = DataGrid.FromRaster(raster, inputPath); // one band, no nodata, finite: typed errors naming the file
+        if (raster.Channels != 1) throw new FlowGenException($"upscale takes a one-band elevation raster, not {raster.Channels} bands", inputPath);
+        if (raster.NoDataMask is { } mask && mask.Count(m => m) is var voids and > 0)
+        {
+            if (!fillNoData) throw new FlowGenException($"the DEM has {voids} nodata cells: pass --fill-nodata to fill them from the heights around them", inputPath);
+            raster = FillNoData(raster, mask, inputPath);
+            Console.Error.WriteLine($"filled {voids} nodata cells");
+        }
+        var dem = DataGrid.FromRaster(raster, inputPath); // finite values: typed errors naming the file
         double demPixel = pixelSize ?? dem.PixelSizeMetres
             ?? throw new FlowGenException("the DEM has no georeference to read its pixel size from: pass --pixel-size", inputPath);
         dem = new DataGrid(dem.Values, dem.Rows, dem.Columns, inputPath, demPixel);
@@ -110,6 +118,37 @@ internal static class UpscaleCommand
             $"+ detail of {Path.GetFileNameWithoutExtension(modelPath)}, seed {seed}) to {outPath}");
         if (downsample > 1) PrintSpectrum(values, w, h, dem, factor);
         return Cli.Ok;
+    }
+
+    // Voids filled with the harmonic interpolant of the heights around them: each void cell the mean of its four neighbours
+    // (those inside the raster), solved by Gauss-Seidel sweeps from the mean of the valid heights until no cell moves by a
+    // millimetre. Smooth and within the range of the surrounding heights; a DEM with no valid cell is refused.
+    private static Raster FillNoData(Raster raster, bool[] mask, string path)
+    {
+        int w = raster.Width, h = raster.Height;
+        var v = raster.Samples.ToArray();
+        var voids = Enumerable.Range(0, w * h).Where(i => mask[i]).ToArray();
+        if (voids.Length == w * h) throw new FlowGenException("every cell of the DEM is nodata", path);
+        double mean = Enumerable.Range(0, w * h).Where(i => !mask[i]).Average(i => (double)v[i]);
+        foreach (int i in voids) v[i] = (float)mean;
+        for (int sweep = 0; sweep < 100_000; sweep++)
+        {
+            double moved = 0;
+            foreach (int i in voids)
+            {
+                int y = i / w, x = i % w, n = 0;
+                double sum = 0;
+                if (x > 0) { sum += v[i - 1]; n++; }
+                if (x < w - 1) { sum += v[i + 1]; n++; }
+                if (y > 0) { sum += v[i - w]; n++; }
+                if (y < h - 1) { sum += v[i + w]; n++; }
+                float next = (float)(sum / n);
+                moved = Math.Max(moved, Math.Abs(next - v[i]));
+                v[i] = next;
+            }
+            if (moved < 1e-3) break;
+        }
+        return new Raster(w, h, 1, v) { Geo = raster.Geo };
     }
 
     // With --downsample: the original DEM (left) and its upscaled block means (right), one shading, a flat gap between.
