@@ -20,7 +20,7 @@ internal static class UpscaleCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string>("DEM") { Description = "coarse DEM: any raster FlowGen reads (GeoTIFF, HGT, .npy/.npz, 16-bit PNG), one band, no nodata" };
+        var input = new Argument<string>("DEM") { Description = "coarse DEM: any raster FlowGen reads (GeoTIFF, HGT, .npy/.npz, 16-bit PNG), one band (nodata cells: see --fill-nodata)" };
         var outFile = new Option<string>("--out") { Description = "output: .png (16-bit), .r16/.raw, .exr, .npy or .npz", Required = true };
         var detail = new Option<string>("--detail")
         {
