@@ -35,26 +35,17 @@ internal sealed class DemTerrain
         var r = RasterFile.Load(path);
         if (r.Channels != 1) throw new FlowGenException($"--dem needs a one-band elevation raster, not {r.Channels} bands", path);
         if (r.NoDataMask is { } mask && mask.Any(m => m)) throw new FlowGenException("--dem: the DEM has nodata cells; fill them first", path);
-        if (r.Geo is null) throw new FlowGenException("--dem: the DEM has no georeference, so its pixel size is unknown", path);
-        var (px, py) = r.Geo.PixelSizeMetres(r.Height);
-        double pixel = 0.5 * (px + py), fine = detail.PixelSizeMetres;
+        double pixel = r.PixelSizeMetres ?? throw new FlowGenException("--dem: the DEM has no georeference, so its pixel size is unknown", path);
+        double fine = detail.PixelSizeMetres;
         int f = detail.ContextFactor;
         if (Math.Abs(pixel / (fine * f) - 1) <= 0.02) return new DemTerrain(r.Samples.ToArray(), r.Width, r.Height, pixel);
         if (Math.Abs(pixel / fine - 1) > 0.02)
             throw new FlowGenException($"--dem: its pixels are {pixel:G5} m; the detail model adds detail to {fine * f:G5} m pixels (or takes {fine:G5} m ones, averaged {f}x{f})", path);
         int w = r.Width / f, h = r.Height / f;
         if (w < 1 || h < 1) throw new FlowGenException($"--dem: {r.Width}x{r.Height} pixels hold no whole {f}x{f} block", path);
-        var means = new float[w * h];
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                double sum = 0;
-                for (int v = 0; v < f; v++)
-                    for (int u = 0; u < f; u++) sum += r.Samples[(y * f + v) * r.Width + x * f + u];
-                float mean = (float)(sum / (f * f));
-                if (!float.IsFinite(mean)) throw new FlowGenException($"--dem: non-finite heights near row {y * f}, column {x * f}", path);
-                means[y * w + x] = mean;
-            }
+        var means = Raster.BlockMeans(r.Samples, r.Width, r.Height, f);
+        if (Array.FindIndex(means, m => !float.IsFinite(m)) is var bad and >= 0)
+            throw new FlowGenException($"--dem: non-finite heights near row {bad / w * f}, column {bad % w * f}", path);
         return new DemTerrain(means, w, h, pixel * f);
     }
 }

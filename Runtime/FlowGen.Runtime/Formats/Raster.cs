@@ -52,6 +52,44 @@ public sealed class Raster
     /// </summary>
     public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Ground distance between pixels in metres from the georeference (the mean of its two axes), or null when
+    /// the raster has none or it gives no finite positive size.</summary>
+    public double? PixelSizeMetres
+    {
+        get
+        {
+            if (Geo is not { } geo) return null;
+            var (px, py) = geo.PixelSizeMetres(Height);
+            return double.IsFinite(px) && double.IsFinite(py) && px > 0 && py > 0 ? 0.5 * (px + py) : null;
+        }
+    }
+
+    /// <summary>Whether the source was an 8-bit PNG: an image (a texture photograph), not elevations.</summary>
+    public bool IsEightBitPng =>
+        Metadata.TryGetValue("format", out var f) && f == "png" && Metadata.TryGetValue("bit_depth", out var bits) && bits == "8";
+
+    /// <summary>
+    /// The means of <paramref name="factor"/>² blocks of a one-channel grid from its top-left corner, a partial last row or
+    /// column of blocks dropped: (width / factor) x (height / factor) values, row-major (the coarse grid of
+    /// <c>flowgen train --downsample F</c>).
+    /// </summary>
+    public static float[] BlockMeans(ReadOnlySpan<float> values, int width, int height, int factor)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(factor, 1);
+        if ((long)width * height != values.Length) throw new ArgumentException($"{values.Length} values are not {width}x{height}", nameof(values));
+        int w = width / factor, h = height / factor;
+        var means = new float[w * h];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                double sum = 0;
+                for (int v = 0; v < factor; v++)
+                    for (int u = 0; u < factor; u++) sum += values[(y * factor + v) * width + x * factor + u];
+                means[y * w + x] = (float)(sum / (factor * factor));
+            }
+        return means;
+    }
+
     /// <summary>Sample (x, y, c).</summary>
     public float this[int x, int y, int c = 0]
     {

@@ -110,16 +110,7 @@ public class ConditionalSamplingTests
         using var dir = new TempDir();
         string path = dir.File("ctx-gradient.onnx");
         File.WriteAllBytes(path, FlowExporter.BuildSampling(f, new Dictionary<string, string> { ["flowgen.version"] = "1" }).ToByteArray());
-        using var m = FlowModel.Load(path);
-        var mine = m.Run(new Dictionary<string, TensorData>
-        {
-            ["z"] = TensorData.FromFloats([n, 1, Size, Size], z), ["context"] = TensorData.FromFloats([n, 1, Size, Size], context),
-        })["x"].Floats;
-        using var s = new FlowGen.Runtime.OnnxRuntime.OrtSession(path);
-        var theirs = s.Run(new Dictionary<string, FlowGen.Runtime.OnnxRuntime.OrtTensor>
-        {
-            ["z"] = new([n, 1, Size, Size], z), ["context"] = new([n, 1, Size, Size], context),
-        })["x"].Data;
+        var (mine, theirs) = TestFlows.SampleConditionalBoth(path, n, Size, z, context);
         double worst = 0;
         for (int i = 0; i < theirs.Length; i++) worst = Math.Max(worst, Math.Abs(theirs[i] - mine[i]));
         Assert.True(worst < 1e-4, $"max |FlowGen - ONNX Runtime| = {worst}");

@@ -82,17 +82,8 @@ public class PhaseMapExportTests
         using var dir = new TempDir();
         string path = dir.File("phase-maps.onnx");
         File.WriteAllBytes(path, Export(f, 2));
-        using var m = FlowModel.Load(path);
-        var mine = m.Run(new Dictionary<string, TensorData>
-        {
-            ["z"] = TensorData.FromFloats([n, 1, Size, Size], z), ["context"] = TensorData.FromFloats([n, 1, Size, Size], context),
-        })["x"].Floats;
-        using var s = new FlowGen.Runtime.OnnxRuntime.OrtSession(path);
-        var theirs = s.Run(new Dictionary<string, FlowGen.Runtime.OnnxRuntime.OrtTensor>
-        {
-            ["z"] = new([n, 1, Size, Size], z), ["context"] = new([n, 1, Size, Size], context),
-        })["x"].Data;
-        double worst = Worst(theirs, mine.ToArray());
+        var (mine, theirs) = TestFlows.SampleConditionalBoth(path, n, Size, z, context);
+        double worst = Worst(theirs, mine);
         Assert.True(worst < 1e-4, $"max |FlowGen - ONNX Runtime| = {worst}");
         Assert.True(Worst(Decode(f, z, context, n, 2), theirs) < 1e-4);
     }

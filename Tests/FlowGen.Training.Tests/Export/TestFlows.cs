@@ -27,4 +27,21 @@ internal static class TestFlows
             for (int i = 0; i < p.Length; i++) p.Data[i] += (float)(0.1 * rng.NextGaussian());
         return f;
     }
+
+    /// <summary>The detail-model sampling graph at <paramref name="path"/> run on <paramref name="n"/> latents z and contexts
+    /// of <paramref name="size"/>² pixels, by FlowGen's runtime and by ONNX Runtime: both outputs x.</summary>
+    public static (float[] FlowGen, float[] OnnxRuntime) SampleConditionalBoth(string path, int n, int size, float[] z, float[] context)
+    {
+        using var m = FlowGen.Runtime.FlowModel.Load(path);
+        var mine = m.Run(new Dictionary<string, FlowGen.Runtime.TensorData>
+        {
+            ["z"] = FlowGen.Runtime.TensorData.FromFloats([n, 1, size, size], z), ["context"] = FlowGen.Runtime.TensorData.FromFloats([n, 1, size, size], context),
+        })["x"].Floats.ToArray();
+        using var s = new FlowGen.Runtime.OnnxRuntime.OrtSession(path);
+        var theirs = s.Run(new Dictionary<string, FlowGen.Runtime.OnnxRuntime.OrtTensor>
+        {
+            ["z"] = new([n, 1, size, size], z), ["context"] = new([n, 1, size, size], context),
+        })["x"].Data;
+        return (mine, theirs);
+    }
 }

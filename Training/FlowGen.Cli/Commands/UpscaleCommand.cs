@@ -49,15 +49,12 @@ internal static class UpscaleCommand
     internal static int Run(string inputPath, string outPath, string detailArg, ulong seed, int downsample, double? pixelSize, bool anyScale, string? previewPath, int threads,
         FlowBackend backend = FlowBackend.Cpu, bool fillNoData = false)
     {
-        string ext = Path.GetExtension(outPath).ToLowerInvariant();
-        if (ext is not (".png" or ".r16" or ".raw" or ".exr" or ".npy" or ".npz"))
-            throw new ArgumentException($"--out must end in .png, .r16, .raw, .exr, .npy or .npz (got '{ext}')");
-        if (previewPath is not null && !previewPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--preview must end in .png (got '{previewPath}')");
+        WorldCommand.CheckOutputPaths(outPath, previewPath);
         if (downsample is < 1 or > 16) throw new ArgumentException($"--downsample must be 1 to 16, not {downsample}");
         if (pixelSize is { } given && !(double.IsFinite(given) && given > 0)) throw new ArgumentException($"--pixel-size must be positive, not {given}");
 
         var raster = RasterFile.Load(inputPath);
-        if (raster.Metadata.TryGetValue("format", out var format) && format == "png" && raster.Metadata.TryGetValue("bit_depth", out var bits) && bits == "8")
+        if (raster.IsEightBitPng)
             throw new FlowGenException("an 8-bit image is a texture, not a DEM: upscale takes elevations (GeoTIFF, HGT, .npy/.npz, 16-bit PNG)", inputPath);
         if (raster.Channels != 1) throw new FlowGenException($"upscale takes a one-band elevation raster, not {raster.Channels} bands", inputPath);
         if (raster.NoDataMask is { } mask && mask.Count(m => m) is var voids and > 0)

@@ -177,12 +177,19 @@ internal static class WorldCommand
         PngCodec.WriteRgb8(path, w, h, FlowGen.Training.Evaluation.PatchGrid.ShadedReliefMap(small, h, w, pixelSize * f));
     }
 
-    private static void ValidateOutput(WorldJob job)
+    /// <summary>Checks a heightmap export's --out (a format `RasterFile.Save` writes for heightmaps) and --preview (PNG) before any work.</summary>
+    internal static void CheckOutputPaths(string output, string? preview)
     {
-        string ext = Path.GetExtension(job.Out).ToLowerInvariant();
+        string ext = Path.GetExtension(output).ToLowerInvariant();
         if (ext is not (".png" or ".r16" or ".raw" or ".exr" or ".npy" or ".npz"))
             throw new ArgumentException($"--out must end in .png, .r16, .raw, .exr, .npy or .npz (got '{ext}')");
-        if (job.Preview is { } p && !p.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--preview must end in .png (got '{p}')");
+        if (preview is { } p && !p.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--preview must end in .png (got '{p}')");
+    }
+
+    private static void ValidateOutput(WorldJob job)
+    {
+        CheckOutputPaths(job.Out, job.Preview);
+        string ext = Path.GetExtension(job.Out).ToLowerInvariant();
         if (job.Preset is not null && ext is not (".r16" or ".raw")) throw new ArgumentException("--preset applies to RAW16 output (.r16/.raw) only");
         if (job.Preset == "unity" && (job.Size.W != job.Size.H || !IsPowerOfTwoPlusOne(job.Size.W)))
             throw new ArgumentException($"Unity terrain heightmaps are square with 2^n+1 pixels (e.g. 513, 1025, 2049, 4097); got {job.Size.W}x{job.Size.H}");

@@ -29,7 +29,7 @@ public static class DatasetLoader
         {
             throw new TrainingDataException($"Cannot read raster: {e.Message}", path);
         }
-        var k = kind ?? (IsEightBit(r) ? DataKind.Texture : DataKind.Heightmap);
+        var k = kind ?? (r.IsEightBitPng ? DataKind.Texture : DataKind.Heightmap);
         int w = r.Width, h = r.Height, c = r.Channels;
         // Heightmaps use band 0; textures drop an alpha channel (gray+alpha → 1, RGBA → 3).
         int used = k == DataKind.Heightmap ? 1 : c is 2 or 4 ? c - 1 : c;
@@ -41,12 +41,7 @@ public static class DatasetLoader
         }
         bool[]? mask = r.NoDataMask;
         if (mask is not null && mask.All(b => b)) throw new TrainingDataException("Every sample is nodata.", path);
-        double? pixel = null;
-        if (r.Geo is { } geo)
-        {
-            var (px, py) = geo.PixelSizeMetres(h);
-            if (double.IsFinite(px) && double.IsFinite(py) && px > 0 && py > 0) pixel = 0.5 * (px + py);
-        }
+        double? pixel = r.PixelSizeMetres;
         if (downsample != 1)
         {
             if (downsample is < 2 or > 16) throw new TrainingDataException($"The downsampling factor must be 2 to 16, not {downsample}.", path);
@@ -115,7 +110,4 @@ public static class DatasetLoader
                     for (int v = 0; v < f; v++) outMask[o] |= mask[corner + u * w + v];
             }
     }
-
-    private static bool IsEightBit(Raster r) =>
-        r.Metadata.TryGetValue("format", out var f) && f == "png" && r.Metadata.TryGetValue("bit_depth", out var bits) && bits == "8";
 }

@@ -38,16 +38,7 @@ public sealed class DataGrid
         int rows = Rows / factor, columns = Columns / factor;
         if (rows < 1 || columns < 1)
             throw new EvaluationException($"the {Rows}x{Columns} grid has no whole {factor}x{factor} block to average", Source);
-        var means = new float[rows * columns];
-        for (int i = 0; i < rows; i++)
-            for (int j = 0; j < columns; j++)
-            {
-                double sum = 0;
-                for (int a = 0; a < factor; a++)
-                    for (int b = 0; b < factor; b++) sum += Values[(i * factor + a) * Columns + j * factor + b];
-                means[i * columns + j] = (float)(sum / (factor * factor));
-            }
-        return new DataGrid(means, rows, columns, Source, PixelSizeMetres * factor);
+        return new DataGrid(Raster.BlockMeans(Values, Columns, Rows, factor), rows, columns, Source, PixelSizeMetres * factor);
     }
 
     /// <summary>Reads a one-band raster (a DEM's `elevation`, a grayscale PNG) with no nodata and finite values.</summary>
@@ -64,12 +55,6 @@ public sealed class DataGrid
         for (int i = 0; i < raster.Samples.Length; i++)
             if (!float.IsFinite(raster.Samples[i]))
                 throw new EvaluationException($"non-finite value at row {i / raster.Width}, column {i % raster.Width}", path);
-        double? pixel = null;
-        if (raster.Geo is { } geo)
-        {
-            var (px, py) = geo.PixelSizeMetres(raster.Height);
-            if (double.IsFinite(px) && double.IsFinite(py) && px > 0 && py > 0) pixel = 0.5 * (px + py);
-        }
-        return new DataGrid(raster.Samples, raster.Height, raster.Width, path, pixel);
+        return new DataGrid(raster.Samples, raster.Height, raster.Width, path, raster.PixelSizeMetres);
     }
 }
