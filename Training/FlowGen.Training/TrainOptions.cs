@@ -63,6 +63,9 @@ public sealed record TrainOptions
     /// is the model at this offset (0 or F/2), recorded as the phase worlds lay it at; null = no phase maps.</summary>
     public int? PhaseMaps { get; init; }
 
+    /// <summary>The symmetries train crops are drawn under (<see cref="FlowGen.Training.Data.Augmentation"/>).</summary>
+    public FlowGen.Training.Data.Augmentation Augment { get; init; } = FlowGen.Training.Data.Augmentation.Dihedral;
+
     /// <summary>Seed of initialisation and data.</summary>
     public ulong Seed { get; init; }
 

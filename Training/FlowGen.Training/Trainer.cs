@@ -91,7 +91,7 @@ public sealed class Trainer
         // Data-dependent ActNorm initialisation on a separate seeded batch (glow_ref.py: seed + 1).
         var init = new float[options.InitBatch * data.SampleSize];
         var initContext = data.ContextSize > 0 ? new float[options.InitBatch * data.ContextSize] : null;
-        data.TrainBatch(new Rng(options.Seed + 1), options.InitBatch, init, initContext);
+        data.TrainBatch(new Rng(options.Seed + 1), options.InitBatch, init, initContext, options.Augment);
         using (GradMode.NoGrad()) t.Model.LogProb(t.Batch(init, options.InitBatch), t.ContextBatch(initContext, options.InitBatch));
         return t;
     }
@@ -149,7 +149,7 @@ public sealed class Trainer
             double lv;
             using (_arena.Begin()) // the step's tensors die with the scope; only lv leaves it
             {
-                _data.TrainBatch(_rng, n, x, context);
+                _data.TrainBatch(_rng, n, x, context, o.Augment);
                 var logp = Model.LogProb(Batch(x, n), ContextBatch(context, n));
                 var loss = Ops.Scale(Ops.SumAll(logp), -1.0 / ((double)n * d)); // nats per dimension
                 lv = loss.Data[0];

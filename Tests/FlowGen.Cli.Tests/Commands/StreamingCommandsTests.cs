@@ -65,6 +65,15 @@ public class StreamingCommandsTests
         Assert.Equal(4, coarse.GetProperty("real_dem_block").GetInt32());
         Assert.Equal(8, coarse.GetProperty("bins_total").GetInt32());
         Assert.Equal(4 * 83.524, coarse.GetProperty("pixel_size_m").GetDouble(), 0.5);
+        Assert.False(coarse.GetProperty("real_patches").GetBoolean());
+        // --real-patches: the same world with the DEM's own block-mean windows for the coarse model's patches (the control).
+        (code, stdout, stderr) = FlowgenProcess.Run("seams", "terrain-coarse-fast", "--detail", "none", "--size", "256", "--real-patches", "--json");
+        Assert.True(code == 0, stderr);
+        var control = JsonDocument.Parse(stdout).RootElement;
+        Assert.True(control.GetProperty("real_patches").GetBoolean());
+        Assert.NotEqual(Power(coarse), Power(control));
+
+        static double[] Power(JsonElement root) => root.GetProperty("crop_spectrum").EnumerateArray().Select(b => b.GetProperty("Generated").GetDouble()).ToArray();
     }
 
     [Fact]
@@ -122,6 +131,15 @@ public class StreamingCommandsTests
         Assert.Equal(5, r.GetProperty("levels").GetInt32());
         var crops = r.GetProperty("crop_spectrum").EnumerateArray().ToArray();
         Assert.Equal(12, crops.Length);
+        // Two references: the training crops' range, and the whole DEM's (its train-vs-test spread), which holds it.
+        foreach (var bin in crops)
+        {
+            Assert.True(bin.GetProperty("DemMin").GetDouble() <= bin.GetProperty("RealMin").GetDouble());
+            Assert.True(bin.GetProperty("DemMax").GetDouble() >= bin.GetProperty("RealMax").GetDouble());
+        }
+        Assert.True(r.GetProperty("crop_bins_within_dem_spread").GetInt32() >= r.GetProperty("crop_bins_within_range").GetInt32());
+        // The held-out columns are smoother: somewhere the whole DEM's range reaches below the training crops' at least 2x.
+        Assert.Contains(crops, bin => bin.GetProperty("DemMin").GetDouble() < 0.5 * bin.GetProperty("RealMin").GetDouble());
         double Lowest(JsonElement root) => root.GetProperty("crop_spectrum")[0].GetProperty("Generated").GetDouble() / root.GetProperty("crop_spectrum")[0].GetProperty("Real").GetDouble();
         var flat = FlowgenProcess.Run("seams", Model, "--size", "768", "--levels", "1", "--json");
         Assert.True(flat.Code == 0, flat.Err);

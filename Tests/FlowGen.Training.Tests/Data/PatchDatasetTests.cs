@@ -1,5 +1,5 @@
 // The data pipeline against glow_ref.py: sigma, split, the reference's held-out crops (its dequantisation
-// noise recovered exactly into [0,1)), augmentation as dihedral permutations, determinism, bad input.
+// noise recovered exactly into [0,1)), augmentation as dihedral permutations (or the flips alone, or none), determinism, bad input.
 using FlowGen.Runtime.Formats;
 using FlowGen.Training.Data;
 
@@ -85,6 +85,54 @@ public class PatchDatasetTests
             seen.Add(string.Join(",", v.Select(t => t.ToString())));
         }
         Assert.True(seen.Count > 20);
+    }
+
+    [Theory]
+    [InlineData(Augmentation.Dihedral, 8, true)]
+    [InlineData(Augmentation.Flips, 4, false)]
+    [InlineData(Augmentation.None, 1, false)]
+    public void AugmentationDrawsItsOwnSymmetries(Augmentation augmentation, int images, bool turns)
+    {
+        // A 3x10 raster of values 10 i² (distinct, at least 10 apart so the dequantisation noise cannot blur them, and no window a
+        // shifted copy of another), 2x2 crops: each crop is found by its values, and its rows tell whether it was turned.
+        var plane = Enumerable.Range(0, 3 * 10).Select(i => 10.0 * i * i).ToArray();
+        var d = new PatchDataset([plane], 3, 10, 2, DataKind.Heightmap);
+        var x = new float[2000 * 4];
+        d.TrainBatch(new Rng(3), 2000, x, augmentation: augmentation);
+        var imagesOf = new Dictionary<int, HashSet<string>>();
+        bool turned = false;
+        for (int s = 0; s < 2000; s++)
+        {
+            var crop = x.AsSpan(s * 4, 4).ToArray();
+            var (at, values) = FindWindow(plane, 10, crop, d.Sigma);
+            var (r0, c0) = (at / 10, at % 10);
+            // Rows of the crop as sets of source values; a turn makes them the window's columns.
+            var rows = new[] { new[] { values[0], values[1] }, new[] { values[2], values[3] } }.Select(r => r.Order().ToArray()).ToArray();
+            var windowRows = new[] { new[] { plane[r0 * 10 + c0], plane[r0 * 10 + c0 + 1] }, new[] { plane[(r0 + 1) * 10 + c0], plane[(r0 + 1) * 10 + c0 + 1] } }
+                .Select(r => r.Order().ToArray()).ToArray();
+            bool keepsRows = rows.All(r => windowRows.Any(w => w.SequenceEqual(r)));
+            turned |= !keepsRows;
+            if (augmentation == Augmentation.None) Assert.Equal([plane[r0 * 10 + c0], plane[r0 * 10 + c0 + 1], plane[(r0 + 1) * 10 + c0], plane[(r0 + 1) * 10 + c0 + 1]], values);
+            if (!imagesOf.TryGetValue(at, out var set)) imagesOf[at] = set = [];
+            set.Add(string.Join(",", values));
+        }
+        Assert.Equal(turns, turned);
+        Assert.Equal(14, imagesOf.Count); // every train window (2 x 7) drawn
+        Assert.All(imagesOf.Values, set => Assert.Equal(images, set.Count));
+    }
+
+    // The train window whose values the normalised crop holds, and the crop in source values.
+    private static (int At, double[] Values) FindWindow(double[] plane, int width, float[] crop, double sigma)
+    {
+        for (int at = 0; at + width + 1 < plane.Length; at++)
+        {
+            if (at % width == width - 1) continue;
+            double[] window = [plane[at], plane[at + 1], plane[at + width], plane[at + width + 1]];
+            double mean = window.Average();
+            var values = crop.Select(v => Math.Round(v * sigma + mean) + 0.0).ToArray(); // + 0.0: no -0
+            if (values.Order().SequenceEqual(window.Order())) return (at, values);
+        }
+        throw new Xunit.Sdk.XunitException("a crop matches no window of the raster");
     }
 
     [Fact]

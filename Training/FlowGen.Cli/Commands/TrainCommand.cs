@@ -4,6 +4,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using FlowGen.Training;
+using FlowGen.Training.Data;
 using FlowGen.Training.Export;
 using FlowGen.Training.Flows;
 using Spectre.Console;
@@ -53,6 +54,12 @@ internal static class TrainCommand
         {
             Description = "detail models: the coupling networks also read the context's gradient magnitude (real residual roughness grows with the coarse terrain's slope)",
         };
+        var augment = new Option<string>("--augment")
+        {
+            DefaultValueFactory = _ => "dihedral",
+            Description = "symmetries train crops are drawn under: dihedral (the 8 quarter turns and mirror images, as the reference), flips (identity, " +
+                "left-right, up-down, half turn: keeps a terrain's grain along its axes) or none",
+        };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64, Description = "batch size" };
         var steps = new Option<int?>("--steps") { Description = "optimisation steps (default 2000; with --resume: new total)" };
         var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3, Description = "Adam learning rate" };
@@ -73,7 +80,7 @@ internal static class TrainCommand
         var noExport = new Option<bool>("--no-export") { Description = "do not write model.onnx at the end" };
         var command = new Command("train", "Train a normalizing flow on terrain or texture data")
         {
-            data, output, arch, levels, k, hidden, bins, patch, contextFactor, contextMode, contextPhase, phaseMaps, downsample, allPhases, globalPool, contextGradient, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
+            data, output, arch, levels, k, hidden, bins, patch, contextFactor, contextMode, contextPhase, phaseMaps, downsample, allPhases, globalPool, contextGradient, augment, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
             evalEvery, sampleEvery, ckptEvery, testCount, resume, json, noExport,
         };
         command.SetAction((pr, ct) => Task.FromResult(Cli.Guard(() =>
@@ -101,7 +108,7 @@ internal static class TrainCommand
                         GlobalPool = pr.GetValue(globalPool),
                         ContextGradient = pr.GetValue(contextGradient),
                     },
-                    ContextFactor = pr.GetValue(contextFactor), ContextPhase = pr.GetValue(contextPhase), PhaseMaps = pr.GetValue(phaseMaps), Downsample = pr.GetValue(downsample), AllPhases = pr.GetValue(allPhases), Batch = pr.GetValue(batch), Steps = pr.GetValue(steps) ?? 2000, LearningRate = pr.GetValue(lr),
+                    ContextFactor = pr.GetValue(contextFactor), ContextPhase = pr.GetValue(contextPhase), PhaseMaps = pr.GetValue(phaseMaps), Downsample = pr.GetValue(downsample), AllPhases = pr.GetValue(allPhases), Augment = ParseAugment(pr.GetValue(augment)!), Batch = pr.GetValue(batch), Steps = pr.GetValue(steps) ?? 2000, LearningRate = pr.GetValue(lr),
                     WarmupSteps = pr.GetValue(warmup), CosineDecay = pr.GetValue(cosine) || pr.GetValue(cosineFrom) is not null, CosineFrom = pr.GetValue(cosineFrom) ?? 0, ClipNorm = pr.GetValue(clip), WeightDecay = pr.GetValue(wd),
                     EmaDecay = pr.GetValue(ema), Seed = pr.GetValue(seed), Threads = pr.GetValue(threads) ?? 2,
                     Command = CommandLine(), EvalEvery = pr.GetValue(evalEvery), SampleEvery = pr.GetValue(sampleEvery),
@@ -132,6 +139,14 @@ internal static class TrainCommand
         "realnvp" => FlowArch.RealNvp,
         "nsf" => FlowArch.Nsf,
         _ => throw new ArgumentException($"--arch must be glow, realnvp or nsf, not '{s}'."),
+    };
+
+    internal static Augmentation ParseAugment(string s) => s.ToLowerInvariant() switch
+    {
+        "dihedral" => Augmentation.Dihedral,
+        "flips" => Augmentation.Flips,
+        "none" => Augmentation.None,
+        _ => throw new ArgumentException($"--augment must be dihedral, flips or none, not '{s}'."),
     };
 
     private static TrainResult RunWithProgress(Trainer trainer, CancellationToken ct)

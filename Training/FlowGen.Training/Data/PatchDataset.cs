@@ -5,7 +5,8 @@
 //          integer grid), sigma = sqrt(mean over ALL stride-1 P×P train windows of the per-window
 //          population variance);
 //   texture (8-bit): x = (v + u - 0.5 - 127.5) / sigma, sigma = population std of the train pixels;
-//   train crops: uniform window + uniform dihedral transform (8); held-out: fixed seeded crops and noise.
+//   train crops: uniform window + a uniform transform of the augmentation (all 8 dihedral symmetries as the reference, the 4
+//          flips that keep the rows rows, or none); held-out: fixed seeded crops and noise.
 // Windows containing nodata are never used.
 // Detail models (context factor F > 0) learn terrain given its own F-times coarser version: the context is the
 // split's F×F block means Catmull-Rom upsampled back (Streaming.CatmullRom, exactly what multi-scale worlds feed
@@ -28,6 +29,24 @@ public enum DataKind
 
     /// <summary>8-bit image intensities.</summary>
     Texture,
+}
+
+/// <summary>
+/// Which symmetries of the square train crops are drawn under. Real terrain can have a grain: on the bundled Jacksboro DEM the
+/// power along rows is 0.5-0.6 of that along columns at wavelengths of 2-9 pixels. The 8 dihedral symmetries (the reference's
+/// augmentation, 8x the data) teach a model terrain without one; the 4 flips (identity, left-right, up-down, half turn) keep
+/// the grain's axis and still give 4x the data.
+/// </summary>
+public enum Augmentation
+{
+    /// <summary>The 8 symmetries of the square: quarter turns and their mirror images (glow_ref.py).</summary>
+    Dihedral,
+
+    /// <summary>Identity, left-right and up-down flips and the half turn: rows stay rows.</summary>
+    Flips,
+
+    /// <summary>Crops as they lie.</summary>
+    None,
 }
 
 /// <summary>Bad training data: names the file and the problem.</summary>
@@ -281,15 +300,22 @@ public sealed class PatchDataset
         return Math.Sqrt(Math.Max(s2 / n - m * m, 0));
     }
 
-    /// <summary>Fills <paramref name="dst"/> [n, C, P, P] with augmented, dequantised train crops, and for detail models
-    /// <paramref name="context"/> [n, <see cref="ContextChannels"/>, P, P] with their coarse contexts (same transform).</summary>
-    public void TrainBatch(Rng rng, int n, float[] dst, float[]? context = null)
+    /// <summary>Fills <paramref name="dst"/> [n, C, P, P] with dequantised train crops under <paramref name="augmentation"/>, and for
+    /// detail models <paramref name="context"/> [n, <see cref="ContextChannels"/>, P, P] with their coarse contexts (same transform).</summary>
+    public void TrainBatch(Rng rng, int n, float[] dst, float[]? context = null, Augmentation augmentation = Augmentation.Dihedral)
     {
         CheckContext(context, n);
         for (int s = 0; s < n; s++)
         {
             int at = _trainWindows[rng.NextInt(_trainWindows.Length)];
-            int d = rng.NextInt(8);
+            // Transform d (see Transformed): 0, 2, 4, 6 are the identity, the half turn and the two flips.
+            int d = augmentation switch
+            {
+                Augmentation.Dihedral => rng.NextInt(8),
+                Augmentation.Flips => 2 * rng.NextInt(4),
+                Augmentation.None => 0,
+                _ => throw new ArgumentOutOfRangeException(nameof(augmentation), augmentation, null),
+            };
             Crop(at, d, rng, dst.AsSpan(s * SampleSize, SampleSize), context is null ? default : context.AsSpan(s * ContextSize, ContextSize));
         }
     }
