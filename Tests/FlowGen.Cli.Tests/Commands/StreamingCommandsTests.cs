@@ -126,6 +126,10 @@ public class StreamingCommandsTests
         foreach (var measure in new[] { "gradient", "laplacian" })
             Assert.InRange(r.GetProperty("generated").GetProperty(measure).GetProperty("Ratio").GetDouble(), 0.95, 1.05);
         Assert.Equal(32, r.GetProperty("bins_total").GetInt32());
+        var columns = r.GetProperty("column_spectrum").EnumerateArray().ToArray();
+        Assert.Equal(32, columns.Length);
+        // The bundled DEM has a grain: along its rows it has less short-wavelength relief than along its columns.
+        Assert.True(columns[^1].GetProperty("Train").GetDouble() > 1.5 * r.GetProperty("spectrum")[31].GetProperty("Train").GetDouble());
         // Large scales: 256² crops of the multi-scale world against the real DEM's; the coarse levels bring the longest
         // wavelengths to the real power's order of magnitude, where a single-level world is orders below it.
         Assert.Equal(5, r.GetProperty("levels").GetInt32());

@@ -1,11 +1,12 @@
-// `flowgen seams [MODEL] [--data DEM] [--size N] [--seed S] [--levels L] [--gain G] [--json]`: measures whether a
-// generated world shows its patch lattice, and whether its relief has the real DEM's spectrum at every scale.
+// `flowgen seams [MODEL] [--data DEM] [--size N] [--seed S] [--levels L] [--gain G] [--real-patches] [--json]`: measures
+// whether a generated world shows its patch lattice, and whether its relief has the real DEM's spectrum at every scale.
 // Generates an N x N map of the model's multi-scale world and compares, with SeamStatistics, gradient magnitudes
 // and |Laplacian| on lattice lines against interiors, the row spectrum's spike index at the lattice frequencies,
-// the 64-px row spectrum against the real DEM's training and held-out columns (80/20 split; the held-out part is
-// too narrow for longer rows), and the radially averaged 2-D spectrum of 256² crops against the range of the real
-// DEM's 256² crops (the large scales). The same seam measures on the real DEM with the same lattice laid over it
-// are the floor.
+// the 64-px row and column spectra against the real DEM's training and held-out columns (80/20 split; the held-out part is
+// too narrow for longer rows; rows and columns apart because real terrain can have a grain), and the radially averaged 2-D
+// spectrum of 256² crops against two ranges of the real DEM's 256² crops (the large scales): its training columns', and
+// its whole extent's (the train-vs-test spread). The same seam measures on the real DEM with the same lattice laid over it
+// are the floor. --real-patches swaps the model's patches for the DEM's own windows: what the composition alone does.
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
