@@ -89,18 +89,16 @@ internal static class SeamsCommand
         int rowLength = Math.Min(SpectrumLength, 1 << System.Numerics.BitOperations.Log2((uint)Math.Max(1, dem.Columns - split)));
         if (rowLength < 16) throw new FlowGenException($"the DEM's held-out columns ({dem.Columns - split}) are too few for a row spectrum (16 at least)", dataPath);
         // Along rows, and along columns (the maps transposed): real terrain can have a grain the two tell apart.
-        var bins = LineSpectrum(map, Columns(dem, 0, split), Columns(dem, split, dem.Columns), transpose: false);
-        var columnBins = LineSpectrum(Transpose(map, size, size), Transpose(Columns(dem, 0, split), dem.Rows, split),
-            Transpose(Columns(dem, split, dem.Columns), dem.Rows, dem.Columns - split), transpose: true);
+        var bins = LineSpectrum(alongColumns: false);
+        var columnBins = LineSpectrum(alongColumns: true);
         var (crops, cropSize) = CropSpectra(map, size, dem);
 
-        // The spectrum of rowLength-px segments of the generated map's rows against the real training and held-out parts' rows.
-        List<SpectrumBin> LineSpectrum(float[] generated, float[] trainPart, float[] heldPart, bool transpose)
+        // The spectrum of rowLength-px segments of the generated map's rows (or columns) against the real training and held-out parts'.
+        List<SpectrumBin> LineSpectrum(bool alongColumns)
         {
-            int trainLines = transpose ? split : dem.Rows, heldLines = transpose ? dem.Columns - split : dem.Rows;
-            var gen = SeamStatistics.RowSpectrum(generated, size, size, rowLength);
-            var train = SeamStatistics.RowSpectrum(trainPart, trainLines, trainPart.Length / trainLines, rowLength);
-            var held = SeamStatistics.RowSpectrum(heldPart, heldLines, heldPart.Length / heldLines, rowLength);
+            var gen = Lines(map, size, size);
+            var train = Lines(Columns(dem, 0, split), dem.Rows, split);
+            var held = Lines(Columns(dem, split, dem.Columns), dem.Rows, dem.Columns - split);
             var result = new List<SpectrumBin>();
             for (int k = 1; k < gen.Length; k++)
             {
@@ -108,6 +106,10 @@ internal static class SeamsCommand
                 result.Add(new SpectrumBin((double)k / rowLength, gen[k], train[k], held[k], off <= spread));
             }
             return result;
+
+            double[] Lines(float[] v, int rows, int columns) => alongColumns
+                ? SeamStatistics.RowSpectrum(Transpose(v, rows, columns), columns, rows, rowLength)
+                : SeamStatistics.RowSpectrum(v, rows, columns, rowLength);
         }
 
         if (json)
