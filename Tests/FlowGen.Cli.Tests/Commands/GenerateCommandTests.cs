@@ -160,9 +160,15 @@ public class GenerateCommandTests
         var run = FlowgenProcess.TempDir();
         string grass = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Model)))!, "..", "data", "grass.png");
         var (code, _, stderr) = FlowgenProcess.Run("train", "--data", grass, "--out", run, "--levels", "2", "--steps-per-level", "1", "--hidden", "8",
-            "--batch", "8", "--steps", "3", "--test-count", "64", "--eval-every", "100", "--json");
+            "--batch", "8", "--steps", "3", "--test-count", "64", "--eval-every", "100", "--augment", "flips", "--json");
         Assert.True(code == 0, stderr);
         string model = Path.Combine(run, "model.onnx");
+        (code, var info, stderr) = FlowgenProcess.Run("inspect", model);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("--augment flips", info); // the recorded training command reproduces the run
+        (code, _, stderr) = FlowgenProcess.Run("train", "--data", grass, "--out", FlowgenProcess.TempDir(), "--augment", "sideways");
+        Assert.Equal(2, code);
+        Assert.Contains("--augment must be dihedral, flips or none, not 'sideways'", stderr);
         Assert.True(File.Exists(Path.Combine(run, "model.density.onnx")), "Glow exports its density graph beside the model");
 
         var dir = FlowgenProcess.TempDir();
