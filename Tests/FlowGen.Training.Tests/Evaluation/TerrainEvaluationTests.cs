@@ -68,6 +68,25 @@ public class TerrainEvaluationTests
     }
 
     [Fact]
+    public void DrainageSharesShowTheDemsChannelsAgainstTheGaussians()
+    {
+        // Real terrain gathers water into channels: about 1 % of the training patches' pixels drain 128 pixels or more,
+        // several times the Gaussian's share; the floor's second draw of training patches agrees with the first.
+        var shares = Evaluated.Value.Result.Realism.PerSource(s => s);
+        Assert.Equal("train", shares[0].Source);
+        var train = shares[0].Value;
+        var floor = shares.Single(x => x.Source == RealismRows.FloorName).Value;
+        var gaussian = shares.Single(x => x.Source == TerrainEvaluation.GaussianName).Value;
+        Assert.InRange(train.DrainageShare(128), 0.005, 0.02);
+        Assert.InRange(floor.DrainageShare(128) / train.DrainageShare(128), 0.8, 1.25);
+        Assert.True(train.DrainageShare(128) > 2 * gaussian.DrainageShare(128), $"train {train.DrainageShare(128)}, Gaussian {gaussian.DrainageShare(128)}");
+        Assert.True(train.DrainageShare(8) > train.DrainageShare(32) && train.DrainageShare(32) > train.DrainageShare(128));
+        Assert.Throws<ArgumentOutOfRangeException>(() => train.DrainageShare(100));
+        Assert.Throws<ArgumentOutOfRangeException>(() => train.DrainageShare(256));
+        Assert.Contains("id=\"drainage-shares\"", HtmlReport.Render(Evaluated.Value.Result));
+    }
+
+    [Fact]
     public void TextureModelOnADemAndMismatchedInputsAreTypedErrors()
     {
         var e = Assert.Throws<EvaluationException>(() => DataKinds.CheckMatch(DataKind.Texture, "grass.onnx", RepoFiles.Dem));

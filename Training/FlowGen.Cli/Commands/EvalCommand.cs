@@ -131,6 +131,7 @@ internal static class EvalCommand
         AnsiConsole.Write(DistanceTable("distance to real training patches (lower is better; floor = sampling noise)", realism.Statistics, realism.VersusTrain));
         AnsiConsole.Write(DistanceTable("distance to held-out patches (for information: includes the split's shift)", realism.Statistics, realism.VersusHeldOut));
         AnsiConsole.Write(SpectrumTable(realism.SpectrumRatios()));
+        if (realism is RealismReport<TerrainSummary> terrain) AnsiConsole.Write(DrainageTable(terrain));
         if (result.Sweep is { } sweep)
         {
             // Statistics down, temperatures across: fits a terminal.
@@ -163,6 +164,16 @@ internal static class EvalCommand
         foreach (var (source, _) in ratios.Rows) table.AddColumn(Markup.Escape(source));
         for (int k = 0; k < ratios.Frequencies.Count; k++)
             table.AddRow([(1 / ratios.Frequencies[k]).ToString("F1"), .. ratios.Rows.Select(r => r.Ratio[k].ToString("F3"))]);
+        return table;
+    }
+
+    // Share of pixels draining at least 8, 32 and 128 pixels, a row per source: how much of the terrain gathers into valleys and channels.
+    private static Table DrainageTable(RealismReport<TerrainSummary> report)
+    {
+        var table = new Table().Title("share of pixels draining at least N pixels (D8, inside each patch)").AddColumn("source");
+        foreach (int area in TerrainSummary.ChannelAreas) table.AddColumn($"N = {area}");
+        foreach (var (source, summary) in report.PerSource(s => s))
+            table.AddRow([Markup.Escape(source), .. TerrainSummary.ChannelAreas.Select(a => summary.DrainageShare(a).ToString("P2"))]);
         return table;
     }
 

@@ -84,6 +84,21 @@ public static class HtmlReport
         }
         html.Append("</table>");
 
+        if (r is RealismReport<TerrainSummary> terrainReport)
+        {
+            html.Append("<h2>Drainage</h2><p>Share of pixels draining at least N pixels (D8 routing inside each patch): hillslope hollows, valleys and channels; a drainage network gathers more of its terrain into the larger ones than rough blobs do.</p><table id=\"drainage-shares\"><tr><th>source</th>");
+            foreach (int area in TerrainSummary.ChannelAreas) html.Append("<th>N = ").Append(area).Append("</th>");
+            html.Append("</tr>");
+            foreach (var (source, summary) in terrainReport.PerSource(s => s))
+            {
+                html.Append("<tr><td>").Append(E(source)).Append("</td>");
+                foreach (int area in TerrainSummary.ChannelAreas)
+                    html.Append("<td>").Append(summary.DrainageShare(area).ToString("P2", CultureInfo.InvariantCulture)).Append("</td>");
+                html.Append("</tr>");
+            }
+            html.Append("</table>");
+        }
+
         var sources = new List<string> { "train", RealismRows.HeldOutName };
         sources.AddRange(r.VersusTrain.Skip(2).Select(row => row.Source));
         html.Append("<h2>Distributions</h2><div class=\"charts\">");

@@ -64,6 +64,13 @@ public sealed class RealismReport<TSummary> where TSummary : ISpectrumSummary
         return (train.Frequencies, rows);
     }
 
+    /// <summary>
+    /// Each set's value of <paramref name="measure"/>, the training reference ("train") first, then the floor's second draw,
+    /// held-out real and each candidate.
+    /// </summary>
+    public IReadOnlyList<(string Source, T Value)> PerSource<T>(Func<TSummary, T> measure) =>
+        [("train", measure(Summaries["train"])), .. VersusTrain.Select(r => (r.Source, measure(Summaries[r.Source])))];
+
     /// <summary>Distances of a further patch set (e.g. the model at another temperature) to the training reference.</summary>
     public RealismRow DistancesToTrain(string name, PatchSet patches)
     {

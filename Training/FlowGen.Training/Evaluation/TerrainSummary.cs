@@ -21,6 +21,18 @@ public sealed class TerrainSummary : ISpectrumSummary
     /// <summary>Octaves of drainage area the exceedance curve covers.</summary>
     public const int DrainageOctaves = 7;
 
+    /// <summary>Drainage areas (pixels) whose shares of pixels `flowgen eval` reports: hillslope hollows, valleys, channels.</summary>
+    public static readonly int[] ChannelAreas = [8, 32, 128];
+
+    /// <summary>The share of pixels draining at least <paramref name="pixels"/> pixels (a power of two from 2 to 128).</summary>
+    public double DrainageShare(int pixels)
+    {
+        int k = System.Numerics.BitOperations.Log2((uint)Math.Max(1, pixels));
+        if (pixels != 1 << k || k < 1 || k > DrainageOctaves)
+            throw new ArgumentOutOfRangeException(nameof(pixels), pixels, $"a power of two from 2 to {1 << DrainageOctaves}");
+        return DrainageExceedance[k - 1];
+    }
+
     /// <summary>Mean |ln P_a(A >= 2^k) - ln P_b(A >= 2^k)| over the octaves: how far apart two patch sets' drainage-area
     /// exceedance curves are, the channel tail (large k) weighing as much as the hillslopes.</summary>
     public static double DrainageDistance(TerrainSummary a, TerrainSummary b)
