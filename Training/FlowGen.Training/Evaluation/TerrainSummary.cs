@@ -22,7 +22,7 @@ public sealed class TerrainSummary : ISpectrumSummary
     public const int DrainageOctaves = 7;
 
     /// <summary>Drainage areas (pixels) whose shares of pixels `flowgen eval` reports: hillslope hollows, valleys, channels.</summary>
-    public static readonly int[] ChannelAreas = [8, 32, 128];
+    public static IReadOnlyList<int> ChannelAreas { get; } = [8, 32, 128];
 
     /// <summary>The share of pixels draining at least <paramref name="pixels"/> pixels (a power of two from 2 to 128).</summary>
     public double DrainageShare(int pixels)
