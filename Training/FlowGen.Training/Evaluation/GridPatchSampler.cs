@@ -51,25 +51,35 @@ public sealed class GridPatchSampler
     public PatchSet Crops(GridSplit split, int count, ulong seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        int p = PatchSize, windowsPerRow = Columns(split) - p + 1, windows = WindowCount(split);
+        int p = PatchSize, windows = WindowCount(split);
         ulong stream = split == GridSplit.Train ? 1UL : 2UL;
         var positions = split == GridSplit.Train
             ? Enumerable.Range(0, count).Select(i => CounterRandom.Below(seed, stream, (ulong)i, windows)).ToArray()
             : DistinctPositions(count, windows, seed, stream);
         var data = new float[count * p * p];
-        var crop = new float[p * p];
         for (int n = 0; n < count; n++)
         {
-            int r0 = positions[n] / windowsPerRow, c0 = FirstColumn(split) + positions[n] % windowsPerRow;
-            for (int r = 0; r < p; r++)
-                Grid.Values.AsSpan((r0 + r) * Grid.Columns + c0, p).CopyTo(crop.AsSpan(r * p, p));
             int d = split == GridSplit.Train ? CounterRandom.Below(seed, stream + 16, (ulong)n, 8) : 0;
             var dest = data.AsSpan(n * p * p, p * p);
-            Dihedral.Apply(crop, dest, p, d);
+            Window(split, positions[n], d, dest);
             for (int k = 0; k < dest.Length; k++)
                 dest[k] += (float)(CounterRandom.Uniform(seed, stream + 32, (ulong)(n * p * p + k)) - 0.5);
         }
         return new PatchSet(data, count, p, p);
+    }
+
+    /// <summary>
+    /// The window at stride-1 <paramref name="position"/> (row-major among the split's window positions) under dihedral
+    /// symmetry <paramref name="symmetry"/> (0 = as it lies), in the grid's units, into <paramref name="dest"/> (P x P).
+    /// </summary>
+    internal void Window(GridSplit split, int position, int symmetry, Span<float> dest)
+    {
+        int p = PatchSize, windowsPerRow = Columns(split) - p + 1;
+        int r0 = position / windowsPerRow, c0 = FirstColumn(split) + position % windowsPerRow;
+        Span<float> crop = p * p <= 4096 ? stackalloc float[p * p] : new float[p * p];
+        for (int r = 0; r < p; r++)
+            Grid.Values.AsSpan((r0 + r) * Grid.Columns + c0, p).CopyTo(crop.Slice(r * p, p));
+        Dihedral.Apply(crop, dest, p, symmetry);
     }
 
     /// <summary>Model units of the recipe: per-patch mean removed, divided by <paramref name="scale"/> (default <see cref="Sigma"/>).</summary>

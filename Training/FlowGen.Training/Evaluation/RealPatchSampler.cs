@@ -29,18 +29,13 @@ public sealed class RealPatchSampler : IPatchSampler
 
     public void Sample(Span<float> destination, ulong seed, long firstIndex, int count)
     {
-        int p = PatchSize, pp = p * p, perRow = _windows.SplitColumn - p + 1, windows = _windows.WindowCount(GridSplit.Train);
+        int pp = PatchSize * PatchSize, windows = _windows.WindowCount(GridSplit.Train);
         if (destination.Length < count * pp) throw new ArgumentException($"{count} patches need {count * pp} values, the destination has {destination.Length}");
-        var grid = _windows.Grid;
-        Span<float> window = pp <= 4096 ? stackalloc float[pp] : new float[pp];
         for (int n = 0; n < count; n++)
         {
             ulong index = unchecked((ulong)(firstIndex + n));
-            int position = CounterRandom.Below(seed, PositionStream, index, windows);
-            int r0 = position / perRow, c0 = position % perRow;
-            for (int r = 0; r < p; r++) grid.Values.AsSpan((r0 + r) * grid.Columns + c0, p).CopyTo(window.Slice(r * p, p));
             var patch = destination.Slice(n * pp, pp);
-            Dihedral.Apply(window, patch, p, CounterRandom.Below(seed, SymmetryStream, index, 8));
+            _windows.Window(GridSplit.Train, CounterRandom.Below(seed, PositionStream, index, windows), CounterRandom.Below(seed, SymmetryStream, index, 8), patch);
             double mean = 0;
             foreach (float v in patch) mean += v;
             float m = (float)(mean / pp);
