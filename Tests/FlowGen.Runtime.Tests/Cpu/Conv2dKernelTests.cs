@@ -127,13 +127,12 @@ public sealed unsafe class Conv2dKernelTests
         var kernel = new Conv2dKernel(s, w, b, FusedActivation.Relu);
         var y = new float[4 * s.OutChannels * s.OutHeight * s.OutWidth];
         var scratch = new float[Math.Max(1, kernel.ScratchFloats(4))];
-        fixed (float* px = x, py = y, ps = scratch)
+        void Run()
         {
-            kernel.Run(px, py, 4, ps, WorkerPool.Serial);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            kernel.Run(px, py, 4, ps, WorkerPool.Serial);
-            Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+            fixed (float* px = x, py = y, ps = scratch) kernel.Run(px, py, 4, ps, WorkerPool.Serial);
         }
+        Run();
+        Assert.Equal(0, AllocationMeter.Allocated(Run));
     }
 
     private static void Check(Conv2dShape s, int batch, FusedActivation act, int seed, bool withBias)

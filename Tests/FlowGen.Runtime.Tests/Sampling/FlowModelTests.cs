@@ -112,14 +112,16 @@ public class FlowModelTests
         m.Sample(x, 5, 0, 20, 0.9f);
         m.Run(z, y, 8);
         m.Sample(x, 5, 0, 20, 0.9f);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 40; i++)
-        {
-            m.Sample(x, 5, i, 20, 0.9f);
-            m.Run(z, y, 8);
-        }
         // allowance: the worker pool's one-time lazy lock object (see GlowLikeModelTests); per-call allocation would be 80x this
-        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 48);
+        long allocated = AllocationMeter.Allocated(() =>
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                m.Sample(x, 5, i, 20, 0.9f);
+                m.Run(z, y, 8);
+            }
+        }, allowance: 48);
+        Assert.InRange(allocated, 0, 48);
     }
 
     [Fact]

@@ -158,9 +158,10 @@ public class VulkanBackendTests
         m.Sample(a, 5, 0, 20, 1f);   // batches 8, 8, 4: two slots recorded
         m.Sample(b, 5, 0, 20, 1f);
         Assert.Equal(a, b);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) m.Sample(b, 5, i, 20, 1f);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, AllocationMeter.Allocated(() =>
+        {
+            for (int i = 0; i < 10; i++) m.Sample(b, 5, i, 20, 1f);
+        }));
         m.Sample(b, 5, 0, 20, 1f);
         Assert.Equal(a, b);
     }
@@ -189,9 +190,11 @@ public class VulkanBackendTests
             staged.Sample(b, 3, 10, 7, 1f);
         }
         Assert.Equal(a, b);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        if (!staged.IsConditional) for (int i = 0; i < 5; i++) staged.Sample(b, 3, 10, 7, 1f);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        if (!staged.IsConditional)
+            Assert.Equal(0, AllocationMeter.Allocated(() =>
+            {
+                for (int i = 0; i < 5; i++) staged.Sample(b, 3, 10, 7, 1f);
+            }));
     }
 
     [VulkanFact]
@@ -203,9 +206,10 @@ public class VulkanBackendTests
         var (cpu, gpu) = (models.Cpu, models.Gpu);
         var x = new float[40 * gpu.SampleLength];
         for (int n = 1; n <= 12; n++) gpu.Sample(x.AsSpan(0, n * gpu.SampleLength), 9, 100, n, 1f);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int n = 1; n <= 12; n++) gpu.Sample(x.AsSpan(0, n * gpu.SampleLength), 9, 100, n, 1f);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, AllocationMeter.Allocated(() =>
+        {
+            for (int n = 1; n <= 12; n++) gpu.Sample(x.AsSpan(0, n * gpu.SampleLength), 9, 100, n, 1f);
+        }));
         for (int n = 40; n >= 13; n -= 9) Assert.True(WorstDifference(cpu, gpu, 9, 100 + n, n) < 1e-4, $"batch {n}");
 
         var bytes = FlowModelTests.ElementwiseSampler();  // small: forty sizes are cheap
