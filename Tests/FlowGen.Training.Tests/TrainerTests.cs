@@ -53,6 +53,7 @@ public class TrainerTests
         Assert.Equal("heightmap", keys["flowgen.kind"]);
         Assert.Equal("1,16,16", keys["flowgen.shape"]);
         Assert.Equal("2", keys["flowgen.train.steps"]);
+        Assert.Equal(1f, meta.DefaultTemperature);  // the fitted density unless an export chooses otherwise
         Assert.Equal(DatasetLoader.Load(Fixtures.Data("jacksboro_fault_dem.npz"), 16).MaxRelief, meta.MaxRelief!.Value, 6);
         Assert.Equal(17, proto.OpsetImport[0].Version);
         var x = new float[3 * 256];
