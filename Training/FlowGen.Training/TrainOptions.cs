@@ -93,7 +93,7 @@ public sealed record TrainOptions
     /// <summary>
     /// Sampling temperature of the sample grids and the exported default: 1, the density the flow was fitted to. A
     /// lower default is a measured choice (`flowgen eval --sweep`, then `flowgen export --temperature`): a detail model
-    /// exported at 0.7 gave its world 0.36-0.5 of the real power at 2-9 px, against 1.0-1.2 at 1.
+    /// exported at 0.7 gave its world 0.34-0.5 of the real power at 2-7 px, against 0.98-1.31 at 1.
     /// </summary>
     public double Temperature { get; init; } = 1.0;
 
