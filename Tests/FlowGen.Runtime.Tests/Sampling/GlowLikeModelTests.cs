@@ -46,8 +46,8 @@ public class GlowLikeModelTests
         using var m = FlowModel.Load(GlowLikeModel.Build(), new FlowModelOptions { MaxBatch = 4, Threads = 2 });
         var x = new float[6 * 1024];
         // Warm-up of several calls, not one: the runtime allocates the first times a thread really blocks on the workers
-        // (its wait state, the event's lock), which a loaded machine may reach only after a first, quick call (seen once
-        // in CI, 5.5 KB, with the Vulkan tests loading the cores).
+        // (its wait state, the event's lock), which a loaded machine may reach only after a first, quick call. (A 5.5 KB
+        // reading once seen in CI was more likely another thread's GC charging this one: AllocationMeter.)
         for (int i = 0; i < 10; i++) m.Sample(x, 1, 100 + i, 6, 1f, SampleUnits.Physical);
         // The worker pool's ManualResetEventSlim creates its lock object (24 bytes) the first time the caller
         // really blocks, which may happen after warm-up; any per-call allocation would exceed this 40 times over.
