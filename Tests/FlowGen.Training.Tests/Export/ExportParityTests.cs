@@ -31,10 +31,10 @@ public sealed class OrtTheoryAttribute : TheoryAttribute
 
 public class ExportParityTests
 {
-    // Every parameter is perturbed, so a global pool's zero-initialised conv takes part too.
-    private static MultiScaleFlow<float> Small(FlowArch arch, bool globalPool = false)
+    // Every parameter is perturbed, so a global pool's and a split prior's zero-initialised convs take part too.
+    private static MultiScaleFlow<float> Small(FlowArch arch, bool globalPool = false, bool splitPrior = false)
     {
-        var f = new MultiScaleFlow<float>(new FlowConfig { Arch = arch, Size = 16, Levels = 2, StepsPerLevel = 2, Hidden = 16, Bins = 5, TailBound = 3, GlobalPool = globalPool }, 11);
+        var f = new MultiScaleFlow<float>(new FlowConfig { Arch = arch, Size = 16, Levels = 2, StepsPerLevel = 2, Hidden = 16, Bins = 5, TailBound = 3, GlobalPool = globalPool, SplitPrior = splitPrior }, 11);
         var rng = new Rng(2);
         var x = new float[32 * 256];
         for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
@@ -70,10 +70,12 @@ public class ExportParityTests
     [InlineData(FlowArch.Nsf, false)]
     [InlineData(FlowArch.Glow, true)]
     [InlineData(FlowArch.Nsf, true)]
-    public void FlowGenRuntimeMatchesTrainer(FlowArch arch, bool globalPool)
+    [InlineData(FlowArch.Glow, false, true)]
+    [InlineData(FlowArch.Nsf, false, true)]
+    public void FlowGenRuntimeMatchesTrainer(FlowArch arch, bool globalPool, bool splitPrior = false)
     {
         using var dir = new TempDir();
-        var f = Small(arch, globalPool);
+        var f = Small(arch, globalPool, splitPrior);
         var (path, z, x) = Exported(f, dir);
         using var m = FlowModel.Load(path);
         Assert.Equal(new[] { 1, 16, 16 }, m.SampleShape);
@@ -100,15 +102,19 @@ public class ExportParityTests
     [OrtFact]
     public void OnnxRuntimeMatchesTrainerForEveryArchitecture()
     {
-        foreach (var (arch, globalPool) in new[] { (FlowArch.Glow, false), (FlowArch.RealNvp, false), (FlowArch.Nsf, false), (FlowArch.Glow, true), (FlowArch.Nsf, true) })
+        foreach (var (arch, globalPool, splitPrior) in new[]
+                 {
+                     (FlowArch.Glow, false, false), (FlowArch.RealNvp, false, false), (FlowArch.Nsf, false, false), (FlowArch.Glow, true, false),
+                     (FlowArch.Nsf, true, false), (FlowArch.Glow, false, true),
+                 })
         {
             using var dir = new TempDir();
-            var f = Small(arch, globalPool);
+            var f = Small(arch, globalPool, splitPrior);
             var (path, z, x) = Exported(f, dir);
             using var s = new OrtSession(path);
             var o = new float[x.Length];
             s.Run("z", z, [5, 1, 16, 16], "x", o);
-            Close(x, o, $"{arch}{(globalPool ? " with a global pool" : "")} ONNX Runtime");
+            Close(x, o, $"{arch}{(globalPool ? " with a global pool" : "")}{(splitPrior ? " with split priors" : "")} ONNX Runtime");
         }
     }
 
@@ -173,10 +179,11 @@ public class ExportParityTests
     [InlineData(FlowArch.Glow, false)]
     [InlineData(FlowArch.RealNvp, false)]
     [InlineData(FlowArch.Glow, true)]
-    public void DensityGraphMatchesTrainerLogProb(FlowArch arch, bool globalPool)
+    [InlineData(FlowArch.Glow, false, true)]
+    public void DensityGraphMatchesTrainerLogProb(FlowArch arch, bool globalPool, bool splitPrior = false)
     {
         using var dir = new TempDir();
-        var f = Small(arch, globalPool);
+        var f = Small(arch, globalPool, splitPrior);
         var (path, x, expected) = DensityExported(f, dir);
         using var m = FlowModel.Load(path);
         var r = m.Run(new Dictionary<string, TensorData> { ["x"] = TensorData.FromFloats([6, 1, 16, 16], x) });
@@ -212,6 +219,7 @@ public class ExportParityTests
     {
         foreach (bool globalPool in new[] { false, true })
             OnnxRuntimeRunsTheDensityGraphOf(Small(FlowArch.Glow, globalPool));
+        OnnxRuntimeRunsTheDensityGraphOf(Small(FlowArch.Glow, splitPrior: true));
     }
 
     private static void OnnxRuntimeRunsTheDensityGraphOf(MultiScaleFlow<float> f)

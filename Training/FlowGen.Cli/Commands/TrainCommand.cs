@@ -50,6 +50,10 @@ internal static class TrainCommand
         {
             Description = "coupling networks also see the image-averaged features of their input (patch-wide context, e.g. how rugged the patch is; hidden² parameters a coupling)",
         };
+        var splitPrior = new Option<bool>("--split-prior")
+        {
+            Description = "Glow's learned prior at each split: the channels a level factors out get a mean and scale read from the channels that go on (a 3x3 conv), instead of N(0, 1)",
+        };
         var contextGradient = new Option<bool>("--context-gradient")
         {
             Description = "detail models: the coupling networks also read the context's gradient magnitude (real residual roughness grows with the coarse terrain's slope)",
@@ -80,7 +84,7 @@ internal static class TrainCommand
         var noExport = new Option<bool>("--no-export") { Description = "do not write model.onnx at the end" };
         var command = new Command("train", "Train a normalizing flow on terrain or texture data")
         {
-            data, output, arch, levels, k, hidden, bins, patch, contextFactor, contextMode, contextPhase, phaseMaps, downsample, allPhases, globalPool, contextGradient, augment, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
+            data, output, arch, levels, k, hidden, bins, patch, contextFactor, contextMode, contextPhase, phaseMaps, downsample, allPhases, globalPool, splitPrior, contextGradient, augment, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
             evalEvery, sampleEvery, ckptEvery, testCount, resume, json, noExport,
         };
         command.SetAction((pr, ct) => Task.FromResult(Cli.Guard(() =>
@@ -106,6 +110,7 @@ internal static class TrainCommand
                         },
                         ContextSqueezeLevels = pr.GetValue(contextMode) == "hybrid" ? 1 : 0,
                         GlobalPool = pr.GetValue(globalPool),
+                        SplitPrior = pr.GetValue(splitPrior),
                         ContextGradient = pr.GetValue(contextGradient),
                     },
                     ContextFactor = pr.GetValue(contextFactor), ContextPhase = pr.GetValue(contextPhase), PhaseMaps = pr.GetValue(phaseMaps), Downsample = pr.GetValue(downsample), AllPhases = pr.GetValue(allPhases), Augment = ParseAugment(pr.GetValue(augment)!), Batch = pr.GetValue(batch), Steps = pr.GetValue(steps) ?? 2000, LearningRate = pr.GetValue(lr),

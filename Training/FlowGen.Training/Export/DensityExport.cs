@@ -3,7 +3,7 @@
 // log p(x) = Σ log N(z_i; 0, 1) + log_det, exactly the trainer's Encode. `flowgen eval` recomputes held-out
 // bits/dim from the file with it (`model.density.onnx` beside `model.onnx`). ActNorm and 1x1-conv
 // log-determinants are constants of the weights (per-pixel value times H·W), folded into one Add; the coupling's
-// data-dependent term is Σ log sigmoid(a) = -Σ softplus(-a). Glow and RealNVP (affine, additive couplings,
+// data-dependent term is Σ log sigmoid(a) = -Σ softplus(-a); a learned split prior's is -Σ log σ(h). Glow and RealNVP (affine, additive couplings,
 // permutations) are exported; spline couplings and context inputs are not (Export says so).
 using FlowGen.Runtime.Onnx.Proto;
 using FlowGen.Training.Autodiff;
@@ -50,6 +50,13 @@ internal static class DensityExport
             if (l < cfg.Levels - 1)
             {
                 var (keep, factored) = FlowExporter.Halves(g, x, c / 2, c - c / 2);
+                if (model.Priors.Count > 0)
+                {
+                    // ε = (z - μ(h)) · exp(-log σ(h)); log_det gains -Σ log σ.
+                    var (mean, logs) = FlowExporter.PriorParameters(g, model.Priors[l], keep);
+                    factored = g.Op("Mul", [g.Op("Sub", [factored, mean]), g.Op("Exp", [g.Op("Neg", [logs])])]);
+                    terms.Add(g.Op("Neg", [g.Op("ReduceSum", [logs, g.Ints("axes", 1, 2, 3)], Int("keepdims", 0))]));
+                }
                 zs.Add(g.Op("Reshape", [factored, g.Ints("shape", -1, zc * zh * zw)]));
                 x = keep;
                 c /= 2;

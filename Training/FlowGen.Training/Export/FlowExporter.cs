@@ -225,6 +225,11 @@ public static class FlowExporter
             var (c, hh, ww) = model.LatentShapes[l];
             string zl = g.Op("Slice", [flat, g.Ints("start", offs[l]), g.Ints("end", offs[l + 1]), g.Ints("axis", 1)]);
             zl = g.Op("Reshape", [zl, g.Ints("shape", -1, c, hh, ww)]);
+            if (h is not null && model.Priors.Count > 0)
+            {
+                var (mean, logs) = PriorParameters(g, model.Priors[l], h);
+                zl = g.Op("Add", [g.Op("Mul", [zl, g.Op("Exp", [logs])]), mean]); // z = μ(h) + σ(h) ε
+            }
             h = h is null ? zl : g.Op("Concat", [h, zl], Int("axis", 1));
             var steps = model.Levels[l].Steps;
             for (int k = steps.Count - 1; k >= 0; k--) h = StepInverse(g, (FlowSequence<float>)steps[k], h, contexts[l]);
@@ -298,6 +303,15 @@ public static class FlowExporter
             }
         }
         return h;
+    }
+
+    /// <summary>A split prior's mean and log-scale from the kept half <paramref name="kept"/>: one 3x3 Conv, then its two halves.</summary>
+    internal static (string Mean, string LogScale) PriorParameters(OnnxGraphBuilder g, SplitPrior<float> prior, string kept)
+    {
+        var w = prior.Conv.Weight;
+        string p = g.Op("Conv", [kept, g.Floats("prior_w", [.. w.Shape.Select(d => (long)d)], w.Data), g.Floats("prior_b", [w.Dim(0)], prior.Conv.Bias.Data)],
+            IntList("kernel_shape", 3, 3), IntList("pads", 1, 1, 1, 1), IntList("strides", 1, 1));
+        return Halves(g, p, prior.Factored, prior.Factored);
     }
 
     /// <summary>What a level's coupling networks read besides their input: the graph value of the context (with its gradient,

@@ -66,6 +66,13 @@ public sealed record FlowConfig
     public bool GlobalPool { get; init; }
 
     /// <summary>
+    /// Glow's learned prior at each split (<see cref="SplitPrior{T}"/>): the channels a level factors out get a Gaussian
+    /// whose mean and scale a zero-initialised 3x3 conv reads from the channels that go on, instead of N(0, 1). The
+    /// latent layout is unchanged (it holds the standardised ε); 2 x 9 x kept x factored + 2 x factored parameters a split.
+    /// </summary>
+    public bool SplitPrior { get; init; }
+
+    /// <summary>
     /// Detail models: the coupling networks also read the context's gradient magnitude, |∇c| by central differences
     /// (zero outside the patch), as one more context channel computed from the context itself (the graph's context input
     /// stays <see cref="ContextChannels"/> wide). Real residual roughness grows with the coarse terrain's slope; this makes

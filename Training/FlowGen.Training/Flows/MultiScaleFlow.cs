@@ -1,5 +1,6 @@
 // A multi-scale flow (Dinh et al. 2017; Glow): for each level, squeeze 2x2, K flow steps, then (all
-// but the last level) factor out the second half of the channels as z_l with a standard-normal prior.
+// but the last level) factor out the second half of the channels as z_l with a standard-normal prior, or with
+// FlowConfig.SplitPrior a Gaussian whose mean and scale the kept half gives (SplitPrior; z_l then holds its ε).
 // z layout [N, D] = concat(z_0, z_1, …, z_{L-1}), each flattened in (c, h, w) order — glow_ref.py's
 // layout, so weights and latents are interchangeable with the reference. Tensor names follow
 // glow_ref.py's state_dict ("levels.{l}.{k}.actnorm.bias", …).
@@ -13,6 +14,7 @@ namespace FlowGen.Training.Flows;
 public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<FlowSequence<T>> _levels = [];
+    private readonly List<SplitPrior<T>> _priors = [];
 
     /// <summary>Builds the flow for <paramref name="config"/>, initialising weights from <paramref name="seed"/>.</summary>
     public MultiScaleFlow(FlowConfig config, ulong seed)
@@ -30,6 +32,19 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
             for (int k = 0; k < config.StepsPerLevel; k++) level.Add(k.ToString(), Step(config, c, cc, rng));
             _levels.Add(list.Add(l.ToString(), level));
             if (l < config.Levels - 1) c /= 2;
+        }
+        if (config.SplitPrior)
+        {
+            // Registered after the levels (and zero-initialised, drawing nothing from rng), so the levels' names and initial
+            // weights are those of the same flow without priors.
+            var priors = Child("priors", new ModuleList());
+            int cl = config.InChannels;
+            for (int l = 0; l < config.Levels - 1; l++)
+            {
+                cl *= 4;
+                _priors.Add(priors.Add(l.ToString(), new SplitPrior<T>(cl / 2, cl - cl / 2, rng)));
+                cl /= 2;
+            }
         }
         LatentShapes = config.LatentShapes();
     }
@@ -63,6 +78,9 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
     /// <summary>Per level: the flow steps (sequence of FlowSequence steps).</summary>
     public IReadOnlyList<FlowSequence<T>> Levels => _levels;
 
+    /// <summary>The learned priors of the splits, finest first (one per level but the last); empty without <see cref="FlowConfig.SplitPrior"/>.</summary>
+    public IReadOnlyList<SplitPrior<T>> Priors => _priors;
+
     /// <summary>Shapes (C, H, W) of the factored-out latents z_0 … z_{L-1}.</summary>
     public IReadOnlyList<(int C, int H, int W)> LatentShapes { get; }
 
@@ -83,8 +101,14 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
             int c = y.Dim(1);
             if (l < _levels.Count - 1)
             {
-                zs.Add(Ops.Reshape(Ops.Slice(y, 1, c / 2, c - c / 2), n, -1));
+                var factored = Ops.Slice(y, 1, c / 2, c - c / 2);
                 x = Ops.Slice(y, 1, 0, c / 2);
+                if (_priors.Count > 0)
+                {
+                    (factored, var pld) = _priors[l].Encode(x, factored);
+                    ld = Ops.Add(ld, pld);
+                }
+                zs.Add(Ops.Reshape(factored, n, -1));
             }
             else
             {
@@ -125,6 +149,7 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
         {
             var (c, hh, ww) = LatentShapes[l];
             var zl = Ops.Reshape(Ops.Slice(z, 1, offs[l], offs[l + 1] - offs[l]), n, c, hh, ww);
+            if (h is not null && _priors.Count > 0) zl = _priors[l].Decode(h, zl);
             h = h is null ? zl : Ops.Concat(1, h, zl);
             h = Ops.Unsqueeze2x2(_levels[l].Inverse(h, ctxs[l]));
         }
