@@ -83,7 +83,14 @@ public class TerrainEvaluationTests
         Assert.True(train.DrainageShare(8) > train.DrainageShare(32) && train.DrainageShare(32) > train.DrainageShare(128));
         Assert.Throws<ArgumentOutOfRangeException>(() => train.DrainageShare(100));
         Assert.Throws<ArgumentOutOfRangeException>(() => train.DrainageShare(256));
-        Assert.Contains("id=\"drainage-shares\"", HtmlReport.Render(Evaluated.Value.Result));
+        // Filling the closed depressions only ever joins basins: more pixels drain a channel-sized area, and the DEM's own
+        // depressions 1 m deep or more are a few percent of its pixels.
+        Assert.True(train.FilledDrainageShare(128) > train.DrainageShare(128), $"filled {train.FilledDrainageShare(128)}, raw {train.DrainageShare(128)}");
+        Assert.InRange(train.DepressionShare(1), 0.002, 0.1);
+        Assert.True(train.DepressionShare(1) > train.DepressionShare(5));
+        var html = HtmlReport.Render(Evaluated.Value.Result);
+        Assert.Contains("id=\"drainage-shares\"", html);
+        Assert.Contains("id=\"depressions\"", html);
     }
 
     [Fact]

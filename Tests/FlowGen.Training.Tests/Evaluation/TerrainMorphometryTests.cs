@@ -100,6 +100,72 @@ public class TerrainMorphometryTests
         Assert.True(logs.Max() <= Math.Log2(N * N / 4), $"a cone gathered 2^{logs.Max()} pixels");
     }
 
+    // The valley of DrainageAreasOfAPlaneAValleyAndACone (floor 9 m higher each row) with a 30 m dam across it in row 5: the
+    // floor pixels of rows 6-8 (54, 63, 72 m) lie below the dam's crest (75 m), the one way out (the flanks rise 450 m a column).
+    private static float[] DammedValley() =>
+        Surface((x, y) => 5 * Math.Abs(x - 8 * Pixel) + 0.1 * y + (Math.Abs(x - 8 * Pixel) < 1 && Math.Abs(y - 5 * Pixel) < 1 ? 30 : 0));
+
+    [Fact]
+    public void FillingADammedValleyRaisesItsPoolToTheCrestAndDrainsItOverTheDam()
+    {
+        var z = DammedValley();
+        var filled = new float[N * N];
+        TerrainMorphometry.FillDepressions(z, N, N, filled);
+        float crest = z[5 * N + 8], eps = TerrainMorphometry.FillEpsilon;
+        Assert.Equal(75f, crest, 3);
+        for (int i = 0; i < N * N; i++)
+        {
+            int r = i / N, c = i % N;
+            if (c == 8 && r is >= 6 and <= 8) Assert.Equal(crest + (r - 5) * eps, filled[i], 3); // each a rise of ε past the last
+            else Assert.Equal(z[i], filled[i]);
+        }
+        // Raw D8 ends the upper valley in the pit at row 6: the outlet gathers rows 0-5 only. Filled, it gathers the patch.
+        var raw = new List<double>();
+        var routed = new List<double>();
+        TerrainMorphometry.DrainageAreas(z, N, N, raw);
+        TerrainMorphometry.DrainageAreas(filled, N, N, routed);
+        Assert.Equal(Math.Log2(6 * N), raw[8], 12);
+        Assert.Equal(Math.Log2(N * N), routed[8], 12);
+        // A surface without depressions comes back unchanged.
+        var valley = Surface((x, y) => 5 * Math.Abs(x - 8 * Pixel) + 0.1 * y);
+        TerrainMorphometry.FillDepressions(valley, N, N, filled);
+        Assert.Equal(valley, filled);
+    }
+
+    [Fact]
+    public void FillingAPitOnAHighFlatStillGivesEveryPixelAWayOut()
+    {
+        // At 40 km the float spacing (3.9 mm) is wider than ε: each filled pixel is then one float step above its spill.
+        var z = Surface((x, y) => 40_000 - (Math.Abs(x - 7 * Pixel) < 1 && Math.Abs(y - 7 * Pixel) < 1 ? 3 : 0));
+        var filled = new float[N * N];
+        TerrainMorphometry.FillDepressions(z, N, N, filled);
+        for (int r = 1; r < N - 1; r++)
+            for (int c = 1; c < N - 1; c++)
+            {
+                bool lower = false;
+                for (int dr = -1; dr <= 1; dr++)
+                    for (int dc = -1; dc <= 1; dc++) lower |= filled[(r + dr) * N + c + dc] < filled[r * N + c];
+                Assert.True(lower, $"pixel ({r}, {c}) at {filled[r * N + c]} m has no lower neighbour");
+            }
+        Assert.True(filled[7 * N + 7] > 40_000f);
+        Assert.Throws<ArgumentException>(() => TerrainMorphometry.FillDepressions(z, N, N, new float[N * N - 1]));
+    }
+
+    [Fact]
+    public void SummaryCountsDepressionsByDepthAndDrainsThemWhenFilled()
+    {
+        var set = new PatchSet([.. DammedValley(), .. DammedValley()], 2, N, N);
+        var s = TerrainSummary.Compute(set, Pixel);
+        Assert.Equal(3.0 / (N * N), s.DepressionShare(1), 12); // 21, 12 and 3 m below the crest
+        Assert.Equal(2.0 / (N * N), s.DepressionShare(5), 12);
+        Assert.Throws<ArgumentOutOfRangeException>(() => s.DepressionShare(2));
+        // The floor pixel of row r gathers the 16 - r rows above it, flanks included, once nothing dams them: rows 0-8 drain
+        // 128 pixels or more. Raw, the dam cuts the valley in two: below it rows 0-5 gather 96 at most; above it the pit
+        // (row 6) and rows 7 and 8 gather 160, 144 and 128.
+        Assert.Equal(9.0 / (N * N), s.FilledDrainageShare(128), 12);
+        Assert.Equal(3.0 / (N * N), s.DrainageShare(128), 12);
+    }
+
     [Fact]
     public void DrainageExceedanceSeparatesChannelsFromHillslopes()
     {

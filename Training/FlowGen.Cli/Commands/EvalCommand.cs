@@ -131,7 +131,11 @@ internal static class EvalCommand
         AnsiConsole.Write(DistanceTable("distance to real training patches (lower is better; floor = sampling noise)", realism.Statistics, realism.VersusTrain));
         AnsiConsole.Write(DistanceTable("distance to held-out patches (for information: includes the split's shift)", realism.Statistics, realism.VersusHeldOut));
         AnsiConsole.Write(SpectrumTable(realism.SpectrumRatios()));
-        if (realism is RealismReport<TerrainSummary> terrain) AnsiConsole.Write(DrainageTable(terrain));
+        if (realism is RealismReport<TerrainSummary> terrain)
+        {
+            AnsiConsole.Write(DrainageTable(terrain));
+            AnsiConsole.Write(DepressionTable(terrain));
+        }
         if (result.Sweep is { } sweep)
         {
             // Statistics down, temperatures across: fits a terminal.
@@ -174,6 +178,19 @@ internal static class EvalCommand
         foreach (int area in TerrainSummary.ChannelAreas) table.AddColumn($"N = {area}");
         foreach (var (source, summary) in report.PerSource(s => s))
             table.AddRow([Markup.Escape(source), .. TerrainSummary.ChannelAreas.Select(a => summary.DrainageShare(a).ToString("P2"))]);
+        return table;
+    }
+
+    // Closed depressions (priority-flood from each patch's border) and the drainage once they are filled: whether a source's
+    // valleys are missing or there but dammed by basins that hold water.
+    private static Table DepressionTable(RealismReport<TerrainSummary> report)
+    {
+        var table = new Table().Title("closed depressions, and drainage with them filled (priority-flood from each patch's border)").AddColumn("source");
+        foreach (double depth in TerrainSummary.DepressionDepths) table.AddColumn($"pixels ≥ {depth:0.#} m deep");
+        foreach (int area in TerrainSummary.ChannelAreas.Skip(1)) table.AddColumn($"N = {area}, filled");
+        foreach (var (source, summary) in report.PerSource(s => s))
+            table.AddRow([Markup.Escape(source), .. TerrainSummary.DepressionDepths.Select(d => summary.DepressionShare(d).ToString("P2")),
+                .. TerrainSummary.ChannelAreas.Skip(1).Select(a => summary.FilledDrainageShare(a).ToString("P2"))]);
         return table;
     }
 

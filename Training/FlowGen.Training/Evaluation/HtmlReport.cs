@@ -97,6 +97,20 @@ public static class HtmlReport
                 html.Append("</tr>");
             }
             html.Append("</table>");
+            html.Append("<p>Closed depressions (priority-flood from each patch's border): the share of pixels lying that deep below the level at which their water would spill out, and the drainage shares once every depression is filled, so that only missing valleys, not dammed ones, are left short.</p><table id=\"depressions\"><tr><th>source</th>");
+            foreach (double depth in TerrainSummary.DepressionDepths) html.Append("<th>pixels ≥ ").Append(depth.ToString("0.#", CultureInfo.InvariantCulture)).Append(" m deep</th>");
+            foreach (int area in TerrainSummary.ChannelAreas.Skip(1)) html.Append("<th>N = ").Append(area).Append(", filled</th>");
+            html.Append("</tr>");
+            foreach (var (source, summary) in terrainReport.PerSource(s => s))
+            {
+                html.Append("<tr><td>").Append(E(source)).Append("</td>");
+                foreach (double depth in TerrainSummary.DepressionDepths)
+                    html.Append("<td>").Append(summary.DepressionShare(depth).ToString("P2", CultureInfo.InvariantCulture)).Append("</td>");
+                foreach (int area in TerrainSummary.ChannelAreas.Skip(1))
+                    html.Append("<td>").Append(summary.FilledDrainageShare(area).ToString("P2", CultureInfo.InvariantCulture)).Append("</td>");
+                html.Append("</tr>");
+            }
+            html.Append("</table>");
         }
 
         var sources = new List<string> { "train", RealismRows.HeldOutName };

@@ -12,6 +12,11 @@
 //     neighbour in the patch is an outlet (a pit, a flat, or flow leaving the patch). Channel networks gather large
 //     areas into few pixels (P(A >= a) falls as a power of a, Rodriguez-Iturbe et al. 1992); rough relief drains
 //     into many small basins.
+//   closed depressions: priority-flood from the patch border (Barnes, Lehman & Mulla 2014, the +ε variant): every pixel is
+//     raised to the lowest level at which water standing on it could leave the patch, plus a tiny rise per pixel along the
+//     way so the filled floor still slopes to its spill point. The raise is the pixel's depression depth; D8 drainage on
+//     the filled surface is routed through every depression, as hydrological DEM conditioning does before flow routing.
+//     Set against the raw drainage areas it tells channels that are missing from channels that are there but dammed.
 namespace FlowGen.Training.Evaluation;
 
 public static class TerrainMorphometry
@@ -140,6 +145,49 @@ public static class TerrainMorphometry
         foreach (int i in order)
             if (receiver[i] >= 0) area[receiver[i]] += area[i];
         for (int i = 0; i < n; i++) output.Add(Math.Log2(area[i]));
+    }
+
+    /// <summary>The smallest rise (m) priority-flood gives each filled pixel over the one it spills through.</summary>
+    public const float FillEpsilon = 1e-3f;
+
+    /// <summary>
+    /// Writes into <paramref name="filled"/> the surface <paramref name="z"/> with its closed depressions filled to their spill
+    /// level (priority-flood +ε from the patch border; each filled pixel at least <see cref="FillEpsilon"/> above the pixel it
+    /// was reached from, so that D8 on the result drains every pixel out of the patch). Pixels not in a depression keep their height.
+    /// </summary>
+    public static void FillDepressions(ReadOnlySpan<float> z, int height, int width, Span<float> filled)
+    {
+        int n = height * width;
+        if (z.Length < n || filled.Length < n) throw new ArgumentException("a span is shorter than the patch");
+        z[..n].CopyTo(filled);
+        var done = new bool[n];
+        // Lowest first, ties by index: the order, and so the result, does not depend on the queue's internals.
+        var queue = new PriorityQueue<int, (float Height, int Index)>(n);
+        for (int r = 0; r < height; r++)
+            for (int c = 0; c < width; c++)
+                if (r == 0 || c == 0 || r == height - 1 || c == width - 1)
+                {
+                    int i = r * width + c;
+                    done[i] = true;
+                    queue.Enqueue(i, (filled[i], i));
+                }
+        while (queue.TryDequeue(out int i, out var key))
+        {
+            int r = i / width, c = i % width;
+            for (int dr = -1; dr <= 1; dr++)
+                for (int dc = -1; dc <= 1; dc++)
+                {
+                    int rr = r + dr, cc = c + dc;
+                    if ((dr | dc) == 0 || rr < 0 || rr >= height || cc < 0 || cc >= width) continue;
+                    int j = rr * width + cc;
+                    if (done[j]) continue;
+                    done[j] = true;
+                    float spill = key.Height + FillEpsilon;
+                    if (spill <= key.Height) spill = MathF.BitIncrement(key.Height); // ε below the float spacing at this height
+                    if (filled[j] < spill) filled[j] = spill;
+                    queue.Enqueue(j, (filled[j], j));
+                }
+        }
     }
 
     /// <summary>Horn's (1981) weighted 3x3 gradient (dz/dx, dz/dy) at an interior pixel.</summary>

@@ -18,6 +18,28 @@ public sealed class TerrainSummary : ISpectrumSummary
     /// channels of about a square kilometre at 83.5 m); an empty class counts as half a pixel, so its log stays finite.</summary>
     public required double[] DrainageExceedance { get; init; }
 
+    /// <summary>As <see cref="DrainageExceedance"/>, routed over the patches with their closed depressions filled
+    /// (<see cref="TerrainMorphometry.FillDepressions"/>): the drainage network a patch has once nothing dams its valleys.</summary>
+    public required double[] FilledDrainageExceedance { get; init; }
+
+    /// <summary>Shares of pixels lying at least <see cref="DepressionDepths"/>[k] metres below their spill level (inside closed
+    /// depressions that deep), over all pixels.</summary>
+    public required double[] DepressionShares { get; init; }
+
+    /// <summary>Depths (m) <see cref="DepressionShares"/> counts from: 1 m is above the dequantisation noise's pits.</summary>
+    public static IReadOnlyList<double> DepressionDepths { get; } = [1.0, 5.0];
+
+    /// <summary>The share of pixels draining at least <paramref name="pixels"/> pixels once the depressions are filled.</summary>
+    public double FilledDrainageShare(int pixels) => FilledDrainageExceedance[Octave(pixels) - 1];
+
+    /// <summary>The share of pixels at least <paramref name="depthM"/> (one of <see cref="DepressionDepths"/>) below their spill level.</summary>
+    public double DepressionShare(double depthM)
+    {
+        for (int k = 0; k < DepressionDepths.Count; k++)
+            if (DepressionDepths[k] == depthM) return DepressionShares[k];
+        throw new ArgumentOutOfRangeException(nameof(depthM), depthM, $"one of {string.Join(", ", DepressionDepths)} m");
+    }
+
     /// <summary>Octaves of drainage area the exceedance curve covers.</summary>
     public const int DrainageOctaves = 7;
 
@@ -25,12 +47,14 @@ public sealed class TerrainSummary : ISpectrumSummary
     public static IReadOnlyList<int> ChannelAreas { get; } = [8, 32, 128];
 
     /// <summary>The share of pixels draining at least <paramref name="pixels"/> pixels (a power of two from 2 to 128).</summary>
-    public double DrainageShare(int pixels)
+    public double DrainageShare(int pixels) => DrainageExceedance[Octave(pixels) - 1];
+
+    private static int Octave(int pixels)
     {
         int k = System.Numerics.BitOperations.Log2((uint)Math.Max(1, pixels));
         if (pixels != 1 << k || k < 1 || k > DrainageOctaves)
             throw new ArgumentOutOfRangeException(nameof(pixels), pixels, $"a power of two from 2 to {1 << DrainageOctaves}");
-        return DrainageExceedance[k - 1];
+        return k;
     }
 
     /// <summary>Mean |ln P_a(A >= 2^k) - ln P_b(A >= 2^k)| over the octaves: how far apart two patch sets' drainage-area
@@ -88,6 +112,9 @@ public sealed class TerrainSummary : ISpectrumSummary
         var skew = new List<double>();
         var hyps = new List<double>();
         var drainage = new List<double>();
+        var filledDrainage = new List<double>();
+        var filled = new float[h * w];
+        var deep = new long[DepressionDepths.Count];
         long pits = 0;
         for (int i = 0; i < patches.Count; i++)
         {
@@ -101,6 +128,11 @@ public sealed class TerrainSummary : ISpectrumSummary
             if (!double.IsNaN(hi)) hyps.Add(hi);
             pits += TerrainMorphometry.Pits(z, h, w);
             TerrainMorphometry.DrainageAreas(z, h, w, drainage);
+            TerrainMorphometry.FillDepressions(z, h, w, filled);
+            TerrainMorphometry.DrainageAreas(filled, h, w, filledDrainage);
+            for (int p = 0; p < h * w; p++)
+                for (int k = 0; k < deep.Length; k++)
+                    if ((double)filled[p] - z[p] >= DepressionDepths[k]) deep[k]++;
         }
         double areaKm2 = (double)patches.Count * (h - 2) * (w - 2) * pixelSizeM * pixelSizeM / 1e6;
         var drainageSorted = Sorted(drainage);
@@ -114,6 +146,8 @@ public sealed class TerrainSummary : ISpectrumSummary
             Hypsometric = Sorted(hyps),
             DrainageArea = drainageSorted,
             DrainageExceedance = Exceedance(drainageSorted),
+            FilledDrainageExceedance = Exceedance(Sorted(filledDrainage)),
+            DepressionShares = [.. deep.Select(d => (double)d / ((long)patches.Count * h * w))],
             PitsPerKm2 = pits / areaKm2,
             Spectrum = RadialPowerSpectrum.Compute(patches),
             PixelSizeM = pixelSizeM,
