@@ -1,5 +1,6 @@
 // Everything the terrain realism statistics need from one patch set, computed once: sorted samples of
-// the per-pixel and per-patch measures (TerrainMorphometry), pit density, the drainage-area exceedance curve and the power spectrum.
+// the per-pixel and per-patch measures (TerrainMorphometry), pit density, the drainage-area exceedance curve (raw and with the
+// closed depressions filled), the share of pixels inside depressions by depth, and the power spectrum.
 namespace FlowGen.Training.Evaluation;
 
 public sealed class TerrainSummary : ISpectrumSummary
