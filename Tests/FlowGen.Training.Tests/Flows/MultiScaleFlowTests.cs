@@ -70,16 +70,22 @@ public class MultiScaleFlowTests
         Assert.Contains("levels.1.2.invconv.sign_s", names);
     }
 
+    // Every tensor the plain flow has, the extended one has with the same initial values; the others pass checkAdded.
+    private static void AssertExtends(MultiScaleFlow<double> plain, MultiScaleFlow<double> extended, Action<string> checkAdded)
+    {
+        var shared = plain.NamedTensors().ToDictionary(e => e.Name, e => e.Value);
+        foreach (var (name, t, _) in extended.NamedTensors())
+            if (shared.TryGetValue(name, out var p)) Assert.Equal(p.Data, t.Data);
+            else checkAdded(name);
+    }
+
     [Fact]
     public void GlobalPoolStartsAsThePlainNetworkAndAddsHiddenSquaredPerCoupling()
     {
         var plain = new MultiScaleFlow<double>(new FlowConfig { Size = 8, Levels = 2, StepsPerLevel = 2, Hidden = 6 }, 42);
         var pooled = new MultiScaleFlow<double>(new FlowConfig { Size = 8, Levels = 2, StepsPerLevel = 2, Hidden = 6, GlobalPool = true }, 42);
         Assert.Equal(plain.ParameterCount + 4 * (6 * 6 + 6), pooled.ParameterCount);
-        var shared = plain.NamedTensors().ToDictionary(e => e.Name, e => e.Value);
-        foreach (var (name, t, _) in pooled.NamedTensors())
-            if (shared.TryGetValue(name, out var p)) Assert.Equal(p.Data, t.Data);
-            else Assert.Contains(".coupling.net.global.", name);
+        AssertExtends(plain, pooled, name => Assert.Contains(".coupling.net.global.", name));
         var x = Randn([3, 1, 8, 8], 8);
         using (GradMode.NoGrad())
             Assert.Equal(plain.LogProb(x).Data, pooled.LogProb(x).Data); // the pooled term starts at zero
@@ -94,10 +100,7 @@ public class MultiScaleFlowTests
         // Splits after levels 0 and 1: 2 of 4 channels kept and factored, then 4 of 8; a 3x3 conv to mean and log-scale each.
         Assert.Equal(2, prior.Priors.Count);
         Assert.Equal(plain.ParameterCount + (2 * 2 * 2 * 9 + 2 * 2) + (2 * 4 * 4 * 9 + 2 * 4), prior.ParameterCount);
-        var shared = plain.NamedTensors().ToDictionary(e => e.Name, e => e.Value);
-        foreach (var (name, t, _) in prior.NamedTensors())
-            if (shared.TryGetValue(name, out var p)) Assert.Equal(p.Data, t.Data);
-            else Assert.StartsWith("priors.", name);
+        AssertExtends(plain, prior, name => Assert.StartsWith("priors.", name));
         var x = Randn([3, 1, 8, 8], 8);
         using (GradMode.NoGrad())
         {

@@ -37,14 +37,10 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
         {
             // Registered after the levels (and zero-initialised, drawing nothing from rng), so the levels' names and initial
             // weights are those of the same flow without priors.
+            // A split's halves are equal (squeezed channel counts are even): kept and factored are both z_l's channels.
             var priors = Child("priors", new ModuleList());
-            int cl = config.InChannels;
-            for (int l = 0; l < config.Levels - 1; l++)
-            {
-                cl *= 4;
-                _priors.Add(priors.Add(l.ToString(), new SplitPrior<T>(cl / 2, cl - cl / 2, rng)));
-                cl /= 2;
-            }
+            var shapes = config.LatentShapes();
+            for (int l = 0; l < config.Levels - 1; l++) _priors.Add(priors.Add(l.ToString(), new SplitPrior<T>(shapes[l].C, shapes[l].C, rng)));
         }
         LatentShapes = config.LatentShapes();
     }
