@@ -19,10 +19,7 @@ namespace FlowGen.Training;
 public sealed class TrainingDivergedException(string message) : FlowGenException(message);
 
 /// <summary>One progress report.</summary>
-/// <param name="DepressionMetres">With a depression penalty: its mean over the last 50 steps (m per pixel).</param>
-/// <param name="ImplausibleDraws">With a depression penalty: its draws that came out implausible (left out of it) since the run or its resume started.</param>
-public readonly record struct TrainProgress(int Step, int Steps, double TrainBpd, double? TestBpd, double SamplesPerSecond,
-    double? DepressionMetres = null, long ImplausibleDraws = 0);
+public readonly record struct TrainProgress(int Step, int Steps, double TrainBpd, double? TestBpd, double SamplesPerSecond, double? DepressionMetres = null);
 
 /// <summary>A held-out evaluation.</summary>
 public sealed record TrainEval(int Step, double TestBpd, double? TestBitsPerQuantum);
@@ -50,7 +47,6 @@ public sealed class Trainer
     private readonly List<TrainEval> _evals = [];
     private readonly string _dataHash;
     private int _step;
-    private long _implausibleDraws;
 
     private Trainer(TrainOptions options, PatchDataset data, string dataHash)
     {
@@ -103,10 +99,8 @@ public sealed class Trainer
     }
 
     /// <summary>Continues the run saved in <paramref name="outDir"/>; <paramref name="steps"/> (if given) raises the total;
-    /// <paramref name="cosineFrom"/> (if given) switches on a cosine decay from that step to the (new) last one;
-    /// <paramref name="depressionWeight"/> (if given) sets the depression penalty's weight from here on (fine-tuning a
-    /// trained model with it).</summary>
-    public static Trainer Resume(string outDir, int? steps = null, int? threads = null, int? cosineFrom = null, double? depressionWeight = null)
+    /// <paramref name="cosineFrom"/> (if given) switches on a cosine decay from that step to the (new) last one.</summary>
+    public static Trainer Resume(string outDir, int? steps = null, int? threads = null, int? cosineFrom = null)
     {
         string path = Path.Combine(outDir, CheckpointFile);
         var ck = Checkpoint.Load(path);
@@ -119,13 +113,11 @@ public sealed class Trainer
         {
             throw new CheckpointException($"Options are unreadable: {e.Message}", path, e);
         }
-        string? then = (steps is { } s && s != opt.Steps ? $" --steps {s}" : "") + (cosineFrom is { } cf ? $" --cosine-from {cf}" : "") +
-            (depressionWeight is { } dw && dw != opt.DepressionWeight ? $" --depression-weight {dw.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "");
+        string? then = (steps is { } s && s != opt.Steps ? $" --steps {s}" : "") + (cosineFrom is { } cf ? $" --cosine-from {cf}" : "");
         opt = opt with
         {
             Out = outDir, Steps = steps ?? opt.Steps, Threads = threads ?? opt.Threads,
             CosineDecay = opt.CosineDecay || cosineFrom is not null, CosineFrom = cosineFrom ?? opt.CosineFrom,
-            DepressionWeight = depressionWeight ?? opt.DepressionWeight,
             Command = then.Length > 0 && opt.Command is { } c ? $"{c}; then --resume{then}" : opt.Command,
         };
         opt.Validate();
@@ -167,7 +159,7 @@ public sealed class Trainer
                 if (!double.IsFinite(lv)) Diverged($"loss {lv}");
                 if (o.DepressionWeight > 0)
                 {
-                    var penalty = DepressionPenalty(_step, x);
+                    var penalty = DepressionPenalty(_step);
                     if (!double.IsFinite(penalty.Data[0])) Diverged($"depression penalty {penalty.Data[0]}");
                     recentDepression.Enqueue(penalty.Data[0]);
                     if (recentDepression.Count > 50) recentDepression.Dequeue();
@@ -187,7 +179,7 @@ public sealed class Trainer
             if ((o.SampleEvery > 0 && _step % o.SampleEvery == 0) || _step == o.Steps) WriteSamples();
             if (_step % o.CheckpointEvery == 0 || _step == o.Steps) Save();
             progress?.Invoke(new TrainProgress(_step, o.Steps, recentLoss.Average(), lastTest, n / Median(stepTimes, 5),
-                recentDepression.Count > 0 ? recentDepression.Average() : null, _implausibleDraws));
+                recentDepression.Count > 0 ? recentDepression.Average() : null));
         }
         if (stepTimes.Count == 0 && _evals.Count == 0) lastTest = Evaluate(_step);
         double med = stepTimes.Count > 0 ? Median(stepTimes, 20) : double.NaN;
@@ -196,50 +188,34 @@ public sealed class Trainer
             Process.GetCurrentProcess().PeakWorkingSet64, _data.Sigma, CheckpointPath, _evals);
     }
 
-    // The depression penalty (m per pixel) on the first DepressionBatch crops of the step's batch redrawn at their finest level:
-    // each crop is encoded, the latents of its finest level (z_0, the pixel-scale detail) are replaced by fresh draws at the
-    // run's temperature, and the result decoded with the graph recorded. The coarser latents keep the real crop's relief and
-    // tilt, so the penalty can only change the detail the model draws onto real valleys (on whole fresh samples it was
-    // cheapest to tilt and steepen them, until they blew up). Fresh latents are counter-based on (seed, step): a resumed run
-    // draws the same ones.
-    private Tensor<float> DepressionPenalty(int step, float[] batch)
+    // The depression penalty (m per pixel) of DepressionBatch samples drawn at the run's temperature with the current weights,
+    // recorded so that it reaches them. Latents are counter-based on (seed, step): a resumed run draws the same ones.
+    private Tensor<float> DepressionPenalty(int step)
     {
         var o = Options;
-        int m = Math.Min(o.DepressionBatch, o.Batch), dims = Model.Config.Dims, d = _data.SampleSize;
-        var (c0, h0, w0) = Model.LatentShapes[0];
-        int fine = c0 * h0 * w0;
-        float[] z;
-        using (GradMode.NoGrad()) z = Model.Encode(Batch(batch.AsSpan(0, m * d).ToArray(), m)).Z.Data.ToArray();
-        ulong first = (ulong)step * (ulong)(m * fine);
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < fine; j++)
-                z[i * dims + j] = (float)(o.Temperature * Evaluation.CounterRandom.Normal(o.Seed, DepressionStream, first + (ulong)(i * fine + j)));
+        int m = o.DepressionBatch, dims = Model.Config.Dims;
+        var z = new float[m * dims];
+        ulong first = (ulong)step * (ulong)z.Length;
+        for (int i = 0; i < z.Length; i++) z[i] = (float)(o.Temperature * Evaluation.CounterRandom.Normal(o.Seed, DepressionStream, first + (ulong)i));
         var x = Model.Decode(new Tensor<float>([m, dims], z), record: true);
-        // A draw the current weights blow up (an inverse coupling divides by its scale) is what the runtime redraws
-        // (FlowModel.SamplePlausible): non-finite, or of more than ImplausibleReliefFactor times the data's largest relief. It is
-        // left out (a non-finite one would turn the gradient into NaN) and the rest decoded again; the count is reported.
-        double limit = FlowModel.ImplausibleReliefFactor * _data.MaxRelief;
-        var plausible = Enumerable.Range(0, m).Where(i => Plausible(x.Data.AsSpan(i * d, d), limit)).ToArray();
-        _implausibleDraws += m - plausible.Length;
-        if (plausible.Length < m)
+        // A sample the current weights send to infinity (an inverse coupling divides by its scale) has no spill levels and
+        // would turn the whole gradient into NaN: such latents are left out and the rest decoded again (rare, so cheap).
+        int d = x.Length / m;
+        var finite = Enumerable.Range(0, m).Where(i => IsFinite(x.Data.AsSpan(i * d, d))).ToArray();
+        if (finite.Length < m)
         {
-            if (plausible.Length == 0) return Tensor<float>.Scalar(0f);
-            var kept = plausible.SelectMany(i => z.AsSpan(i * dims, dims).ToArray()).ToArray();
-            x = Model.Decode(new Tensor<float>([plausible.Length, dims], kept), record: true);
+            if (finite.Length == 0) return Tensor<float>.Scalar(0f);
+            var kept = finite.SelectMany(i => z.AsSpan(i * dims, dims).ToArray()).ToArray();
+            x = Model.Decode(new Tensor<float>([finite.Length, dims], kept), record: true);
         }
         return Ops.DepressionPenalty(x, _data.Sigma, o.DepressionFree);
     }
 
-    private static bool Plausible(ReadOnlySpan<float> v, double maxRelief)
+    private static bool IsFinite(ReadOnlySpan<float> v)
     {
-        float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
         foreach (float f in v)
-        {
             if (!float.IsFinite(f)) return false;
-            lo = MathF.Min(lo, f);
-            hi = MathF.Max(hi, f);
-        }
-        return hi - lo <= maxRelief;
+        return true;
     }
 
     private const ulong DepressionStream = 0xDE9E55104;

@@ -32,52 +32,36 @@ public class DepressionPenaltyTests
         // In units of 2.5 m the same metres come out; without a dam there is nothing to penalise.
         Assert.Equal(33.0 / (2 * N * N), Ops.DepressionPenalty(Batch(2.5, false, Valley(true), Valley(false)), 2.5, 1).Data[0], 5);
         Assert.Equal(0f, Ops.DepressionPenalty(Batch(1, false, Valley(false)), 1, 0).Data[0]);
-        // Relief 8·450 + 15·9 = 3,735 m: 35 m over a 3,700 m limit counts as every pixel 35 m too deep.
-        Assert.Equal(35f, Ops.DepressionPenalty(Batch(2.5, false, Valley(false)), 2.5, 0, 3700 / 2.5).Data[0], 3);
-        Assert.Equal(0f, Ops.DepressionPenalty(Batch(2.5, false, Valley(false)), 2.5, 0, 3735.5 / 2.5).Data[0]);
     }
 
-    [Theory]
-    [InlineData(double.PositiveInfinity)]
-    [InlineData(3700 / 2.5)]
-    public void TheGradientLowersTheCrestAndRaisesThePoolAsFiniteDifferencesDo(double reliefLimit)
+    [Fact]
+    public void TheGradientLowersTheCrestAndRaisesThePoolAsFiniteDifferencesDo()
     {
         const double scale = 2.5, free = 1;
         var x = Batch(scale, true, Valley(false), Valley(true));
-        Ops.DepressionPenalty(x, scale, free, reliefLimit).Backward();
+        Ops.DepressionPenalty(x, scale, free).Backward();
         var grad = x.Grad!;
-        const float h = 0.1f; // in units (0.25 m); the penalty is linear in every coordinate within ±h here
+        const float h = 0.01f; // in units; the penalty is linear in every coordinate within ±h here
         for (int i = 0; i < x.Length; i++)
         {
             float v = x.Data[i];
             x.Data[i] = v + h;
-            double up = Penalty(x, reliefLimit);
+            double up = Penalty(x);
             x.Data[i] = v - h;
-            double down = Penalty(x, reliefLimit);
+            double down = Penalty(x);
             x.Data[i] = v;
-            double numeric = (up - down) / (2 * h); // float rounding of x and of the sum: 1e-3 relative
-            Assert.True(Math.Abs(numeric - grad[i]) <= 1e-3 * (1 + Math.Abs(grad[i])), $"element {i}: analytic {grad[i]}, numeric {numeric}");
+            Assert.Equal((up - down) / (2 * h), grad[i], 4);
         }
         // The crest carries the pull of its three pool pixels, each pool pixel its own push up.
         double unit = scale / (2.0 * N * N);
         Assert.Equal(3 * unit, grad[N * N + 5 * N + 8], 6);
         Assert.Equal(-unit, grad[N * N + 6 * N + 8], 6);
-        if (double.IsPositiveInfinity(reliefLimit)) Assert.Equal(0, grad.Take(N * N).Count(g => g != 0));
-        else
-        {
-            // Over the relief limit, each sample's highest pixel (row 15, column 0) is pulled down, its lowest (row 0, column 8) up.
-            foreach (int o in new[] { 0, N * N })
-            {
-                Assert.Equal(N * N * unit, grad[o + 15 * N], 6);
-                Assert.Equal(-N * N * unit, grad[o + 8], 6);
-            }
-            Assert.Equal(4, grad.Count(g => Math.Abs(g) > 10 * unit));
-        }
+        Assert.Equal(0, grad.Take(N * N).Count(g => g != 0));
 
-        static double Penalty(Tensor<float> x, double reliefLimit)
+        static double Penalty(Tensor<float> x)
         {
             using var _ = GradMode.NoGrad();
-            return Ops.DepressionPenalty(x, scale, free, reliefLimit).Data[0];
+            return Ops.DepressionPenalty(x, scale, free).Data[0];
         }
     }
 
@@ -88,7 +72,6 @@ public class DepressionPenaltyTests
         Assert.Throws<ArgumentException>(() => Ops.DepressionPenalty(new Tensor<float>([2, 1, 2, 2]), 1, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => Ops.DepressionPenalty(new Tensor<float>([2, 1, N, N]), 0, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => Ops.DepressionPenalty(new Tensor<float>([2, 1, N, N]), 1, -1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Ops.DepressionPenalty(new Tensor<float>([2, 1, N, N]), 1, 1, 0));
     }
 
     [Fact]
@@ -109,21 +92,14 @@ public class DepressionPenaltyTests
         // Every trained tensor but the 1x1 convolutions' (a constant inverse in the sampling pass) is reached.
         foreach (var (name, t, trainable) in flow.NamedTensors())
             if (trainable && !name.Contains(".invconv.")) Assert.True(t.Grad is not null && t.Grad.Any(g => g != 0), $"{name} got no gradient");
-        // Along the gradient, the penalty's central difference is the gradient's squared norm, and a step whose first-order
-        // decrease is 10 % of the penalty realises most of it.
-        var grads = parameters.Where(p => p.Grad is not null).Select(p => (P: p, G: p.Grad!.ToArray(), W: p.Data.ToArray())).ToList();
-        double norm2 = grads.Sum(e => e.G.Sum(g => (double)g * g));
-        float PenaltyAt(double t)
-        {
-            foreach (var (p, g, w) in grads)
-                for (int i = 0; i < p.Length; i++) p.Data[i] = (float)(w[i] - t * g[i]);
-            using var _ = GradMode.NoGrad();
-            return Ops.DepressionPenalty(flow.Decode(latents), 1, 0).Data[0];
-        }
-        double eps = 0.01 * before.Data[0] / norm2;
-        double slope = (PenaltyAt(-eps) - PenaltyAt(eps)) / (2 * eps);
-        Assert.True(Math.Abs(slope - norm2) <= 0.05 * norm2, $"directional derivative {slope} against |g|² {norm2}");
-        float after = PenaltyAt(0.1 * before.Data[0] / norm2);
+        // A step whose first-order decrease is 10 % of the penalty: at least half of that is realised.
+        double norm2 = parameters.Where(p => p.Grad is not null).Sum(p => p.Grad!.Sum(g => (double)g * g));
+        float step = (float)(0.1 * before.Data[0] / norm2);
+        foreach (var p in parameters)
+            if (p.Grad is { } g)
+                for (int i = 0; i < p.Length; i++) p.Data[i] -= step * g[i];
+        float after;
+        using (GradMode.NoGrad()) after = Ops.DepressionPenalty(flow.Decode(latents), 1, 0).Data[0];
         Assert.True(after < 0.95 * before.Data[0], $"penalty {before.Data[0]} -> {after}");
     }
 }

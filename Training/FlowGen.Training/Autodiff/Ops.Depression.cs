@@ -5,10 +5,7 @@
 //   depth(p) = scale · (x[src(p)] − x[p]),  penalty = Σ_{n,p} relu(depth(p) − free) / (N·S²)   [metres per pixel]
 //   backward: every pixel deeper than free gets −g·scale/(N·S²), its crest +g·scale/(N·S²) per such pixel
 // (almost everywhere: the flood's partition into depressions is piecewise constant in x). The gradient asks for what
-// breaching and filling do by hand, the dam lowered and the pit raised. With a relief limit R (units), a sample whose
-// relief max − min exceeds it adds scale · (max − min − R) · S² to the sum (as if every pixel lay that much too deep): its
-// highest pixel is pulled down and its lowest up, so a penalty on samples cannot be escaped by blowing them up past
-// what the runtime accepts (FlowModel.SamplePlausible). Samples are the parallel items.
+// breaching and filling do by hand, the dam lowered and the pit raised. Samples are the parallel items.
 using FlowGen.Training.Evaluation;
 
 namespace FlowGen.Training.Autodiff;
@@ -16,20 +13,17 @@ namespace FlowGen.Training.Autodiff;
 public static partial class Ops
 {
     /// <summary>Mean depth (m) by which pixels lie more than <paramref name="free"/> metres below their spill level, over a batch
-    /// of one-channel heightmaps in units of <paramref name="scale"/> metres, plus each sample's relief beyond
-    /// <paramref name="reliefLimit"/> units (shapes and rules in the file comment).</summary>
-    public static Tensor<float> DepressionPenalty(Tensor<float> x, double scale, double free, double reliefLimit = double.PositiveInfinity)
+    /// of one-channel heightmaps in units of <paramref name="scale"/> metres (shapes in the file comment).</summary>
+    public static Tensor<float> DepressionPenalty(Tensor<float> x, double scale, double free)
     {
         if (x.Rank != 4 || x.Dim(1) != 1 || x.Dim(2) < 3 || x.Dim(3) < 3)
             throw new ArgumentException($"DepressionPenalty needs heightmaps [N,1,H,W] of at least 3x3, got [{string.Join(",", x.Shape)}].");
-        if (!(scale > 0) || !(free >= 0) || !(reliefLimit > 0))
-            throw new ArgumentOutOfRangeException(nameof(scale), "scale and the relief limit must be positive and the free depth at least 0.");
+        if (!(scale > 0) || !(free >= 0)) throw new ArgumentOutOfRangeException(nameof(scale), "scale must be positive and the free depth at least 0.");
         int n = x.Dim(0), h = x.Dim(2), w = x.Dim(3), hw = h * w;
         var xd = x.Data;
         var source = new int[n * hw];
         var deep = new bool[n * hw];
         var perSample = new double[n];
-        var extremes = new (int Low, int High)[n]; // the lowest and highest pixel of a sample over the relief limit, else (-1, -1)
         Engine.For(n, sm =>
         {
             var filled = Scratch<float>.Get(hw);
@@ -43,16 +37,6 @@ public static partial class Ops
                 deep[sm * hw + p] = true;
                 sum += excess;
             }
-            var v = xd.AsSpan(sm * hw, hw);
-            int lo = 0, hi = 0;
-            for (int p = 1; p < hw; p++)
-            {
-                if (v[p] < v[lo]) lo = p;
-                if (v[p] > v[hi]) hi = p;
-            }
-            double over = (double)v[hi] - v[lo] - reliefLimit;
-            extremes[sm] = over > 0 ? (lo, hi) : (-1, -1);
-            if (over > 0) sum += scale * over * hw;
             perSample[sm] = sum;
         });
         double total = 0;
@@ -70,11 +54,6 @@ public static partial class Ops
                     if (!deep[o + p]) continue;
                     dx[o + p] -= g;
                     dx[o + source[o + p]] += g; // the crest lies in the same sample
-                }
-                if (extremes[sm].High >= 0)
-                {
-                    dx[o + extremes[sm].High] += g * hw;
-                    dx[o + extremes[sm].Low] -= g * hw;
                 }
             });
         });
