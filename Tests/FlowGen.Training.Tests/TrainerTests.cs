@@ -130,31 +130,6 @@ public class TrainerTests
     }
 
     [Fact]
-    public void TheDepressionPenaltyTrainsResumesBitExactlyAndIsForPlainHeightmapModelsOnly()
-    {
-        using var a = new TempDir();
-        using var b = new TempDir();
-        var withPenalty = (TrainOptions o) => o with { DepressionWeight = 1, DepressionBatch = 4 };
-        var ra = Trainer.Create(withPenalty(Tiny(a.Path, 4))).Run();
-        Trainer.Create(withPenalty(Tiny(b.Path, 2))).Run();
-        var rb = Trainer.Resume(b.Path, steps: 4).Run();
-        Assert.Equal(ra.TestBpd, rb.TestBpd);
-        var ma = Trainer.LoadForInference(ra.CheckpointPath).Model.NamedTensors().ToList();
-        var mb = Trainer.LoadForInference(rb.CheckpointPath).Model.NamedTensors().ToList();
-        for (int i = 0; i < ma.Count; i++) Assert.Equal(ma[i].Value.Data, mb[i].Value.Data);
-        // The penalty changes what is learned: the same run without it ends elsewhere.
-        using var c = new TempDir();
-        var rc = Trainer.Create(Tiny(c.Path, 4)).Run();
-        Assert.NotEqual(rc.TestBpd, ra.TestBpd);
-
-        using var d = new TempDir();
-        Assert.Contains("--depression-weight", Assert.Throws<ArgumentException>(() => Trainer.Create(withPenalty(Tiny(d.Path, 2)) with { ContextFactor = 4 })).Message);
-        Assert.Contains("texture", Assert.Throws<ArgumentException>(() => Trainer.Create(withPenalty(Tiny(d.Path, 2)) with { Data = Fixtures.Data("grass.png") })).Message);
-        Assert.Throws<ArgumentException>(() => Trainer.Create(Tiny(d.Path, 2) with { DepressionWeight = -1 }));
-        Assert.Throws<ArgumentException>(() => Trainer.Create(withPenalty(Tiny(d.Path, 2)) with { DepressionBatch = 0 }));
-    }
-
-    [Fact]
     public void BadOptionsAndDataAreTypedErrors()
     {
         using var d = new TempDir();

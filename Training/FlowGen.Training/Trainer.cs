@@ -19,7 +19,7 @@ namespace FlowGen.Training;
 public sealed class TrainingDivergedException(string message) : FlowGenException(message);
 
 /// <summary>One progress report.</summary>
-public readonly record struct TrainProgress(int Step, int Steps, double TrainBpd, double? TestBpd, double SamplesPerSecond, double? DepressionMetres = null);
+public readonly record struct TrainProgress(int Step, int Steps, double TrainBpd, double? TestBpd, double SamplesPerSecond);
 
 /// <summary>A held-out evaluation.</summary>
 public sealed record TrainEval(int Step, double TestBpd, double? TestBitsPerQuantum);
@@ -56,8 +56,6 @@ public sealed class Trainer
         Engine.SetThreads(options.Threads);
         var cfg = options.Model with { InChannels = data.Channels, Size = data.Patch, ContextChannels = data.ContextSize > 0 ? 1 : 0, PhaseMaps = data.PhaseMaps };
         cfg.Validate();
-        if (options.DepressionWeight > 0 && (data.Kind != DataKind.Heightmap || data.Channels != 1))
-            throw new ArgumentException($"--depression-weight is for heightmaps; {options.Data} is a texture.");
         Model = new MultiScaleFlow<float>(cfg, options.Seed);
         (_test, _testCount, var positions) = data.TestSet(options.TestCount, options.TestSeed);
         if (data.ContextSize > 0) _testContext = data.ContextsAt(positions);
@@ -141,7 +139,6 @@ public sealed class Trainer
         var context = _data.ContextSize > 0 ? new float[n * _data.ContextSize] : null;
         var stepTimes = new List<double>();
         var recentLoss = new Queue<double>();
-        var recentDepression = new Queue<double>();
         double? lastTest = _evals.Count > 0 ? _evals[^1].TestBpd : null;
         if (_step == 0 && _evals.Count == 0) lastTest = Evaluate(0);
         var sw = new Stopwatch();
@@ -157,14 +154,6 @@ public sealed class Trainer
                 var loss = Ops.Scale(Ops.SumAll(logp), -1.0 / ((double)n * d)); // nats per dimension
                 lv = loss.Data[0];
                 if (!double.IsFinite(lv)) Diverged($"loss {lv}");
-                if (o.DepressionWeight > 0)
-                {
-                    var penalty = DepressionPenalty(_step);
-                    if (!double.IsFinite(penalty.Data[0])) Diverged($"depression penalty {penalty.Data[0]}");
-                    recentDepression.Enqueue(penalty.Data[0]);
-                    if (recentDepression.Count > 50) recentDepression.Dequeue();
-                    loss = Ops.Add(loss, Ops.Scale(penalty, o.DepressionWeight));
-                }
                 loss.Backward();
                 double gn = o.ClipNorm > 0 ? _adam.ClipGradNorm(o.ClipNorm) : 0;
                 if (!double.IsFinite(gn)) Diverged($"gradient norm {gn}");
@@ -178,8 +167,7 @@ public sealed class Trainer
             if (_step % o.EvalEvery == 0 || _step == o.Steps) lastTest = Evaluate(_step);
             if ((o.SampleEvery > 0 && _step % o.SampleEvery == 0) || _step == o.Steps) WriteSamples();
             if (_step % o.CheckpointEvery == 0 || _step == o.Steps) Save();
-            progress?.Invoke(new TrainProgress(_step, o.Steps, recentLoss.Average(), lastTest, n / Median(stepTimes, 5),
-                recentDepression.Count > 0 ? recentDepression.Average() : null));
+            progress?.Invoke(new TrainProgress(_step, o.Steps, recentLoss.Average(), lastTest, n / Median(stepTimes, 5)));
         }
         if (stepTimes.Count == 0 && _evals.Count == 0) lastTest = Evaluate(_step);
         double med = stepTimes.Count > 0 ? Median(stepTimes, 20) : double.NaN;
@@ -187,38 +175,6 @@ public sealed class Trainer
         return new TrainResult(_step, bpd, _evals[^1].TestBitsPerQuantum, n / med, med,
             Process.GetCurrentProcess().PeakWorkingSet64, _data.Sigma, CheckpointPath, _evals);
     }
-
-    // The depression penalty (m per pixel) of DepressionBatch samples drawn at the run's temperature with the current weights,
-    // recorded so that it reaches them. Latents are counter-based on (seed, step): a resumed run draws the same ones.
-    private Tensor<float> DepressionPenalty(int step)
-    {
-        var o = Options;
-        int m = o.DepressionBatch, dims = Model.Config.Dims;
-        var z = new float[m * dims];
-        ulong first = (ulong)step * (ulong)z.Length;
-        for (int i = 0; i < z.Length; i++) z[i] = (float)(o.Temperature * Evaluation.CounterRandom.Normal(o.Seed, DepressionStream, first + (ulong)i));
-        var x = Model.Decode(new Tensor<float>([m, dims], z), record: true);
-        // A sample the current weights send to infinity (an inverse coupling divides by its scale) has no spill levels and
-        // would turn the whole gradient into NaN: such latents are left out and the rest decoded again (rare, so cheap).
-        int d = x.Length / m;
-        var finite = Enumerable.Range(0, m).Where(i => IsFinite(x.Data.AsSpan(i * d, d))).ToArray();
-        if (finite.Length < m)
-        {
-            if (finite.Length == 0) return Tensor<float>.Scalar(0f);
-            var kept = finite.SelectMany(i => z.AsSpan(i * dims, dims).ToArray()).ToArray();
-            x = Model.Decode(new Tensor<float>([finite.Length, dims], kept), record: true);
-        }
-        return Ops.DepressionPenalty(x, _data.Sigma, o.DepressionFree);
-    }
-
-    private static bool IsFinite(ReadOnlySpan<float> v)
-    {
-        foreach (float f in v)
-            if (!float.IsFinite(f)) return false;
-        return true;
-    }
-
-    private const ulong DepressionStream = 0xDE9E55104;
 
     private Tensor<float> Batch(float[] x, int n) => new([n, _data.Channels, _data.Patch, _data.Patch], x);
 

@@ -106,24 +106,6 @@ public class TerrainMorphometryTests
         Surface((x, y) => 5 * Math.Abs(x - 8 * Pixel) + 0.1 * y + (Math.Abs(x - 8 * Pixel) < 1 && Math.Abs(y - 5 * Pixel) < 1 ? 30 : 0));
 
     [Fact]
-    public void SpillLevelsFillTheDammedPoolExactlyToItsCrestAndNameTheCrest()
-    {
-        var z = DammedValley();
-        var filled = new float[N * N];
-        var source = new int[N * N];
-        TerrainMorphometry.SpillLevels(z, N, N, filled, source);
-        int crest = 5 * N + 8;
-        for (int i = 0; i < N * N; i++)
-        {
-            int r = i / N, c = i % N;
-            bool pool = c == 8 && r is >= 6 and <= 8; // 21, 12 and 3 m below the crest
-            Assert.Equal(pool ? z[crest] : z[i], filled[i]);
-            Assert.Equal(pool ? crest : i, source[i]);
-        }
-        Assert.Throws<ArgumentException>(() => TerrainMorphometry.SpillLevels(z, N, N, filled, new int[N * N - 1]));
-    }
-
-    [Fact]
     public void FillingADammedValleyRaisesItsPoolToTheCrestAndDrainsItOverTheDam()
     {
         var z = DammedValley();

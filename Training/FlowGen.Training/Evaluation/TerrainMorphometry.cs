@@ -155,31 +155,13 @@ public static class TerrainMorphometry
     /// level (priority-flood +ε from the patch border; each filled pixel at least <see cref="FillEpsilon"/> above the pixel it
     /// was reached from, so that D8 on the result drains every pixel out of the patch). Pixels not in a depression keep their height.
     /// </summary>
-    public static void FillDepressions(ReadOnlySpan<float> z, int height, int width, Span<float> filled) =>
-        Flood(z, height, width, filled, default, FillEpsilon);
-
-    /// <summary>
-    /// Fills the closed depressions of <paramref name="z"/> to their spill level exactly (priority-flood from the patch border with
-    /// no rise, so a filled pixel lies at the height of the pixel it spills through) and writes, for every pixel, the index of the
-    /// pixel whose own height its filled height is: itself where it is not in a depression, else the crest its depression spills over.
-    /// </summary>
-    public static void SpillLevels(ReadOnlySpan<float> z, int height, int width, Span<float> filled, Span<int> source)
-    {
-        if (source.Length < height * width) throw new ArgumentException("the source span is shorter than the patch");
-        Flood(z, height, width, filled, source, 0f);
-    }
-
-    // Priority-flood (Barnes, Lehman & Mulla 2014): pixels leave the queue lowest first (ties by index, so the order and the
-    // result do not depend on the queue's internals); each one reached is raised to at least the height of the pixel it was
-    // reached from, plus epsilon (0 = plain fill). With a source span, each raised pixel inherits the source of that pixel.
-    private static void Flood(ReadOnlySpan<float> z, int height, int width, Span<float> filled, Span<int> source, float epsilon)
+    public static void FillDepressions(ReadOnlySpan<float> z, int height, int width, Span<float> filled)
     {
         int n = height * width;
         if (z.Length < n || filled.Length < n) throw new ArgumentException("a span is shorter than the patch");
-        bool track = !source.IsEmpty;
         z[..n].CopyTo(filled);
-        if (track) for (int i = 0; i < n; i++) source[i] = i;
         var done = new bool[n];
+        // Lowest first, ties by index: the order, and so the result, does not depend on the queue's internals.
         var queue = new PriorityQueue<int, (float Height, int Index)>(n);
         for (int r = 0; r < height; r++)
             for (int c = 0; c < width; c++)
@@ -200,13 +182,9 @@ public static class TerrainMorphometry
                     int j = rr * width + cc;
                     if (done[j]) continue;
                     done[j] = true;
-                    float spill = key.Height + epsilon;
-                    if (epsilon > 0 && spill <= key.Height) spill = MathF.BitIncrement(key.Height); // ε below the float spacing at this height
-                    if (filled[j] < spill)
-                    {
-                        filled[j] = spill;
-                        if (track) source[j] = source[i];
-                    }
+                    float spill = key.Height + FillEpsilon;
+                    if (spill <= key.Height) spill = MathF.BitIncrement(key.Height); // ε below the float spacing at this height
+                    if (filled[j] < spill) filled[j] = spill;
                     queue.Enqueue(j, (filled[j], j));
                 }
         }

@@ -123,13 +123,12 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
         return Ops.Add(logpz, ld);
     }
 
-    /// <summary>Sampling direction: z [N,D] → x [N,C,S,S]. No graph is recorded unless <paramref name="record"/>, which lets a loss
-    /// on samples reach the parameters (all but the 1x1 convolutions', whose inverse is a constant of each pass).</summary>
-    public Tensor<T> Decode(Tensor<T> z, Tensor<T>? context = null, bool record = false)
+    /// <summary>Sampling direction: z [N,D] → x [N,C,S,S] (no graph is recorded).</summary>
+    public Tensor<T> Decode(Tensor<T> z, Tensor<T>? context = null)
     {
         if (z.Rank != 2 || z.Dim(1) != Config.Dims)
             throw new ArgumentException($"z must be [N,{Config.Dims}], got [{string.Join(",", z.Shape)}].");
-        using IDisposable? _ = record ? null : GradMode.NoGrad();
+        using var _ = GradMode.NoGrad();
         int n = z.Dim(0);
         CheckContext(context, n);
         if (context is not null) context = NetContext(context);
