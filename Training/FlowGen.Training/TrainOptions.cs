@@ -97,6 +97,20 @@ public sealed record TrainOptions
     /// </summary>
     public double Temperature { get; init; } = 1.0;
 
+    /// <summary>
+    /// Weight (per metre, against the likelihood's nats per dimension) of the depression penalty: the expected depth (m per
+    /// pixel) by which the model's own samples lie more than <see cref="DepressionFree"/> metres below their spill level,
+    /// lowered by the score-function gradient over <see cref="DepressionBatch"/> draws a step (Trainer.DepressionSurrogate).
+    /// 0 = off, the plain maximum-likelihood recipe. Heightmap models without a context only.
+    /// </summary>
+    public double DepressionWeight { get; init; }
+
+    /// <summary>Depth (m) below its spill level a pixel may lie unpenalised (real patches have shallow basins too).</summary>
+    public double DepressionFree { get; init; } = 1.0;
+
+    /// <summary>Samples drawn a step for the depression penalty.</summary>
+    public int DepressionBatch { get; init; } = 16;
+
     /// <summary>The command line that started the run (recorded in the exported model's metadata).</summary>
     public string? Command { get; init; }
 
@@ -119,6 +133,10 @@ public sealed record TrainOptions
             if (at != 0 && 2 * at != ContextFactor)
                 throw new ArgumentException($"--phase-maps lays the exported model at 0 or {ContextFactor / 2} (half a block), the offsets whose draw correlation is measured on held-out windows there; not {at}.");
         }
+        if (!(DepressionWeight >= 0) || !(DepressionFree >= 0) || DepressionBatch < 2)
+            throw new ArgumentException("--depression-weight and --depression-free must be at least 0 and --depression-batch at least 2.");
+        if (DepressionWeight > 0 && ContextFactor != 0)
+            throw new ArgumentException("--depression-weight draws samples of the model alone: it is for plain and coarse models, not detail models (--context-factor).");
         if (EmaDecay is < 0 or >= 1) throw new ArgumentException("--ema must be in [0, 1).");
         if (CosineFrom < 0 || (CosineDecay && CosineFrom >= Steps)) throw new ArgumentException("--cosine-from must be at least 0 and below --steps.");
         if (Model.ContextGradient && ContextFactor == 0) throw new ArgumentException("--context-gradient is for detail models: it needs --context-factor.");

@@ -19,7 +19,8 @@ namespace FlowGen.Training;
 public sealed class TrainingDivergedException(string message) : FlowGenException(message);
 
 /// <summary>One progress report.</summary>
-public readonly record struct TrainProgress(int Step, int Steps, double TrainBpd, double? TestBpd, double SamplesPerSecond);
+/// <param name="DepressionMetres">With a depression penalty: its mean over the last 50 steps' draws (m per pixel).</param>
+public readonly record struct TrainProgress(int Step, int Steps, double TrainBpd, double? TestBpd, double SamplesPerSecond, double? DepressionMetres = null);
 
 /// <summary>A held-out evaluation.</summary>
 public sealed record TrainEval(int Step, double TestBpd, double? TestBitsPerQuantum);
@@ -56,6 +57,8 @@ public sealed class Trainer
         Engine.SetThreads(options.Threads);
         var cfg = options.Model with { InChannels = data.Channels, Size = data.Patch, ContextChannels = data.ContextSize > 0 ? 1 : 0, PhaseMaps = data.PhaseMaps };
         cfg.Validate();
+        if (options.DepressionWeight > 0 && (data.Kind != DataKind.Heightmap || data.Channels != 1))
+            throw new ArgumentException($"--depression-weight is for heightmaps; {options.Data} is a texture.");
         Model = new MultiScaleFlow<float>(cfg, options.Seed);
         (_test, _testCount, var positions) = data.TestSet(options.TestCount, options.TestSeed);
         if (data.ContextSize > 0) _testContext = data.ContextsAt(positions);
@@ -97,8 +100,10 @@ public sealed class Trainer
     }
 
     /// <summary>Continues the run saved in <paramref name="outDir"/>; <paramref name="steps"/> (if given) raises the total;
-    /// <paramref name="cosineFrom"/> (if given) switches on a cosine decay from that step to the (new) last one.</summary>
-    public static Trainer Resume(string outDir, int? steps = null, int? threads = null, int? cosineFrom = null)
+    /// <paramref name="cosineFrom"/> (if given) switches on a cosine decay from that step to the (new) last one;
+    /// <paramref name="depressionWeight"/> (if given) sets the depression penalty's weight from here on (fine-tuning a
+    /// trained model with it).</summary>
+    public static Trainer Resume(string outDir, int? steps = null, int? threads = null, int? cosineFrom = null, double? depressionWeight = null)
     {
         string path = Path.Combine(outDir, CheckpointFile);
         var ck = Checkpoint.Load(path);
@@ -111,11 +116,13 @@ public sealed class Trainer
         {
             throw new CheckpointException($"Options are unreadable: {e.Message}", path, e);
         }
-        string? then = (steps is { } s && s != opt.Steps ? $" --steps {s}" : "") + (cosineFrom is { } cf ? $" --cosine-from {cf}" : "");
+        string? then = (steps is { } s && s != opt.Steps ? $" --steps {s}" : "") + (cosineFrom is { } cf ? $" --cosine-from {cf}" : "") +
+            (depressionWeight is { } dw && dw != opt.DepressionWeight ? $" --depression-weight {dw.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "");
         opt = opt with
         {
             Out = outDir, Steps = steps ?? opt.Steps, Threads = threads ?? opt.Threads,
             CosineDecay = opt.CosineDecay || cosineFrom is not null, CosineFrom = cosineFrom ?? opt.CosineFrom,
+            DepressionWeight = depressionWeight ?? opt.DepressionWeight,
             Command = then.Length > 0 && opt.Command is { } c ? $"{c}; then --resume{then}" : opt.Command,
         };
         opt.Validate();
@@ -139,6 +146,7 @@ public sealed class Trainer
         var context = _data.ContextSize > 0 ? new float[n * _data.ContextSize] : null;
         var stepTimes = new List<double>();
         var recentLoss = new Queue<double>();
+        var recentDepression = new Queue<double>();
         double? lastTest = _evals.Count > 0 ? _evals[^1].TestBpd : null;
         if (_step == 0 && _evals.Count == 0) lastTest = Evaluate(0);
         var sw = new Stopwatch();
@@ -154,6 +162,12 @@ public sealed class Trainer
                 var loss = Ops.Scale(Ops.SumAll(logp), -1.0 / ((double)n * d)); // nats per dimension
                 lv = loss.Data[0];
                 if (!double.IsFinite(lv)) Diverged($"loss {lv}");
+                if (o.DepressionWeight > 0 && DepressionSurrogate(_step) is var (surrogate, depth))
+                {
+                    recentDepression.Enqueue(depth);
+                    if (recentDepression.Count > 50) recentDepression.Dequeue();
+                    if (surrogate is not null) loss = Ops.Add(loss, Ops.Scale(surrogate, o.DepressionWeight));
+                }
                 loss.Backward();
                 double gn = o.ClipNorm > 0 ? _adam.ClipGradNorm(o.ClipNorm) : 0;
                 if (!double.IsFinite(gn)) Diverged($"gradient norm {gn}");
@@ -167,13 +181,74 @@ public sealed class Trainer
             if (_step % o.EvalEvery == 0 || _step == o.Steps) lastTest = Evaluate(_step);
             if ((o.SampleEvery > 0 && _step % o.SampleEvery == 0) || _step == o.Steps) WriteSamples();
             if (_step % o.CheckpointEvery == 0 || _step == o.Steps) Save();
-            progress?.Invoke(new TrainProgress(_step, o.Steps, recentLoss.Average(), lastTest, n / Median(stepTimes, 5)));
+            progress?.Invoke(new TrainProgress(_step, o.Steps, recentLoss.Average(), lastTest, n / Median(stepTimes, 5),
+                recentDepression.Count > 0 ? recentDepression.Average() : null));
         }
         if (stepTimes.Count == 0 && _evals.Count == 0) lastTest = Evaluate(_step);
         double med = stepTimes.Count > 0 ? Median(stepTimes, 20) : double.NaN;
         double bpd = _evals[^1].TestBpd;
         return new TrainResult(_step, bpd, _evals[^1].TestBitsPerQuantum, n / med, med,
             Process.GetCurrentProcess().PeakWorkingSet64, _data.Sigma, CheckpointPath, _evals);
+    }
+
+    // The depression penalty of the step's draws (latents counter-based on (seed, step): a resumed run draws the same ones).
+    private (Tensor<float>? Surrogate, double Depth)? DepressionSurrogate(int step)
+    {
+        var o = Options;
+        var z = new float[o.DepressionBatch * Model.Config.Dims];
+        ulong first = (ulong)step * (ulong)z.Length;
+        for (int i = 0; i < z.Length; i++) z[i] = (float)(o.Temperature * Evaluation.CounterRandom.Normal(o.Seed, DepressionStream, first + (ulong)i));
+        return DepressionSurrogate(Model, z, _data.Sigma, o.DepressionFree, FlowModel.ImplausibleReliefFactor * _data.MaxRelief);
+    }
+
+    /// <summary>
+    /// The depression penalty E_p[f(x)], f = how deep (m per pixel) a sample lies more than <paramref name="free"/> metres below
+    /// its spill level (TerrainMorphometry.ExcessDepressionDepth), as a surrogate whose gradient is the score-function
+    /// (REINFORCE) estimate ∇E_p[f] ≈ Σ_i (f_i − b_i) ∇log p(x_i) / (K·D) over the K draws decoded from <paramref name="z"/>
+    /// ([K·Dims], one-channel heightmaps in units of <paramref name="sigma"/> metres), b_i the mean f of the other draws. The
+    /// draws are made without a graph and only their log-density is differentiated, in the density direction, as the
+    /// likelihood is (differentiating f through the sampling direction instead blew the samples up through Glow's inverse:
+    /// README, 2026-12-08). Draws the runtime would redraw (non-finite, or of more relief than <paramref name="reliefLimit"/>
+    /// units) are left out. Null when no draw is plausible; no surrogate (but the mean f) when only one is.
+    /// </summary>
+    internal static (Tensor<float>? Surrogate, double Depth)? DepressionSurrogate(MultiScaleFlow<float> model, float[] z, double sigma, double free, double reliefLimit)
+    {
+        int dims = model.Config.Dims, m = z.Length / dims, s = model.Config.Size, d = s * s;
+        float[] x;
+        using (GradMode.NoGrad()) x = model.Decode(new Tensor<float>([m, dims], z)).Data;
+        var kept = new List<int>();
+        var f = new List<double>();
+        var filled = new float[d];
+        for (int i = 0; i < m; i++)
+        {
+            var sample = x.AsSpan(i * d, d);
+            if (!Plausible(sample, reliefLimit)) continue;
+            kept.Add(i);
+            f.Add(Evaluation.TerrainMorphometry.ExcessDepressionDepth(sample, s, s, sigma, free, filled));
+        }
+        if (kept.Count == 0) return null;
+        double sum = f.Sum(), mean = sum / f.Count;
+        if (kept.Count < 2) return (null, mean);
+        int k = kept.Count;
+        var drawn = new float[k * d];
+        for (int j = 0; j < k; j++) x.AsSpan(kept[j] * d, d).CopyTo(drawn.AsSpan(j * d));
+        var logp = model.LogProb(new Tensor<float>([k, 1, s, s], drawn));
+        var weights = new Tensor<float>([k], f.Select(v => (float)((v - (sum - v) / (k - 1)) / ((double)k * d))).ToArray());
+        return (Ops.SumAll(Ops.Mul(logp, weights)), mean);
+    }
+
+    private const ulong DepressionStream = 0xDE9E55104;
+
+    private static bool Plausible(ReadOnlySpan<float> v, double maxRelief)
+    {
+        float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+        foreach (float f in v)
+        {
+            if (!float.IsFinite(f)) return false;
+            lo = MathF.Min(lo, f);
+            hi = MathF.Max(hi, f);
+        }
+        return hi - lo <= maxRelief;
     }
 
     private Tensor<float> Batch(float[] x, int n) => new([n, _data.Channels, _data.Patch, _data.Patch], x);

@@ -106,6 +106,19 @@ public class TerrainMorphometryTests
         Surface((x, y) => 5 * Math.Abs(x - 8 * Pixel) + 0.1 * y + (Math.Abs(x - 8 * Pixel) < 1 && Math.Abs(y - 5 * Pixel) < 1 ? 30 : 0));
 
     [Fact]
+    public void ExcessDepressionDepthCountsOnlyWhatLiesDeeperThanTheFreeDepth()
+    {
+        var z = DammedValley(); // pool pixels 21, 12 and 3 m below the crest (plus the fill's ε steps: 1e-4 tolerance)
+        var scratch = new float[N * N];
+        Assert.Equal((20 + 11 + 2) / (double)(N * N), TerrainMorphometry.ExcessDepressionDepth(z, N, N, 1, 1, scratch), 1e-4);
+        Assert.Equal((16 + 7) / (double)(N * N), TerrainMorphometry.ExcessDepressionDepth(z, N, N, 1, 5, scratch), 1e-4);
+        // In units of 3 m the same metres come out; a valley without the dam has none.
+        var units = z.Select(v => v / 3).ToArray();
+        Assert.Equal((20 + 11 + 2) / (double)(N * N), TerrainMorphometry.ExcessDepressionDepth(units, N, N, 3, 1, scratch), 1e-4);
+        Assert.Equal(0, TerrainMorphometry.ExcessDepressionDepth(Surface((x, y) => 5 * Math.Abs(x - 8 * Pixel) + 0.1 * y), N, N, 1, 0, scratch));
+    }
+
+    [Fact]
     public void FillingADammedValleyRaisesItsPoolToTheCrestAndDrainsItOverTheDam()
     {
         var z = DammedValley();

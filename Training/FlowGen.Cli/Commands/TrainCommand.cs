@@ -64,6 +64,14 @@ internal static class TrainCommand
             Description = "symmetries train crops are drawn under: dihedral (the 8 quarter turns and mirror images, as the reference), flips (identity, " +
                 "left-right, up-down, half turn: keeps a terrain's grain along its axes) or none",
         };
+        var depressionWeight = new Option<double?>("--depression-weight")
+        {
+            Description = "heightmaps: also lower, per metre, the expected depth by which the model's own samples lie in closed depressions below " +
+                "their spill level (dams across valleys), by the score-function gradient over --depression-batch draws a step (default 0 = off: " +
+                "maximum likelihood only; with --resume: the weight from there on, to fine-tune a trained model)",
+        };
+        var depressionFree = new Option<double>("--depression-free") { DefaultValueFactory = _ => 1.0, Description = "depth (m) below its spill level a pixel may lie unpenalised" };
+        var depressionBatch = new Option<int>("--depression-batch") { DefaultValueFactory = _ => 16, Description = "samples drawn a step for --depression-weight" };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64, Description = "batch size" };
         var steps = new Option<int?>("--steps") { Description = "optimisation steps (default 2000; with --resume: new total)" };
         var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3, Description = "Adam learning rate" };
@@ -84,14 +92,14 @@ internal static class TrainCommand
         var noExport = new Option<bool>("--no-export") { Description = "do not write model.onnx at the end" };
         var command = new Command("train", "Train a normalizing flow on terrain or texture data")
         {
-            data, output, arch, levels, k, hidden, bins, patch, contextFactor, contextMode, contextPhase, phaseMaps, downsample, allPhases, globalPool, splitPrior, contextGradient, augment, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
+            data, output, arch, levels, k, hidden, bins, patch, contextFactor, contextMode, contextPhase, phaseMaps, downsample, allPhases, globalPool, splitPrior, contextGradient, augment, depressionWeight, depressionFree, depressionBatch, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
             evalEvery, sampleEvery, ckptEvery, testCount, resume, json, noExport,
         };
         command.SetAction((pr, ct) => Task.FromResult(Cli.Guard(() =>
         {
             Trainer trainer;
             if (pr.GetValue(resume))
-                trainer = Trainer.Resume(pr.GetValue(output)!, pr.GetValue(steps), pr.GetValue(threads), pr.GetValue(cosineFrom));
+                trainer = Trainer.Resume(pr.GetValue(output)!, pr.GetValue(steps), pr.GetValue(threads), pr.GetValue(cosineFrom), pr.GetValue(depressionWeight));
             else
             {
                 var options = new TrainOptions
@@ -115,6 +123,7 @@ internal static class TrainCommand
                     },
                     ContextFactor = pr.GetValue(contextFactor), ContextPhase = pr.GetValue(contextPhase), PhaseMaps = pr.GetValue(phaseMaps), Downsample = pr.GetValue(downsample), AllPhases = pr.GetValue(allPhases), Augment = ParseAugment(pr.GetValue(augment)!), Batch = pr.GetValue(batch), Steps = pr.GetValue(steps) ?? 2000, LearningRate = pr.GetValue(lr),
                     WarmupSteps = pr.GetValue(warmup), CosineDecay = pr.GetValue(cosine) || pr.GetValue(cosineFrom) is not null, CosineFrom = pr.GetValue(cosineFrom) ?? 0, ClipNorm = pr.GetValue(clip), WeightDecay = pr.GetValue(wd),
+                    DepressionWeight = pr.GetValue(depressionWeight) ?? 0, DepressionFree = pr.GetValue(depressionFree), DepressionBatch = pr.GetValue(depressionBatch),
                     EmaDecay = pr.GetValue(ema), Seed = pr.GetValue(seed), Threads = pr.GetValue(threads) ?? 2,
                     Command = CommandLine(), EvalEvery = pr.GetValue(evalEvery), SampleEvery = pr.GetValue(sampleEvery),
                     CheckpointEvery = pr.GetValue(ckptEvery), TestCount = pr.GetValue(testCount),
@@ -166,7 +175,8 @@ internal static class TrainCommand
                 result = trainer.Run(p =>
                 {
                     task.Value = p.Step;
-                    task.Description = $"step {p.Step}/{p.Steps} loss {p.TrainBpd:F3} bpd  test {(p.TestBpd is { } t ? t.ToString("F3") : "-")} bpd  {p.SamplesPerSecond:F0} samples/s";
+                    task.Description = $"step {p.Step}/{p.Steps} loss {p.TrainBpd:F3} bpd  test {(p.TestBpd is { } t ? t.ToString("F3") : "-")} bpd  {p.SamplesPerSecond:F0} samples/s" +
+                        (p.DepressionMetres is { } dm ? $"  depressions {dm:F3} m" : "");
                 }, ct);
             });
         return result!;

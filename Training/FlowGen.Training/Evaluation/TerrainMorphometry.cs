@@ -190,6 +190,20 @@ public static class TerrainMorphometry
         }
     }
 
+    /// <summary>
+    /// The mean over pixels of how far each lies more than <paramref name="free"/> metres below its spill level
+    /// (<see cref="FillDepressions"/>; <paramref name="z"/> in units of <paramref name="scale"/> metres, the result in metres):
+    /// 0 for a surface that drains everywhere. <paramref name="filled"/> is scratch of at least the patch's size.
+    /// </summary>
+    public static double ExcessDepressionDepth(ReadOnlySpan<float> z, int height, int width, double scale, double free, Span<float> filled)
+    {
+        int n = height * width;
+        FillDepressions(z, height, width, filled);
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += Math.Max(0, scale * ((double)filled[i] - z[i]) - free);
+        return sum / n;
+    }
+
     /// <summary>Horn's (1981) weighted 3x3 gradient (dz/dx, dz/dy) at an interior pixel.</summary>
     public static (double Dx, double Dy) HornGradient(ReadOnlySpan<float> z, int width, int r, int c, double pixelSize)
     {
