@@ -222,7 +222,7 @@ public sealed class Trainer
         for (int i = 0; i < m; i++)
         {
             var sample = x.AsSpan(i * d, d);
-            if (!Plausible(sample, reliefLimit)) continue;
+            if (!FlowModel.Plausible(sample, reliefLimit)) continue;
             kept.Add(i);
             f.Add(Evaluation.TerrainMorphometry.ExcessDepressionDepth(sample, s, s, sigma, free, filled));
         }
@@ -238,18 +238,6 @@ public sealed class Trainer
     }
 
     private const ulong DepressionStream = 0xDE9E55104;
-
-    private static bool Plausible(ReadOnlySpan<float> v, double maxRelief)
-    {
-        float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
-        foreach (float f in v)
-        {
-            if (!float.IsFinite(f)) return false;
-            lo = MathF.Min(lo, f);
-            hi = MathF.Max(hi, f);
-        }
-        return hi - lo <= maxRelief;
-    }
 
     private Tensor<float> Batch(float[] x, int n) => new([n, _data.Channels, _data.Patch, _data.Patch], x);
 

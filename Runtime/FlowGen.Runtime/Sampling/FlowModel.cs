@@ -312,7 +312,10 @@ public sealed class FlowModel : IDisposable
         return redrawn;
     }
 
-    private static bool Plausible(ReadOnlySpan<float> sample, double limit)
+    /// <summary>True when <paramref name="sample"/> is finite and its relief (max − min) is at most <paramref name="limit"/>: what
+    /// <see cref="SamplePlausible(Span{float}, ulong, long, int, float, SampleUnits)"/> keeps (the trainer's depression penalty
+    /// leaves out the same draws).</summary>
+    public static bool Plausible(ReadOnlySpan<float> sample, double limit)
     {
         float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
         foreach (float v in sample)
