@@ -230,8 +230,12 @@ public sealed class Trainer
         double sum = f.Sum(), mean = sum / f.Count;
         if (kept.Count < 2) return (null, mean);
         int k = kept.Count;
-        var drawn = new float[k * d];
-        for (int j = 0; j < k; j++) x.AsSpan(kept[j] * d, d).CopyTo(drawn.AsSpan(j * d));
+        var drawn = x;
+        if (k < m) // gather the plausible draws (rare)
+        {
+            drawn = new float[k * d];
+            for (int j = 0; j < k; j++) x.AsSpan(kept[j] * d, d).CopyTo(drawn.AsSpan(j * d));
+        }
         var logp = model.LogProb(new Tensor<float>([k, 1, s, s], drawn));
         var weights = new Tensor<float>([k], f.Select(v => (float)((v - (sum - v) / (k - 1)) / ((double)k * d))).ToArray());
         return (Ops.SumAll(Ops.Mul(logp, weights)), mean);

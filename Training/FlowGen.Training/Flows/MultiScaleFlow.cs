@@ -33,16 +33,15 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
             _levels.Add(list.Add(l.ToString(), level));
             if (l < config.Levels - 1) c /= 2;
         }
+        LatentShapes = config.LatentShapes();
         if (config.SplitPrior)
         {
             // Registered after the levels (and zero-initialised, drawing nothing from rng), so the levels' names and initial
             // weights are those of the same flow without priors.
             // A split's halves are equal (squeezed channel counts are even): kept and factored are both z_l's channels.
             var priors = Child("priors", new ModuleList());
-            var shapes = config.LatentShapes();
-            for (int l = 0; l < config.Levels - 1; l++) _priors.Add(priors.Add(l.ToString(), new SplitPrior<T>(shapes[l].C, shapes[l].C, rng)));
+            for (int l = 0; l < config.Levels - 1; l++) _priors.Add(priors.Add(l.ToString(), new SplitPrior<T>(LatentShapes[l].C, LatentShapes[l].C, rng)));
         }
-        LatentShapes = config.LatentShapes();
     }
 
     private static FlowSequence<T> Step(FlowConfig cfg, int c, int cc, Rng rng)
