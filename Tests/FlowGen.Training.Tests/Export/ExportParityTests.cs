@@ -32,9 +32,9 @@ public sealed class OrtTheoryAttribute : TheoryAttribute
 public class ExportParityTests
 {
     // Every parameter is perturbed, so a global pool's and a split prior's zero-initialised convs take part too.
-    private static MultiScaleFlow<float> Small(FlowArch arch, bool globalPool = false, bool splitPrior = false)
+    private static MultiScaleFlow<float> Small(FlowArch arch, bool globalPool = false, bool splitPrior = false, int coarsestSteps = 0)
     {
-        var f = new MultiScaleFlow<float>(new FlowConfig { Arch = arch, Size = 16, Levels = 2, StepsPerLevel = 2, Hidden = 16, Bins = 5, TailBound = 3, GlobalPool = globalPool, SplitPrior = splitPrior }, 11);
+        var f = new MultiScaleFlow<float>(new FlowConfig { Arch = arch, Size = 16, Levels = 2, StepsPerLevel = 2, Hidden = 16, Bins = 5, TailBound = 3, GlobalPool = globalPool, SplitPrior = splitPrior, CoarsestSteps = coarsestSteps }, 11);
         var rng = new Rng(2);
         var x = new float[32 * 256];
         for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
@@ -72,10 +72,11 @@ public class ExportParityTests
     [InlineData(FlowArch.Nsf, true)]
     [InlineData(FlowArch.Glow, false, true)]
     [InlineData(FlowArch.Nsf, false, true)]
-    public void FlowGenRuntimeMatchesTrainer(FlowArch arch, bool globalPool, bool splitPrior = false)
+    [InlineData(FlowArch.Glow, false, false, 5)]
+    public void FlowGenRuntimeMatchesTrainer(FlowArch arch, bool globalPool, bool splitPrior = false, int coarsestSteps = 0)
     {
         using var dir = new TempDir();
-        var f = Small(arch, globalPool, splitPrior);
+        var f = Small(arch, globalPool, splitPrior, coarsestSteps);
         var (path, z, x) = Exported(f, dir);
         using var m = FlowModel.Load(path);
         Assert.Equal(new[] { 1, 16, 16 }, m.SampleShape);
@@ -102,19 +103,19 @@ public class ExportParityTests
     [OrtFact]
     public void OnnxRuntimeMatchesTrainerForEveryArchitecture()
     {
-        foreach (var (arch, globalPool, splitPrior) in new[]
+        foreach (var (arch, globalPool, splitPrior, coarsestSteps) in new[]
                  {
-                     (FlowArch.Glow, false, false), (FlowArch.RealNvp, false, false), (FlowArch.Nsf, false, false), (FlowArch.Glow, true, false),
-                     (FlowArch.Nsf, true, false), (FlowArch.Glow, false, true),
+                     (FlowArch.Glow, false, false, 0), (FlowArch.RealNvp, false, false, 0), (FlowArch.Nsf, false, false, 0), (FlowArch.Glow, true, false, 0),
+                     (FlowArch.Nsf, true, false, 0), (FlowArch.Glow, false, true, 0), (FlowArch.Glow, false, false, 5),
                  })
         {
             using var dir = new TempDir();
-            var f = Small(arch, globalPool, splitPrior);
+            var f = Small(arch, globalPool, splitPrior, coarsestSteps);
             var (path, z, x) = Exported(f, dir);
             using var s = new OrtSession(path);
             var o = new float[x.Length];
             s.Run("z", z, [5, 1, 16, 16], "x", o);
-            Close(x, o, $"{arch}{(globalPool ? " with a global pool" : "")}{(splitPrior ? " with split priors" : "")} ONNX Runtime");
+            Close(x, o, $"{arch}{(globalPool ? " with a global pool" : "")}{(splitPrior ? " with split priors" : "")}{(coarsestSteps > 0 ? $" with {coarsestSteps} coarsest steps" : "")} ONNX Runtime");
         }
     }
 
@@ -180,10 +181,11 @@ public class ExportParityTests
     [InlineData(FlowArch.RealNvp, false)]
     [InlineData(FlowArch.Glow, true)]
     [InlineData(FlowArch.Glow, false, true)]
-    public void DensityGraphMatchesTrainerLogProb(FlowArch arch, bool globalPool, bool splitPrior = false)
+    [InlineData(FlowArch.Glow, false, false, 5)]
+    public void DensityGraphMatchesTrainerLogProb(FlowArch arch, bool globalPool, bool splitPrior = false, int coarsestSteps = 0)
     {
         using var dir = new TempDir();
-        var f = Small(arch, globalPool, splitPrior);
+        var f = Small(arch, globalPool, splitPrior, coarsestSteps);
         var (path, x, expected) = DensityExported(f, dir);
         using var m = FlowModel.Load(path);
         var r = m.Run(new Dictionary<string, TensorData> { ["x"] = TensorData.FromFloats([6, 1, 16, 16], x) });

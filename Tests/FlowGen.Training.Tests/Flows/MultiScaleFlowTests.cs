@@ -93,6 +93,30 @@ public class MultiScaleFlowTests
     }
 
     [Fact]
+    public void CoarsestStepsDeepenOnlyTheLastLevel()
+    {
+        var plain = new MultiScaleFlow<double>(new FlowConfig { Size = 8, Levels = 2, StepsPerLevel = 2, Hidden = 6 }, 42);
+        var deep = new MultiScaleFlow<double>(new FlowConfig { Size = 8, Levels = 2, StepsPerLevel = 2, Hidden = 6, CoarsestSteps = 5 }, 42);
+        Assert.Equal([2, 5], deep.Levels.Select(l => l.Steps.Count).ToArray());
+        Assert.Equal([2, 2], plain.Levels.Select(l => l.Steps.Count).ToArray());
+        // Level 1 runs on 8 channels (2x2 squeeze of the 2 kept): three more steps of ActNorm, LU 1x1 conv and coupling.
+        long step = plain.Levels[1].Steps[0].ParameterCount;
+        Assert.Equal(plain.ParameterCount + 3 * step, deep.ParameterCount);
+        Assert.Equal(plain.LatentShapes, deep.LatentShapes);
+        Assert.Contains("levels.1.4.coupling.net.conv3.weight", deep.NamedTensors().Select(e => e.Name));
+        using (GradMode.NoGrad()) deep.Encode(Randn([8, 1, 8, 8], 1));
+        Perturb(deep, 7, 0.1);
+        var x = Randn([2, 1, 8, 8], 3);
+        InverseRoundTrip(t => deep.Encode(t).Z, z => deep.Decode(z), x, 1e-8);
+        LogDetMatchesJacobian(t =>
+        {
+            var (z, ld) = deep.Encode(t);
+            return (Ops.Reshape(z, t.Shape), ld);
+        }, x, 1e-5);
+        Assert.Throws<FlowConfigException>(() => new MultiScaleFlow<double>(new FlowConfig { Size = 8, Levels = 2, CoarsestSteps = -1 }, 42));
+    }
+
+    [Fact]
     public void SplitPriorStartsAsTheStandardNormalPriorAndModelsEachSplit()
     {
         var plain = new MultiScaleFlow<double>(new FlowConfig { Size = 8, Levels = 3, StepsPerLevel = 2, Hidden = 6 }, 42);

@@ -20,6 +20,11 @@ internal static class TrainCommand
         var arch = new Option<string>("--arch") { DefaultValueFactory = _ => "glow", Description = "glow | realnvp | nsf" };
         var levels = new Option<int>("--levels") { DefaultValueFactory = _ => 3, Description = "levels L" };
         var k = new Option<int>("--steps-per-level") { DefaultValueFactory = _ => 4, Description = "flow steps per level K" };
+        var coarsestSteps = new Option<int>("--coarsest-steps")
+        {
+            DefaultValueFactory = _ => 0,
+            Description = "flow steps at the coarsest level, where a patch's large-scale relief is drawn (0: --steps-per-level); they run on the smallest images, so they cost few FLOPs",
+        };
         var hidden = new Option<int>("--hidden") { DefaultValueFactory = _ => 64, Description = "hidden channels of the coupling networks" };
         var bins = new Option<int>("--bins") { DefaultValueFactory = _ => 8, Description = "spline bins (nsf)" };
         var patch = new Option<int>("--patch") { DefaultValueFactory = _ => 32, Description = "patch size P (P x P crops)" };
@@ -92,7 +97,7 @@ internal static class TrainCommand
         var noExport = new Option<bool>("--no-export") { Description = "do not write model.onnx at the end" };
         var command = new Command("train", "Train a normalizing flow on terrain or texture data")
         {
-            data, output, arch, levels, k, hidden, bins, patch, contextFactor, contextMode, contextPhase, phaseMaps, downsample, allPhases, globalPool, splitPrior, contextGradient, augment, depressionWeight, depressionFree, depressionBatch, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
+            data, output, arch, levels, k, coarsestSteps, hidden, bins, patch, contextFactor, contextMode, contextPhase, phaseMaps, downsample, allPhases, globalPool, splitPrior, contextGradient, augment, depressionWeight, depressionFree, depressionBatch, batch, steps, lr, warmup, cosine, cosineFrom, clip, wd, ema, seed, threads,
             evalEvery, sampleEvery, ckptEvery, testCount, resume, json, noExport,
         };
         command.SetAction((pr, ct) => Task.FromResult(Cli.Guard(() =>
@@ -108,7 +113,7 @@ internal static class TrainCommand
                     Out = pr.GetValue(output)!,
                     Model = new FlowConfig
                     {
-                        Arch = ParseArch(pr.GetValue(arch)!), Levels = pr.GetValue(levels), StepsPerLevel = pr.GetValue(k),
+                        Arch = ParseArch(pr.GetValue(arch)!), Levels = pr.GetValue(levels), StepsPerLevel = pr.GetValue(k), CoarsestSteps = pr.GetValue(coarsestSteps),
                         Hidden = pr.GetValue(hidden), Bins = pr.GetValue(bins), Size = pr.GetValue(patch),
                         ContextPool = pr.GetValue(contextMode) switch
                         {

@@ -29,7 +29,7 @@ public sealed class MultiScaleFlow<T> : Module<T> where T : unmanaged, IFloating
             c *= 4;
             if (!config.ContextPool || l < config.ContextSqueezeLevels) cc *= 4;
             var level = new FlowSequence<T>();
-            for (int k = 0; k < config.StepsPerLevel; k++) level.Add(k.ToString(), Step(config, c, cc, rng));
+            for (int k = 0; k < config.StepsAt(l); k++) level.Add(k.ToString(), Step(config, c, cc, rng));
             _levels.Add(list.Add(l.ToString(), level));
             if (l < config.Levels - 1) c /= 2;
         }
