@@ -78,7 +78,12 @@ public class TrainerTests
         Assert.Equal(256, m.ContextLength);
         Assert.Equal("coarse", m.Metadata.Context);
         Assert.Equal(4, m.Metadata.ContextFactor);
-        Assert.False(File.Exists(a.File("model.density.onnx")), "conditional models have no density graph yet");
+        // Its density graph beside it takes the context too: log p(residual | context).
+        using (var density = FlowModel.Load(a.File("model.density.onnx")))
+        {
+            Assert.Equal(["x", "context"], density.Inputs.Select(i => i.Name).ToArray());
+            Assert.Equal(["z", "log_det"], density.Outputs.Select(o => o.Name).ToArray());
+        }
         // The runtime's detail sampler takes contexts in metres and returns finite residuals in metres.
         var sampler = new FlowGen.Runtime.Streaming.FlowDetailSampler(m, 1f);
         var context = new float[3 * 256];

@@ -3,8 +3,9 @@
 // log p(x) = Σ log N(z_i; 0, 1) + log_det, exactly the trainer's Encode. `flowgen eval` recomputes held-out
 // bits/dim from the file with it (`model.density.onnx` beside `model.onnx`). ActNorm and 1x1-conv
 // log-determinants are constants of the weights (per-pixel value times H·W), folded into one Add; the coupling's
-// data-dependent term is Σ log sigmoid(a) = -Σ softplus(-a); a learned split prior's is -Σ log σ(h). Glow and RealNVP (affine, additive couplings,
-// permutations) are exported; spline couplings and context inputs are not (Export says so).
+// data-dependent term is Σ log sigmoid(a) = -Σ softplus(-a), a spline coupling's Σ log dy/dx (SplineExport.Forward); a learned
+// split prior's is -Σ log σ(h). A conditional (detail) model's graph also takes the input `context`, taken down the levels
+// exactly as its sampling graph does (FlowExporter.LevelContexts), so log p(x | context) is its Encode's.
 using FlowGen.Runtime.Onnx.Proto;
 using FlowGen.Training.Autodiff;
 using FlowGen.Training.Flows;
@@ -17,16 +18,17 @@ internal static class DensityExport
     /// <summary>Null when the model has a layer or input the density export does not cover, with the reason.</summary>
     public static string? Unsupported(MultiScaleFlow<float> model)
     {
-        if (model.Config.ContextChannels > 0) return "conditional (context) models";
         foreach (var level in model.Levels)
             foreach (var step in level.Steps)
                 foreach (var t in ((FlowSequence<float>)step).Steps)
-                    if (t is not (ActNorm<float> or InvConv1x1Base<float> or AffineCouplingTransform<float> or AdditiveCouplingTransform<float> or ChannelPermutation<float>))
+                    if (t is not (ActNorm<float> or InvConv1x1Base<float> or AffineCouplingTransform<float> or AdditiveCouplingTransform<float>
+                        or SplineCouplingTransform<float> or ChannelPermutation<float>))
                         return $"{t.GetType().Name.Split('`')[0]} layers";
         return null;
     }
 
-    public static ModelProto Build(MultiScaleFlow<float> model, IReadOnlyDictionary<string, string> metadata)
+    /// <summary>The density graph; a model that reads phase maps needs <paramref name="phaseMapsAt"/>, as its sampling graph does.</summary>
+    public static ModelProto Build(MultiScaleFlow<float> model, IReadOnlyDictionary<string, string> metadata, (int Factor, int Phase)? phaseMapsAt = null)
     {
         if (Unsupported(model) is { } reason) throw new NotSupportedException($"No density export for {reason}.");
         using var _ = GradMode.NoGrad();
@@ -34,6 +36,7 @@ internal static class DensityExport
         var cfg = model.Config;
         int s = cfg.Size, c = cfg.InChannels;
         g.Graph.Input.Add(Value("x", c, s, s));
+        var contexts = FlowExporter.LevelContexts(g, cfg, phaseMapsAt);
         string x = "x";
         double constant = 0;
         var terms = new List<string>();
@@ -45,7 +48,7 @@ internal static class DensityExport
             s /= 2;
             foreach (var step in model.Levels[l].Steps)
                 foreach (var t in ((FlowSequence<float>)step).Steps)
-                    x = Forward(g, t, x, c, s * s, ref constant, terms);
+                    x = Forward(g, t, x, c, s * s, contexts[l], ref constant, terms);
             var (zc, zh, zw) = model.LatentShapes[l];
             if (l < cfg.Levels - 1)
             {
@@ -75,7 +78,8 @@ internal static class DensityExport
         return g.ToModel("FlowGen density graph x -> (z, log_det) in model units: log p(x) = sum log N(z; 0, 1) + log_det.", metadata);
     }
 
-    private static string Forward(OnnxGraphBuilder g, FlowTransform<float> t, string x, int c, int pixels, ref double constant, List<string> terms)
+    private static string Forward(OnnxGraphBuilder g, FlowTransform<float> t, string x, int c, int pixels, FlowExporter.LevelContext? ctx,
+        ref double constant, List<string> terms)
     {
         switch (t)
         {
@@ -99,14 +103,14 @@ internal static class DensityExport
             case AdditiveCouplingTransform<float> a:
                 {
                     var (xa, xb) = FlowExporter.Halves(g, x, a.Ca, a.Cb);
-                    string shift = FlowExporter.Net(g, a.Net, xa, null, a.Net.Conv3.Weight.Data, a.Net.Conv3.Bias.Data, a.Cb);
+                    string shift = FlowExporter.Net(g, a.Net, xa, ctx, a.Net.Conv3.Weight.Data, a.Net.Conv3.Bias.Data, a.Cb);
                     return g.Op("Concat", [xa, g.Op("Add", [xb, shift])], Int("axis", 1));
                 }
             case AffineCouplingTransform<float> a:
                 {
                     var (xa, xb) = FlowExporter.Halves(g, x, a.Ca, a.Cb);
                     var (w, b) = FlowExporter.ShiftThenScaleRows(a);
-                    string o = FlowExporter.Net(g, a.Net, xa, null, w, b, 2 * a.Cb);
+                    string o = FlowExporter.Net(g, a.Net, xa, ctx, w, b, 2 * a.Cb);
                     var (shift, pre) = FlowExporter.Halves(g, o, a.Cb, a.Cb);
                     string yb = g.Op("Mul", [g.Op("Add", [xb, shift]), g.Op("Sigmoid", [pre])]);
                     // Σ log sigmoid(a) = -Σ softplus(-a), stable for large |a|.
@@ -114,6 +118,8 @@ internal static class DensityExport
                     terms.Add(g.Op("ReduceSum", [logSig, g.Ints("axes", 1, 2, 3)], Int("keepdims", 0)));
                     return g.Op("Concat", [xa, yb], Int("axis", 1));
                 }
+            case SplineCouplingTransform<float> sp:
+                return SplineExport.Forward(g, sp, x, ctx, terms);
             default:
                 throw new NotSupportedException($"No density export for {t.GetType().Name}.");
         }

@@ -81,8 +81,8 @@ public static class FlowExporter
     }
 
     /// <summary>
-    /// Exports the checkpoint's model (EMA weights when used) to <paramref name="onnxPath"/> atomically, and for Glow and
-    /// RealNVP its density graph to `name.density.onnx` beside it (what `flowgen eval` reads). The training
+    /// Exports the checkpoint's model (EMA weights when used) to <paramref name="onnxPath"/> atomically, and its density
+    /// graph to `name.density.onnx` beside it (what `flowgen eval` reads; a detail model's also takes the context). The training
     /// command defaults to the one the checkpoint recorded; <paramref name="temperature"/> overrides the default
     /// sampling temperature (e.g. the one `flowgen eval --sweep` recommends), <paramref name="extraMetadata"/> adds entries.
     /// <paramref name="levelTemperatures"/> (one per level, finest first) scale each level's latents inside the sampling
@@ -146,18 +146,19 @@ public static class FlowExporter
         if (opt.ContextFactor > 0 && !meta.ContainsKey(DrawCorrelationKey) && TrainingData(header, measured, c.Size) is { } data)
             proto.MetadataProps.Add(new StringStringEntryProto { Key = DrawCorrelationKey, Value = DrawCorrelation(proto, data).ToString("F3", CultureInfo.InvariantCulture) });
         AtomicFile.Write(onnxPath, s => proto.WriteTo(s));
-        // The density graph beside it (model.onnx -> model.density.onnx), where the architecture allows.
+        // The density graph beside it (model.onnx -> model.density.onnx), where the exporter covers every layer (all it builds today).
         if (DensityExport.Unsupported(model) is null)
         {
-            var density = DensityExport.Build(model, meta);
+            var density = DensityExport.Build(model, meta, opt.PhaseMaps is { } pm ? (opt.ContextFactor, pm) : null);
             string densityPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(onnxPath))!, Path.GetFileNameWithoutExtension(onnxPath) + ".density.onnx");
             AtomicFile.Write(densityPath, s => density.WriteTo(s));
         }
     }
 
-    /// <summary>The density graph x -> (z, log_det) of <paramref name="model"/>; throws NotSupportedException for spline or conditional flows.</summary>
-    public static ModelProto BuildDensity(MultiScaleFlow<float> model, IReadOnlyDictionary<string, string> metadata) =>
-        DensityExport.Build(model, metadata);
+    /// <summary>The density graph (x[, context]) -> (z, log_det) of <paramref name="model"/>; a model that reads phase maps needs
+    /// <paramref name="phaseMapsAt"/>, as its sampling graph does.</summary>
+    public static ModelProto BuildDensity(MultiScaleFlow<float> model, IReadOnlyDictionary<string, string> metadata, (int Factor, int Phase)? phaseMapsAt = null) =>
+        DensityExport.Build(model, metadata, phaseMapsAt);
 
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
@@ -190,32 +191,7 @@ public static class FlowExporter
         var cfg = model.Config;
         int s = cfg.Size, ch = cfg.InChannels;
         g.Graph.Input.Add(Value("z", ch, s, s));
-        var contexts = new List<LevelContext?>();
-        if (cfg.ContextChannels > 0)
-        {
-            g.Graph.Input.Add(Value("context", cfg.ContextChannels, s, s));
-            string cur = cfg.ContextGradient ? ContextGradient(g, "context", s) : "context";
-            int cc = cfg.NetContextChannels - (cfg.PhaseMaps ? FlowConfig.PhaseMapChannels : 0), hs = s;
-            Tensor<float>? maps = null; // the phase maps at the baked offset, taken down the levels as the context is
-            if (cfg.PhaseMaps)
-            {
-                if (phaseMapsAt is not { Factor: >= 2 } at)
-                    throw new ArgumentException("this model reads phase maps: its sampling graph needs the block size and the offset to bake in");
-                maps = new Tensor<float>([1, FlowConfig.PhaseMapChannels, s, s]);
-                Data.PhaseMaps.Write(maps.Data, s, at.Factor, at.Phase, at.Phase);
-            }
-            for (int l = 0; l < cfg.Levels; l++)
-            {
-                cur = g.Squeeze(cur, cc, hs);
-                hs /= 2;
-                if (cfg.ContextPool && l >= cfg.ContextSqueezeLevels) // 2x2 average pooling: the squeeze's four sub-pixel channels of each context channel, averaged
-                    cur = g.Op("ReduceMean", [g.Op("Reshape", [cur, g.Ints("shape", -1, cc, 4, hs, hs)])], IntList("axes", 2), Int("keepdims", 0));
-                else cc *= 4;
-                if (maps is not null) maps = MultiScaleFlow<float>.LevelContext(cfg, maps, l);
-                contexts.Add(new LevelContext(cur, maps));
-            }
-        }
-        else contexts.AddRange(Enumerable.Repeat<LevelContext?>(null, cfg.Levels));
+        var contexts = LevelContexts(g, cfg, phaseMapsAt);
         string flat = g.Op("Reshape", ["z", g.Ints("shape", -1, cfg.Dims)]);
         var offs = new int[cfg.Levels + 1];
         for (int l = 0; l < cfg.Levels; l++) offs[l + 1] = offs[l] + model.LatentShapes[l].C * model.LatentShapes[l].H * model.LatentShapes[l].W;
@@ -241,6 +217,44 @@ public static class FlowExporter
         if (levelTemperatures is not null)
             ModelTempering.Apply(proto, model.LatentShapes.Select(z => z.C * z.H * z.W).ToArray(), [ch, s, s], levelTemperatures, "sampling graph");
         return proto;
+    }
+
+    /// <summary>
+    /// What each level's coupling networks read of a conditional model's context (null per level for a plain model): adds the
+    /// graph input `context` [N, ContextChannels, S, S] and takes it down the levels as the trainer does (squeezed or pooled,
+    /// with its gradient magnitude when the model reads it), with the phase maps at <paramref name="phaseMapsAt"/> baked in.
+    /// Shared by the sampling and the density graph, so both see exactly the same context.
+    /// </summary>
+    internal static List<LevelContext?> LevelContexts(OnnxGraphBuilder g, FlowConfig cfg, (int Factor, int Phase)? phaseMapsAt)
+    {
+        var contexts = new List<LevelContext?>();
+        int s = cfg.Size;
+        if (cfg.ContextChannels > 0)
+        {
+            g.Graph.Input.Add(Value("context", cfg.ContextChannels, s, s));
+            string cur = cfg.ContextGradient ? ContextGradient(g, "context", s) : "context";
+            int cc = cfg.NetContextChannels - (cfg.PhaseMaps ? FlowConfig.PhaseMapChannels : 0), hs = s;
+            Tensor<float>? maps = null; // the phase maps at the baked offset, taken down the levels as the context is
+            if (cfg.PhaseMaps)
+            {
+                if (phaseMapsAt is not { Factor: >= 2 } at)
+                    throw new ArgumentException("this model reads phase maps: its graphs need the block size and the offset to bake in");
+                maps = new Tensor<float>([1, FlowConfig.PhaseMapChannels, s, s]);
+                Data.PhaseMaps.Write(maps.Data, s, at.Factor, at.Phase, at.Phase);
+            }
+            for (int l = 0; l < cfg.Levels; l++)
+            {
+                cur = g.Squeeze(cur, cc, hs);
+                hs /= 2;
+                if (cfg.ContextPool && l >= cfg.ContextSqueezeLevels) // 2x2 average pooling: the squeeze's four sub-pixel channels of each context channel, averaged
+                    cur = g.Op("ReduceMean", [g.Op("Reshape", [cur, g.Ints("shape", -1, cc, 4, hs, hs)])], IntList("axes", 2), Int("keepdims", 0));
+                else cc *= 4;
+                if (maps is not null) maps = MultiScaleFlow<float>.LevelContext(cfg, maps, l);
+                contexts.Add(new LevelContext(cur, maps));
+            }
+        }
+        else contexts.AddRange(Enumerable.Repeat<LevelContext?>(null, cfg.Levels));
+        return contexts;
     }
 
     private static string StepInverse(OnnxGraphBuilder g, FlowSequence<float> step, string h, LevelContext? ctx)

@@ -1,4 +1,4 @@
-// ONNX form of the rational-quadratic spline coupling's inverse (sampling direction), standard ops only.
+// ONNX form of the rational-quadratic spline coupling, both directions (sampling: inverse; density: forward), standard ops only.
 // Parameters live on axis 2 of [N, Cb, P, H·W]. The last conv gets two extra output rows per channel
 // (zero weights, bias softplus⁻¹(1 - min_d)) so the derivative block already holds the boundary 1s.
 // Bin lookup without gathers: lt_k = [y < upper_k] for the K-1 interior edges is monotone in k, so
@@ -10,12 +10,16 @@ namespace FlowGen.Training.Export;
 
 internal static class SplineExport
 {
-    public static string Inverse(OnnxGraphBuilder g, SplineCouplingTransform<float> sp, string h, FlowExporter.LevelContext? ctx)
+    // The coupling's knots from its network: upper bin edges and bin sizes along x and y, and the K + 1 knot derivatives
+    // (boundary 1s included), each [N, Cb, ·, H·W]; the input's halves come back too.
+    private sealed record Knots(string A, string B, string XUp, string XW, string YUp, string YH, string D);
+
+    private static Knots KnotsOf(OnnxGraphBuilder g, SplineCouplingTransform<float> sp, string h, FlowExporter.LevelContext? ctx)
     {
         const double minW = 1e-3, minH = 1e-3, minD = 1e-3;
         int k = sp.Bins, cb = sp.Cb, pIn = 3 * k - 1, pOut = 3 * k + 1;
         double bound = sp.TailBound;
-        var (ya, yb) = FlowExporter.Halves(g, h, sp.Ca, cb);
+        var (a, bHalf) = FlowExporter.Halves(g, h, sp.Ca, cb);
         var w3 = sp.Net.Conv3.Weight.Data;
         var b3 = sp.Net.Conv3.Bias.Data;
         int rowLen = w3.Length / (cb * pIn);
@@ -34,11 +38,9 @@ internal static class SplineExport
                 Array.Copy(w3, (j * pIn + src) * rowLen, w, (j * pOut + q) * rowLen, rowLen);
                 b[j * pOut + q] = b3[j * pIn + src];
             }
-        string p = FlowExporter.Net(g, sp.Net, ya, ctx, w, b, cb * pOut);
+        string p = FlowExporter.Net(g, sp.Net, a, ctx, w, b, cb * pOut);
         p = g.Op("Reshape", [p, g.Ints("shape", 0, cb, pOut, -1)]);
-        string Sl(string x, int a, int e) => g.Op("Slice", [x, g.Ints("start", a), g.Ints("end", e), g.Ints("axis", 2)]);
         string C(double v) => g.Floats("c", [1], [v]);
-        string axis2 = g.Ints("axis", 2);
 
         // widths/heights = min + (1 - min·K)·softmax; upper edges = 2B·cumsum - B; bin sizes = 2B·widths.
         (string Upper, string Size) Edges(string logits, double min)
@@ -49,21 +51,38 @@ internal static class SplineExport
             string upper = g.Op("Sub", [g.Op("Mul", [cum, C(2 * bound)]), C(bound)]);
             return (upper, g.Op("Mul", [wd, C(2 * bound)]));
         }
-        var (xUp, xw) = Edges(Sl(p, 0, k), minW);
-        var (yUp, yh) = Edges(Sl(p, k, 2 * k), minH);
-        string d = g.Op("Add", [g.Op("Softplus", [Sl(p, 2 * k, 3 * k + 1)]), C(minD)]);
-        string y = g.Op("Reshape", [yb, g.Ints("shape", 0, cb, 1, -1)]);
+        var (xUp, xw) = Edges(Slice(g, p, 0, k), minW);
+        var (yUp, yh) = Edges(Slice(g, p, k, 2 * k), minH);
+        string d = g.Op("Add", [g.Op("Softplus", [Slice(g, p, 2 * k, 3 * k + 1)]), C(minD)]);
+        return new Knots(a, bHalf, xUp, xw, yUp, yh, d);
+    }
 
-        string lt = g.Op("Cast", [g.Op("Less", [y, Sl(yUp, 0, k - 1)])], Int("to", 1));
-        var parts = new List<string> { Sl(lt, 0, 1) };
-        if (k > 2) parts.Add(g.Op("Sub", [Sl(lt, 1, k - 1), Sl(lt, 0, k - 2)]));
-        parts.Add(g.Op("Sub", [C(1), Sl(lt, k - 2, k - 1)]));
+    private static string Slice(OnnxGraphBuilder g, string x, int a, int e) =>
+        g.Op("Slice", [x, g.Ints("start", a), g.Ints("end", e), g.Ints("axis", 2)]);
+
+    // One-hot [N, Cb, K, H·W] of the bin each value v [N, Cb, 1, H·W] falls in along the upper edges `upper`.
+    private static Func<string, string> BinPicker(OnnxGraphBuilder g, string v, string upper, int k)
+    {
+        string lt = g.Op("Cast", [g.Op("Less", [v, Slice(g, upper, 0, k - 1)])], Int("to", 1));
+        var parts = new List<string> { Slice(g, lt, 0, 1) };
+        if (k > 2) parts.Add(g.Op("Sub", [Slice(g, lt, 1, k - 1), Slice(g, lt, 0, k - 2)]));
+        parts.Add(g.Op("Sub", [g.Floats("c", [1], [1.0]), Slice(g, lt, k - 2, k - 1)]));
         string onehot = g.Op("Concat", parts.ToArray(), Int("axis", 2));
-        string Pick(string q) => g.Op("ReduceSum", [g.Op("Mul", [onehot, q]), axis2], Int("keepdims", 1));
+        string axis2 = g.Ints("axis", 2);
+        return q => g.Op("ReduceSum", [g.Op("Mul", [onehot, q]), axis2], Int("keepdims", 1));
+    }
 
-        string wk = Pick(xw), x0 = g.Op("Sub", [Pick(xUp), wk]);
-        string hk = Pick(yh), y0 = g.Op("Sub", [Pick(yUp), hk]);
-        string d0 = Pick(Sl(d, 0, k)), d1 = Pick(Sl(d, 1, k + 1));
+    /// <summary>The coupling's inverse (y -> x): the sampling direction.</summary>
+    public static string Inverse(OnnxGraphBuilder g, SplineCouplingTransform<float> sp, string h, FlowExporter.LevelContext? ctx)
+    {
+        int k = sp.Bins;
+        var kn = KnotsOf(g, sp, h, ctx);
+        string C(double v) => g.Floats("c", [1], [v]);
+        string y = g.Op("Reshape", [kn.B, g.Ints("shape", 0, sp.Cb, 1, -1)]);
+        var pick = BinPicker(g, y, kn.YUp, k);
+        string wk = pick(kn.XW), x0 = g.Op("Sub", [pick(kn.XUp), wk]);
+        string hk = pick(kn.YH), y0 = g.Op("Sub", [pick(kn.YUp), hk]);
+        string d0 = pick(Slice(g, kn.D, 0, k)), d1 = pick(Slice(g, kn.D, 1, k + 1));
         string s = g.Op("Div", [hk, wk]);
         string dy = g.Op("Sub", [y, y0]);
         string t = g.Op("Sub", [g.Op("Add", [d0, d1]), g.Op("Mul", [s, C(2)])]);
@@ -75,9 +94,44 @@ internal static class SplineExport
         th = g.Op("Clip", [th, g.Floats("lo", [], [0f]), g.Floats("hi", [], [1f])]);
         string xin = g.Op("Add", [g.Op("Mul", [th, wk]), x0]);
         // linear tails: identity outside [-B, B]
-        string outside = g.Op("Greater", [g.Op("Abs", [y]), C(bound)]);
+        string outside = g.Op("Greater", [g.Op("Abs", [y]), C(sp.TailBound)]);
         string x = g.Op("Where", [outside, y, xin]);
-        x = g.Op("Reshape", [x, g.Op("Shape", [yb])]);
-        return g.Op("Concat", [ya, x], Int("axis", 1));
+        x = g.Op("Reshape", [x, g.Op("Shape", [kn.B])]);
+        return g.Op("Concat", [kn.A, x], Int("axis", 1));
+    }
+
+    /// <summary>
+    /// The coupling's forward map (x -> y): the density direction. Adds Σ log dy/dx of each sample ([N]) to
+    /// <paramref name="terms"/>: per transformed element 2 log s + log(d_{k+1} θ² + 2 s θ(1-θ) + d_k (1-θ)²) - 2 log(den),
+    /// 0 on the linear tails.
+    /// </summary>
+    public static string Forward(OnnxGraphBuilder g, SplineCouplingTransform<float> sp, string h, FlowExporter.LevelContext? ctx, List<string> terms)
+    {
+        int k = sp.Bins;
+        var kn = KnotsOf(g, sp, h, ctx);
+        string C(double v) => g.Floats("c", [1], [v]);
+        string x = g.Op("Reshape", [kn.B, g.Ints("shape", 0, sp.Cb, 1, -1)]);
+        var pick = BinPicker(g, x, kn.XUp, k);
+        string wk = pick(kn.XW), x0 = g.Op("Sub", [pick(kn.XUp), wk]);
+        string hk = pick(kn.YH), y0 = g.Op("Sub", [pick(kn.YUp), hk]);
+        string d0 = pick(Slice(g, kn.D, 0, k)), d1 = pick(Slice(g, kn.D, 1, k + 1));
+        string s = g.Op("Div", [hk, wk]);
+        string th = g.Op("Div", [g.Op("Sub", [x, x0]), wk]);
+        string omt = g.Op("Sub", [C(1), th]);
+        string th1 = g.Op("Mul", [th, omt]);
+        string th2 = g.Op("Mul", [th, th]);
+        string den = g.Op("Add", [s, g.Op("Mul", [g.Op("Sub", [g.Op("Add", [d0, d1]), g.Op("Mul", [s, C(2)])]), th1])]);
+        string num = g.Op("Mul", [hk, g.Op("Add", [g.Op("Mul", [s, th2]), g.Op("Mul", [d0, th1])])]);
+        string yin = g.Op("Add", [y0, g.Op("Div", [num, den])]);
+        string dnum = g.Op("Mul", [g.Op("Mul", [s, s]), g.Op("Add", [g.Op("Add", [g.Op("Mul", [d1, th2]), g.Op("Mul", [g.Op("Mul", [s, th1]), C(2)])]),
+            g.Op("Mul", [d0, g.Op("Mul", [omt, omt])])])]);
+        string ldin = g.Op("Sub", [g.Op("Log", [dnum]), g.Op("Mul", [g.Op("Log", [den]), C(2)])]);
+        // linear tails: identity outside [-B, B], log-derivative 0 (Where drops the spline's values there, NaN or not)
+        string outside = g.Op("Greater", [g.Op("Abs", [x]), C(sp.TailBound)]);
+        string y = g.Op("Where", [outside, x, yin]);
+        string ld = g.Op("Where", [outside, g.Floats("zero", [], [0f]), ldin]);
+        terms.Add(g.Op("ReduceSum", [ld, g.Ints("axes", 1, 2, 3)], Int("keepdims", 0)));
+        y = g.Op("Reshape", [y, g.Op("Shape", [kn.B])]);
+        return g.Op("Concat", [kn.A, y], Int("axis", 1));
     }
 }
