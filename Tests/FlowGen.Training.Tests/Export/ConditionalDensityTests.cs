@@ -46,18 +46,7 @@ public class ConditionalDensityTests
     private static byte[] Density(MultiScaleFlow<float> f) =>
         FlowExporter.BuildDensity(f, new Dictionary<string, string> { ["flowgen.version"] = "1" }, f.Config.PhaseMaps ? (Factor, Phase) : null).ToByteArray();
 
-    private static double[] LogP(ReadOnlySpan<float> z, ReadOnlySpan<float> logDet)
-    {
-        int d = z.Length / N;
-        var lp = new double[N];
-        for (int i = 0; i < N; i++)
-        {
-            double sq = 0;
-            for (int k = 0; k < d; k++) sq += (double)z[i * d + k] * z[i * d + k];
-            lp[i] = -0.5 * sq - 0.5 * d * Math.Log(2 * Math.PI) + logDet[i];
-        }
-        return lp;
-    }
+    private static double[] LogP(ReadOnlySpan<float> z, ReadOnlySpan<float> logDet) => ExportParityTests.LogProbFromGraph(z, logDet, N);
 
     private static double[] Trainer(MultiScaleFlow<float> f, float[] x, float[] context)
     {

@@ -150,7 +150,7 @@ public class ExportParityTests
     }
 
     // The density graph: log p(x) = Σ log N(z) + log_det from the ONNX file, against the trainer's LogProb.
-    private static double[] LogProbFromGraph(float[] z, float[] logDet, int n)
+    internal static double[] LogProbFromGraph(ReadOnlySpan<float> z, ReadOnlySpan<float> logDet, int n)
     {
         int d = z.Length / n;
         var lp = new double[n];

@@ -72,18 +72,39 @@ internal static class SplineExport
         return q => g.Op("ReduceSum", [g.Op("Mul", [onehot, q]), axis2], Int("keepdims", 1));
     }
 
-    /// <summary>The coupling's inverse (y -> x): the sampling direction.</summary>
-    public static string Inverse(OnnxGraphBuilder g, SplineCouplingTransform<float> sp, string h, FlowExporter.LevelContext? ctx)
+    // The bin each transformed element v [N, Cb, 1, H·W] falls in, found along the y edges (inverse) or the x edges (forward):
+    // its lower knot (x0, y0), size (wk, hk), knot derivatives d0 and d1, and slope s = hk / wk.
+    private sealed record Bin(Knots Kn, string V, string Wk, string X0, string Hk, string Y0, string D0, string D1, string S);
+
+    private static Bin BinOf(OnnxGraphBuilder g, SplineCouplingTransform<float> sp, string h, FlowExporter.LevelContext? ctx, bool alongY)
     {
         int k = sp.Bins;
         var kn = KnotsOf(g, sp, h, ctx);
-        string C(double v) => g.Floats("c", [1], [v]);
-        string y = g.Op("Reshape", [kn.B, g.Ints("shape", 0, sp.Cb, 1, -1)]);
-        var pick = BinPicker(g, y, kn.YUp, k);
+        string v = g.Op("Reshape", [kn.B, g.Ints("shape", 0, sp.Cb, 1, -1)]);
+        var pick = BinPicker(g, v, alongY ? kn.YUp : kn.XUp, k);
         string wk = pick(kn.XW), x0 = g.Op("Sub", [pick(kn.XUp), wk]);
         string hk = pick(kn.YH), y0 = g.Op("Sub", [pick(kn.YUp), hk]);
         string d0 = pick(Slice(g, kn.D, 0, k)), d1 = pick(Slice(g, kn.D, 1, k + 1));
-        string s = g.Op("Div", [hk, wk]);
+        return new Bin(kn, v, wk, x0, hk, y0, d0, d1, g.Op("Div", [hk, wk]));
+    }
+
+    // Linear tails: the spline's value inside [-B, B], v itself outside; back to the half's shape, after the untouched half.
+    private static string WithTails(OnnxGraphBuilder g, Bin b, string outside, string inside)
+    {
+        string v = g.Op("Where", [outside, b.V, inside]);
+        v = g.Op("Reshape", [v, g.Op("Shape", [b.Kn.B])]);
+        return g.Op("Concat", [b.Kn.A, v], Int("axis", 1));
+    }
+
+    private static string Outside(OnnxGraphBuilder g, SplineCouplingTransform<float> sp, string v) =>
+        g.Op("Greater", [g.Op("Abs", [v]), g.Floats("c", [1], [sp.TailBound])]);
+
+    /// <summary>The coupling's inverse (y -> x): the sampling direction.</summary>
+    public static string Inverse(OnnxGraphBuilder g, SplineCouplingTransform<float> sp, string h, FlowExporter.LevelContext? ctx)
+    {
+        var b = BinOf(g, sp, h, ctx, alongY: true);
+        string C(double v) => g.Floats("c", [1], [v]);
+        var (y, wk, x0, hk, y0, d0, d1, s) = (b.V, b.Wk, b.X0, b.Hk, b.Y0, b.D0, b.D1, b.S);
         string dy = g.Op("Sub", [y, y0]);
         string t = g.Op("Sub", [g.Op("Add", [d0, d1]), g.Op("Mul", [s, C(2)])]);
         string qa = g.Op("Add", [g.Op("Mul", [hk, g.Op("Sub", [s, d0])]), g.Op("Mul", [dy, t])]);
@@ -93,11 +114,7 @@ internal static class SplineExport
         string th = g.Op("Div", [g.Op("Mul", [C(2), qc]), g.Op("Sub", [g.Op("Neg", [qb]), g.Op("Sqrt", [disc])])]);
         th = g.Op("Clip", [th, g.Floats("lo", [], [0f]), g.Floats("hi", [], [1f])]);
         string xin = g.Op("Add", [g.Op("Mul", [th, wk]), x0]);
-        // linear tails: identity outside [-B, B]
-        string outside = g.Op("Greater", [g.Op("Abs", [y]), C(sp.TailBound)]);
-        string x = g.Op("Where", [outside, y, xin]);
-        x = g.Op("Reshape", [x, g.Op("Shape", [kn.B])]);
-        return g.Op("Concat", [kn.A, x], Int("axis", 1));
+        return WithTails(g, b, Outside(g, sp, y), xin);
     }
 
     /// <summary>
@@ -107,15 +124,9 @@ internal static class SplineExport
     /// </summary>
     public static string Forward(OnnxGraphBuilder g, SplineCouplingTransform<float> sp, string h, FlowExporter.LevelContext? ctx, List<string> terms)
     {
-        int k = sp.Bins;
-        var kn = KnotsOf(g, sp, h, ctx);
+        var b = BinOf(g, sp, h, ctx, alongY: false);
         string C(double v) => g.Floats("c", [1], [v]);
-        string x = g.Op("Reshape", [kn.B, g.Ints("shape", 0, sp.Cb, 1, -1)]);
-        var pick = BinPicker(g, x, kn.XUp, k);
-        string wk = pick(kn.XW), x0 = g.Op("Sub", [pick(kn.XUp), wk]);
-        string hk = pick(kn.YH), y0 = g.Op("Sub", [pick(kn.YUp), hk]);
-        string d0 = pick(Slice(g, kn.D, 0, k)), d1 = pick(Slice(g, kn.D, 1, k + 1));
-        string s = g.Op("Div", [hk, wk]);
+        var (x, wk, x0, hk, y0, d0, d1, s) = (b.V, b.Wk, b.X0, b.Hk, b.Y0, b.D0, b.D1, b.S);
         string th = g.Op("Div", [g.Op("Sub", [x, x0]), wk]);
         string omt = g.Op("Sub", [C(1), th]);
         string th1 = g.Op("Mul", [th, omt]);
@@ -126,12 +137,9 @@ internal static class SplineExport
         string dnum = g.Op("Mul", [g.Op("Mul", [s, s]), g.Op("Add", [g.Op("Add", [g.Op("Mul", [d1, th2]), g.Op("Mul", [g.Op("Mul", [s, th1]), C(2)])]),
             g.Op("Mul", [d0, g.Op("Mul", [omt, omt])])])]);
         string ldin = g.Op("Sub", [g.Op("Log", [dnum]), g.Op("Mul", [g.Op("Log", [den]), C(2)])]);
-        // linear tails: identity outside [-B, B], log-derivative 0 (Where drops the spline's values there, NaN or not)
-        string outside = g.Op("Greater", [g.Op("Abs", [x]), C(sp.TailBound)]);
-        string y = g.Op("Where", [outside, x, yin]);
-        string ld = g.Op("Where", [outside, g.Floats("zero", [], [0f]), ldin]);
-        terms.Add(g.Op("ReduceSum", [ld, g.Ints("axes", 1, 2, 3)], Int("keepdims", 0)));
-        y = g.Op("Reshape", [y, g.Op("Shape", [kn.B])]);
-        return g.Op("Concat", [kn.A, y], Int("axis", 1));
+        // linear tails: log-derivative 0 (Where drops the spline's values there, NaN or not)
+        string outside = Outside(g, sp, x);
+        terms.Add(g.Op("ReduceSum", [g.Op("Where", [outside, g.Floats("zero", [], [0f]), ldin]), g.Ints("axes", 1, 2, 3)], Int("keepdims", 0)));
+        return WithTails(g, b, outside, yin);
     }
 }
